@@ -1,0 +1,1 @@
+"""Pydantic models for every artifact the pipeline produces, stored as JSON."""

@@ -1,0 +1,111 @@
+"""The generated code tree: source files and test files, validated before use."""
+
+import hashlib
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.paths import check_relative_path, check_unique
+from quantumlayer_dagster.limits import MAX_FILE_BYTES, MAX_PROJECT_FILES, MAX_TEST_FILES
+
+LANGUAGE_BY_SUFFIX = {
+    ".py": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".tsx": "tsx",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+}
+
+
+def language_of(path: str) -> str | None:
+    """The language name for a path's suffix, or None when we have no grammar for it."""
+    dot = path.rfind(".")
+    return LANGUAGE_BY_SUFFIX.get(path[dot:].lower()) if dot >= 0 else None
+
+
+class GenerationAttempt(BaseModel):
+    """One LLM attempt at a file: the parse errors it had (empty when it parsed)."""
+
+    attempt: int
+    errors: list[str] = Field(default_factory=list)
+
+
+class SourceFile(BaseModel):
+    """One generated file. ``path`` is relative to the project root and validated."""
+
+    path: str
+    content: str
+    attempts: list[GenerationAttempt] = Field(default_factory=list)
+
+    @field_validator("path")
+    @classmethod
+    def _safe_path(cls, v: str) -> str:
+        return check_relative_path(v)
+
+    @field_validator("content")
+    @classmethod
+    def _size(cls, v: str) -> str:
+        size = len(v.encode("utf-8"))
+        if size > MAX_FILE_BYTES:
+            raise ValueError(f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+        return v
+
+    @property
+    def language(self) -> str | None:
+        return language_of(self.path)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
+
+    @property
+    def line_count(self) -> int:
+        return self.content.count("\n") + (0 if self.content.endswith("\n") or not self.content else 1)
+
+
+class CodeTree(BaseModel):
+    """Source files generated for the planned structure (stage 5)."""
+
+    package: str
+    files: list[SourceFile]
+    llm: LLMUsage = Field(default_factory=lambda: LLMUsage())
+
+    @model_validator(mode="after")
+    def _limits(self) -> "CodeTree":
+        if len(self.files) > MAX_PROJECT_FILES:
+            raise ValueError(f"{len(self.files)} files, over the limit of {MAX_PROJECT_FILES}")
+        check_unique([f.path for f in self.files])
+        return self
+
+    @property
+    def line_count(self) -> int:
+        return sum(f.line_count for f in self.files)
+
+    def file(self, path: str) -> SourceFile | None:
+        return next((f for f in self.files if f.path == path), None)
+
+
+class ProjectTree(BaseModel):
+    """The project after test generation (and any repair): sources plus tests."""
+
+    package: str
+    sources: list[SourceFile]
+    tests: list[SourceFile]
+
+    @model_validator(mode="after")
+    def _limits(self) -> "ProjectTree":
+        if len(self.sources) > MAX_PROJECT_FILES:
+            raise ValueError(f"{len(self.sources)} source files, over {MAX_PROJECT_FILES}")
+        if len(self.tests) > MAX_TEST_FILES:
+            raise ValueError(f"{len(self.tests)} test files, over {MAX_TEST_FILES}")
+        check_unique([f.path for f in self.sources + self.tests])
+        return self
+
+    @property
+    def all_files(self) -> list[SourceFile]:
+        return self.sources + self.tests

@@ -1,0 +1,48 @@
+"""What the LLM was asked and what it cost, kept in every LLM-produced artifact."""
+
+from pydantic import BaseModel, Field
+
+
+class LLMCall(BaseModel):
+    """One request to the LLM: one attempt of one stage (or one file of a stage)."""
+
+    stage: str
+    model: str
+    attempt: int = 1
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    duration_s: float = 0.0
+    raw_reply: str = ""
+    error: str | None = None
+    """Why this reply was not accepted (validation or parse error); None when accepted."""
+
+
+class LLMUsage(BaseModel):
+    """All calls a stage made, with totals."""
+
+    calls: list[LLMCall] = Field(default_factory=list)
+
+    def add(self, calls: "list[LLMCall] | LLMUsage") -> "LLMUsage":
+        extra = calls.calls if isinstance(calls, LLMUsage) else calls
+        return LLMUsage(calls=[*self.calls, *extra])
+
+    @property
+    def tokens_in(self) -> int:
+        return sum(c.tokens_in for c in self.calls)
+
+    @property
+    def tokens_out(self) -> int:
+        return sum(c.tokens_out for c in self.calls)
+
+    @property
+    def cost_usd(self) -> float:
+        return sum(c.cost_usd for c in self.calls)
+
+    @property
+    def models(self) -> list[str]:
+        return sorted({c.model for c in self.calls})
+
+    @property
+    def failed_attempts(self) -> int:
+        return sum(1 for c in self.calls if c.error)

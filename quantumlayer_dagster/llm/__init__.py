@@ -1,0 +1,1 @@
+"""LLM access: the protocol stages use, and its litellm implementation."""

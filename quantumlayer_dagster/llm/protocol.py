@@ -1,0 +1,52 @@
+"""The small interface stage functions use to talk to an LLM.
+
+Stages never import litellm; they take an ``LLM`` and get back validated pydantic models
+(or text) together with the record of every call made.
+"""
+
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from quantumlayer_dagster.artifacts.llm_usage import LLMCall
+
+M = TypeVar("M", bound=BaseModel)
+
+Message = dict[str, str]
+
+
+class LLMStageError(RuntimeError):
+    """A stage could not get an acceptable answer from the LLM within its attempts."""
+
+    def __init__(self, stage: str, reason: str, calls: list[LLMCall] | None = None):
+        super().__init__(f"stage {stage}: {reason}")
+        self.stage = stage
+        self.reason = reason
+        self.calls = calls or []
+
+
+class LLM(Protocol):
+    def complete_json(
+        self,
+        stage: str,
+        messages: list[Message],
+        schema: type[M],
+        *,
+        json_schema: dict[str, Any] | None = None,
+        validation_context: dict[str, Any] | None = None,
+        max_attempts: int = 3,
+    ) -> tuple[M, list[LLMCall]]:
+        """Ask for an object of ``schema`` and return it validated, with every call made.
+
+        ``json_schema`` overrides the schema sent for constrained decoding (e.g. with enums
+        of valid ids); the reply is always validated against ``schema`` with
+        ``validation_context``. An invalid reply is answered with a repair message carrying
+        the validation error, up to ``max_attempts`` calls in all; then LLMStageError.
+        """
+        ...
+
+    def complete_text(
+        self, stage: str, messages: list[Message], *, max_tokens: int | None = None
+    ) -> tuple[str, LLMCall]:
+        """Ask for free text (e.g. one source file) and return it with the call's record."""
+        ...
