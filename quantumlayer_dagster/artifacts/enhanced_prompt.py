@@ -1,0 +1,25 @@
+"""Stage 1: the user's prompt restated as a clear, bounded brief."""
+
+from pydantic import BaseModel, Field
+
+from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.text_fields import Name, Paragraph, Sentence
+
+
+class EnhancedPromptDraft(BaseModel):
+    """What the LLM returns for stage 1."""
+
+    title: Name
+    summary: Paragraph
+    goals: list[Sentence] = Field(min_length=1, max_length=6)
+    constraints: list[Sentence] = Field(default_factory=list, max_length=6)
+    key_entities: list[Name] = Field(default_factory=list, max_length=8)
+
+
+class EnhancedPrompt(EnhancedPromptDraft):
+    """Stage 1 artifact: the brief plus the request it came from and what it cost."""
+
+    request_id: str
+    language: str
+    original_prompt: str
+    llm: LLMUsage = Field(default_factory=LLMUsage)

@@ -1,0 +1,78 @@
+"""The user's request: what was submitted, and the validated request the pipeline runs on."""
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from quantumlayer_dagster.limits import MAX_PROJECT_FILES, PROMPT_MAX_BYTES
+
+REQUEST_ID_PATTERN = re.compile(r"^r\d{14}-[0-9a-f]{8}$")
+
+
+class RequestOptions(BaseModel):
+    """What the user can choose per request."""
+
+    language: Literal["python"] = "python"
+    max_files: int = Field(default=6, ge=1, le=MAX_PROJECT_FILES)
+    max_repair_attempts: int = Field(default=3, ge=1, le=6)
+    test_timeout_s: int = Field(default=120, ge=5, le=1800)
+
+
+def prompt_digest(prompt: str) -> str:
+    return hashlib.sha256(prompt.encode("utf-8")).hexdigest()
+
+
+def new_request_id(prompt: str, now: datetime | None = None) -> str:
+    """A readable, sortable request id: ``r<UTC timestamp>-<first 8 hex of the prompt digest>``."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    return f"r{stamp}-{prompt_digest(prompt)[:8]}"
+
+
+def check_prompt_text(prompt: str) -> str:
+    """Raise ValueError with a one-line reason when a decoded prompt is unusable."""
+    if not prompt.strip():
+        raise ValueError("the prompt is empty")
+    size = len(prompt.encode("utf-8"))
+    if size > PROMPT_MAX_BYTES:
+        raise ValueError(f"the prompt is {size} bytes, over the {PROMPT_MAX_BYTES}-byte limit")
+    bad = [c for c in prompt if ord(c) < 32 and c not in "\n\r\t"]
+    if bad:
+        raise ValueError(f"the prompt holds {len(bad)} control characters; is it a binary file?")
+    return prompt
+
+
+class PromptSubmission(BaseModel):
+    """A prompt as it was handed in (by the CLI, a sensor or GraphQL), before the run."""
+
+    request_id: str
+    prompt: str
+    options: RequestOptions = Field(default_factory=RequestOptions)
+    source: str = "cli"
+    submitted_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @field_validator("request_id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not REQUEST_ID_PATTERN.match(v):
+            raise ValueError(f"request id {v!r} does not look like r<14 digits>-<8 hex>")
+        return v
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt(cls, v: str) -> str:
+        return check_prompt_text(v)
+
+
+class PromptRequest(BaseModel):
+    """Stage 0: the validated request with its digest and options."""
+
+    request_id: str
+    prompt: str
+    prompt_sha256: str
+    options: RequestOptions
+    source: str
+    submitted_at: datetime
+    word_count: int

@@ -1,0 +1,68 @@
+"""Stage 4: the planned project layout."""
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.paths import check_relative_path, check_unique
+from quantumlayer_dagster.artifacts.text_fields import Sentence
+from quantumlayer_dagster.limits import MAX_PROJECT_FILES
+
+PACKAGE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
+
+
+class PlannedFileDraft(BaseModel):
+    path: str = Field(max_length=80, pattern=r"^[a-z_][a-z0-9_/]*\.py$")
+    purpose: Sentence
+
+
+class ProjectStructureDraft(BaseModel):
+    """What the LLM returns for stage 4."""
+
+    package: str = Field(pattern=PACKAGE_NAME.pattern)
+    files: list[PlannedFileDraft] = Field(min_length=1, max_length=8)
+
+
+class PlannedFile(BaseModel):
+    path: str
+    purpose: str
+    kind: Literal["module", "package_marker"] = "module"
+
+    @field_validator("path")
+    @classmethod
+    def _safe(cls, v: str) -> str:
+        v = check_relative_path(v)
+        if not v.endswith(".py"):
+            raise ValueError(f"{v!r}: only Python modules can be planned")
+        if v.split("/")[0] == "tests":
+            raise ValueError(f"{v!r}: tests are planned by the test plan, not here")
+        return v
+
+
+class ProjectStructure(BaseModel):
+    """Stage 4 artifact: the package name and every source file to generate."""
+
+    request_id: str
+    title: str
+    summary: str
+    package: str
+    files: list[PlannedFile]
+    libraries: list[str]
+    requirement_notes: list[str]
+    """One line per requirement (priority, components, criteria): context for code generation."""
+    llm: LLMUsage = Field(default_factory=LLMUsage)
+
+    @model_validator(mode="after")
+    def _limits(self) -> "ProjectStructure":
+        if not PACKAGE_NAME.match(self.package):
+            raise ValueError(f"package name {self.package!r} is not a short lowercase identifier")
+        if len(self.files) > MAX_PROJECT_FILES:
+            raise ValueError(f"{len(self.files)} files planned, over {MAX_PROJECT_FILES}")
+        check_unique([f.path for f in self.files])
+        return self
+
+    @property
+    def modules(self) -> list[PlannedFile]:
+        return [f for f in self.files if f.kind == "module"]

@@ -1,0 +1,1 @@
+"""Stage logic: plain functions from typed inputs to artifact models, no Dagster."""

@@ -1,0 +1,65 @@
+"""Generate one source file with the LLM, parse it, and send parse errors back, bounded."""
+
+from pydantic import ValidationError
+
+from quantumlayer_dagster.artifacts.code import GenerationAttempt, SourceFile
+from quantumlayer_dagster.artifacts.llm_usage import LLMCall
+from quantumlayer_dagster.llm.code_blocks import extract_code
+from quantumlayer_dagster.llm.protocol import LLM, LLMStageError, Message
+from quantumlayer_dagster.parsing import syntax_errors
+from quantumlayer_dagster.prompts import load_template
+
+MAX_ERRORS_SHOWN = 5
+
+
+def generate_file(
+    llm: LLM, stage: str, path: str, messages: list[Message], *, max_attempts: int
+) -> tuple[SourceFile, list[LLMCall]]:
+    """Ask for the file at ``path``; while it does not parse, reply with the errors and ask
+    again, up to ``max_attempts`` calls. Returns the last version (which may still not
+    parse: semantic validation reports it) and every call, each with its error.
+    Raises LLMStageError when no attempt produced an acceptable file at all (e.g. empty or
+    over the size limit)."""
+    repair = load_template("repair_parse")
+    conversation = list(messages)
+    calls: list[LLMCall] = []
+    attempts: list[GenerationAttempt] = []
+    best: SourceFile | None = None
+    for attempt in range(1, max_attempts + 1):
+        reply, call = llm.complete_text(stage, conversation)
+        content = extract_code(reply)
+        errors = _problems(path, content)
+        call = call.model_copy(update={"attempt": attempt, "error": "; ".join(errors) or None})
+        calls.append(call)
+        attempts.append(GenerationAttempt(attempt=attempt, errors=errors))
+        if not _unusable(errors):
+            best = SourceFile(path=path, content=content, attempts=list(attempts))
+        if not errors:
+            break
+        conversation += [
+            {"role": "assistant", "content": reply},
+            {"role": "user", "content": repair.user.format(path=path, errors="\n".join(errors))},
+        ]
+    if best is None:
+        raise LLMStageError(stage, f"{path}: no usable file after {max_attempts} attempts: "
+                            f"{attempts[-1].errors[0]}", calls)
+    return best.model_copy(update={"attempts": attempts}), calls
+
+
+def _problems(path: str, content: str) -> list[str]:
+    if not content.strip():
+        return ["the reply held no code"]
+    try:
+        SourceFile(path=path, content=content)
+    except ValidationError as exc:
+        return [f"rejected: {err['msg']}" for err in exc.errors()]
+    issues = syntax_errors(path, content) or []
+    shown = [str(i) for i in issues[:MAX_ERRORS_SHOWN]]
+    if len(issues) > MAX_ERRORS_SHOWN:
+        shown.append(f"... and {len(issues) - MAX_ERRORS_SHOWN} more")
+    return shown
+
+
+def _unusable(errors: list[str]) -> bool:
+    """Empty or oversized replies cannot be kept at all; parse errors can (and are reported)."""
+    return any(e.startswith(("rejected:", "the reply held no code")) for e in errors)

@@ -1,0 +1,25 @@
+"""Stage 2: functional requirements document."""
+
+from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
+from quantumlayer_dagster.artifacts.frd import FRD, FRDDraft
+from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.llm.protocol import LLM
+from quantumlayer_dagster.prompts import load_template
+from quantumlayer_dagster.stages.text import bullets
+
+STAGE = "frd"
+MAX_FEATURES = 4
+
+
+def write_frd(brief: EnhancedPrompt, llm: LLM, *, max_attempts: int = 3) -> FRD:
+    """Ask for features with stories and criteria, then number and flatten them."""
+    messages = load_template("frd").messages(
+        language=brief.language,
+        title=brief.title,
+        summary=brief.summary,
+        goals=bullets(brief.goals),
+        constraints=bullets(brief.constraints) or "- none",
+        max_features=MAX_FEATURES,
+    )
+    draft, calls = llm.complete_json(STAGE, messages, FRDDraft, max_attempts=max_attempts)
+    return FRD.from_draft(brief.request_id, draft, LLMUsage(calls=calls))

@@ -1,0 +1,67 @@
+"""Stage 4: project structure: the package and its source files."""
+
+from pathlib import PurePosixPath
+
+from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
+from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
+from quantumlayer_dagster.artifacts.structure import (
+    PlannedFile,
+    ProjectStructure,
+    ProjectStructureDraft,
+)
+from quantumlayer_dagster.llm.protocol import LLM
+from quantumlayer_dagster.prompts import load_template
+
+STAGE = "project_structure"
+
+
+def plan_structure(
+    brief: EnhancedPrompt, spec: RequirementsSpec, llm: LLM, *, max_files: int, max_attempts: int = 3
+) -> ProjectStructure:
+    """Ask for a package name and module list; place every module under the package and
+    add the ``__init__.py`` markers each package folder needs."""
+    components = "\n".join(
+        f"- {r.title}: {', '.join(r.components)}" for r in spec.requirements
+    )
+    messages = load_template("structure").messages(
+        title=brief.title, summary=brief.summary, components=components, max_files=max_files
+    )
+    draft, calls = llm.complete_json(
+        STAGE, messages, ProjectStructureDraft, max_attempts=max_attempts
+    )
+    files = _place_under_package(draft, max_files)
+    notes = [
+        f"{r.id} ({r.priority}) {r.title}: implement {', '.join(r.components)}; "
+        + "; ".join(spec.criteria[c] for c in r.acceptance_criteria)
+        for r in spec.requirements
+    ]
+    return ProjectStructure(
+        request_id=brief.request_id,
+        title=brief.title,
+        summary=brief.summary,
+        package=draft.package,
+        files=files,
+        libraries=spec.libraries,
+        requirement_notes=notes,
+        llm=LLMUsage(calls=calls),
+    )
+
+
+def _place_under_package(draft: ProjectStructureDraft, max_files: int) -> list[PlannedFile]:
+    planned: dict[str, PlannedFile] = {}
+    for f in draft.files[:max_files]:
+        path = PurePosixPath(f.path)
+        if path.parts[0] != draft.package:
+            path = PurePosixPath(draft.package, *path.parts)
+        planned.setdefault(str(path), PlannedFile(path=str(path), purpose=f.purpose))
+    for path_str in list(planned):
+        for parent in PurePosixPath(path_str).parents:
+            if str(parent) == ".":
+                continue
+            marker = str(parent / "__init__.py")
+            planned.setdefault(
+                marker,
+                PlannedFile(path=marker, purpose=f"marks {parent} as a package", kind="package_marker"),
+            )
+    return sorted(planned.values(), key=lambda p: p.path)

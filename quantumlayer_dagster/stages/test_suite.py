@@ -1,0 +1,100 @@
+"""Stage 9: generate pytest files from the test plan, then run them in the sandbox."""
+
+import re
+from collections.abc import Callable
+
+from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile
+from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
+from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
+from quantumlayer_dagster.artifacts.test_plan import TestCase, TestPlan
+from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.limits import MAX_TEST_FILES
+from quantumlayer_dagster.llm.protocol import LLM
+from quantumlayer_dagster.prompts import load_template
+from quantumlayer_dagster.sandbox import Sandbox
+from quantumlayer_dagster.stages.code_index import Definition, public_definitions
+from quantumlayer_dagster.stages.file_generation import generate_file
+from quantumlayer_dagster.stages.test_run import run_pytest
+
+STAGE = "test_suite"
+SOURCE_CHARS_IN_PROMPT = 6000
+
+Progress = Callable[[str], None]
+
+
+def build_test_suite(
+    plan: TestPlan,
+    code: CodeTree,
+    manifest: DependencyManifest,
+    llm: LLM,
+    sandbox: Sandbox,
+    *,
+    max_attempts: int = 3,
+    progress: Progress | None = None,
+) -> TestSuite:
+    """Write one test file per feature of the plan (the prompt shows the module that defines
+    each case's target), parse-repair it like code, then run the whole project's tests in
+    the sandbox and record the outcome."""
+    definitions = {d.name: d for d in public_definitions(code.files)}
+    template = load_template("test_file")
+    tests: list[SourceFile] = []
+    calls: list[LLMCall] = []
+    untraced: set[str] = set()
+    groups = list(plan.cases_by_feature().items())[:MAX_TEST_FILES]
+    for n, (feature_id, cases) in enumerate(groups, start=1):
+        path = f"tests/test_{feature_id.lower()}_{_slug(cases[0].title)}.py"
+        if progress:
+            progress(f"{STAGE}: writing {path} ({n}/{len(groups)})")
+        targets = [definitions.get(c.target) for c in cases]
+        untraced |= {c.target for c, d in zip(cases, targets, strict=True) if d is None}
+        home = _home_module(targets, code)
+        messages = template.messages(
+            module=home.path,
+            import_name=_import_hint(cases, targets, code.package),
+            source=home.content[:SOURCE_CHARS_IN_PROMPT],
+            cases="\n".join(_case_line(c) for c in cases),
+            path=path,
+        )
+        test_file, file_calls = generate_file(llm, STAGE, path, messages, max_attempts=max_attempts)
+        tests.append(test_file)
+        calls += file_calls
+    project = ProjectTree(package=code.package, sources=code.files, tests=tests)
+    if progress:
+        progress(f"{STAGE}: running {len(tests)} test files in the sandbox")
+    run = run_pytest(project, sandbox)
+    return TestSuite(
+        request_id=plan.request_id,
+        project=project,
+        requirements_txt=manifest.requirements_txt(),
+        run=run,
+        case_count=len(plan.cases),
+        untraced_targets=sorted(untraced),
+        llm=LLMUsage(calls=calls),
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:30] or "cases"
+
+
+def _case_line(case: TestCase) -> str:
+    return f"- {case.id} ({case.target}): {case.title}. Steps: {case.steps} Expect: {case.expected}"
+
+
+def _home_module(targets: list[Definition | None], code: CodeTree) -> SourceFile:
+    """The module defining most of the targets, else the largest module."""
+    paths = [d.path for d in targets if d]
+    if paths:
+        best = max(set(paths), key=paths.count)
+        found = code.file(best)
+        if found:
+            return found
+    return max(code.files, key=lambda f: len(f.content))
+
+
+def _import_hint(cases: list[TestCase], targets: list[Definition | None], package: str) -> str:
+    lines = sorted({f"from {d.module} import {d.name}" for d in targets if d})
+    missing = sorted({c.target for c, d in zip(cases, targets, strict=True) if d is None})
+    if missing:
+        lines.append(f"# not defined in the code, test them through `{package}`: {missing}")
+    return "; ".join(lines) or f"import {package}"
