@@ -1,0 +1,106 @@
+"""Stage 7 artifact: third-party imports of the generated code, mapped to distributions."""
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field, computed_field
+
+from quantumlayer_dagster.artifacts.validation import markdown_cell, markdown_table
+
+FoundVia = Literal["curated", "environment", "declared"]
+VersionSource = Literal["installed", "declared"]
+
+
+def normalize_distribution(name: str) -> str:
+    """A distribution name normalised per PEP 503 ("Flask_SQLAlchemy" -> "flask-sqlalchemy")."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+class Dependency(BaseModel):
+    """One imported top-level module (or known dotted prefix) and the distribution providing it.
+
+    ``source`` says how the distribution was found: the curated table of import names that
+    differ from their distribution, the distributions installed here, or a declared
+    requirement of the same name. Unresolved ones carry ``reason`` and no distribution.
+    """
+
+    import_name: str
+    distribution: str | None = None
+    version: str | None = None
+    version_source: VersionSource | None = None
+    resolved: bool
+    source: FoundVia | None = None
+    reason: str | None = None
+    imported_by: list[str] = Field(default_factory=list)
+
+    def requirement(self) -> str:
+        """``name==version`` when the version is known, else the bare distribution name."""
+        if self.distribution is None:
+            raise ValueError(f"import {self.import_name!r} has no distribution")
+        return f"{self.distribution}=={self.version}" if self.version else self.distribution
+
+
+class DependencyManifest(BaseModel):
+    """The project's third-party dependencies (stage 7 output)."""
+
+    package: str
+    dependencies: list[Dependency] = Field(default_factory=list)
+    declared: list[str] = Field(default_factory=list)
+    declared_unused: list[str] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unresolved(self) -> list[str]:
+        """Import names no distribution could be found for."""
+        return [d.import_name for d in self.dependencies if not d.resolved]
+
+    def requirements_txt(self) -> str:
+        """A deterministic requirements file: pinned or bare names sorted, then unresolved.
+
+        Unresolved imports become comment lines (``# unresolved: x (reason)``) so a person
+        sees them and pip ignores them.
+        """
+        pins: dict[str, str] = {}
+        for dep in self.dependencies:
+            if dep.resolved and dep.distribution:
+                pins.setdefault(normalize_distribution(dep.distribution), dep.requirement())
+        lines = [pins[key] for key in sorted(pins)]
+        lines += [
+            f"# unresolved: {d.import_name} ({d.reason})"
+            for d in sorted(self.dependencies, key=lambda d: d.import_name)
+            if not d.resolved
+        ]
+        return "".join(line + "\n" for line in lines)
+
+    def markdown(self) -> str:
+        """A table of dependencies (import, distribution, version, how found, used by)."""
+        if not self.dependencies:
+            lines = [f"**No third-party imports** in `{self.package}`."]
+        else:
+            resolved = len(self.dependencies) - len(self.unresolved)
+            lines = [
+                f"**{len(self.dependencies)} third-party import(s)**: {resolved} resolved, "
+                f"{len(self.unresolved)} unresolved.",
+                "",
+            ]
+            rows = [
+                [
+                    f"`{markdown_cell(d.import_name)}`",
+                    markdown_cell(d.distribution or "—"),
+                    markdown_cell(d.version or "—")
+                    + (f" ({d.version_source})" if d.version_source else ""),
+                    d.source or f"unresolved: {markdown_cell(d.reason or '')}",
+                    markdown_cell(", ".join(d.imported_by[:5]))
+                    + (f" and {len(d.imported_by) - 5} more" if len(d.imported_by) > 5 else ""),
+                ]
+                for d in self.dependencies
+            ]
+            lines.append(
+                markdown_table(
+                    ["import", "distribution", "version", "found via", "imported by"], rows
+                )
+            )
+        if self.declared_unused:
+            unused = ", ".join(f"`{markdown_cell(d)}`" for d in self.declared_unused)
+            lines += ["", f"Declared but never imported: {unused}"]
+        return "\n".join(lines)

@@ -1,0 +1,156 @@
+"""Stage 10: static security scan of the generated Python code with bandit.
+
+Bandit runs in a subprocess on a fresh copy of the Python files, so a file that crashes
+or hangs the analyser cannot take the pipeline with it. One invocation writes SARIF, which
+carries everything the report needs (rule, severity, confidence, CWE, location, snippet
+and per-file errors); a second JSON run would double the cost for no extra data.
+"""
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from quantumlayer_dagster.artifacts.code import SourceFile
+from quantumlayer_dagster.artifacts.security import Finding, Level, ScanError, SecurityReport
+
+BANDIT_TIMEOUT_S = 120.0
+"""Wall-clock limit for one bandit run over a whole project."""
+
+_CWE_TAG = re.compile(r"external/cwe/cwe-(\d+)$")
+
+
+def scan_security(files: list[SourceFile], timeout_s: float = BANDIT_TIMEOUT_S) -> SecurityReport:
+    """Scan the Python files among ``files`` with bandit and return the findings.
+
+    ``# nosec`` comments are ignored: the code is untrusted and must not silence its own
+    findings. ``assert`` findings (B101) in test files are moved to ``suppressed``. Raises
+    RuntimeError when bandit fails (timeout, crash, unreadable output); exit code 1 only
+    means that findings exist.
+    """
+    python = [f for f in files if f.language == "python"]
+    not_scanned = sorted(f.path for f in files if f.language != "python")
+    if not python:
+        return SecurityReport(not_scanned=not_scanned, sarif=_empty_sarif())
+    started = time.monotonic()
+    sarif = _run_bandit(python, timeout_s)
+    run = sarif["runs"][0]
+    rules = {r["id"]: r for r in run.get("tool", {}).get("driver", {}).get("rules", [])}
+    findings: list[Finding] = []
+    suppressed: list[Finding] = []
+    for result in run.get("results", []):
+        finding = _finding(result, rules)
+        if finding.rule_id == "B101" and _is_test_file(finding.path):
+            result["suppressions"] = [
+                {"kind": "external", "justification": "assert is how tests check results"}
+            ]
+            suppressed.append(finding)
+        else:
+            findings.append(finding)
+    return SecurityReport(
+        tool_version=run.get("tool", {}).get("driver", {}).get("version", ""),
+        scanned=sorted(f.path for f in python),
+        not_scanned=not_scanned,
+        findings=sorted(findings, key=lambda f: (f.path, f.line, f.rule_id)),
+        suppressed=suppressed,
+        errors=_errors(run),
+        sarif=sarif,
+        duration_s=round(time.monotonic() - started, 3),
+    )
+
+
+def _run_bandit(files: list[SourceFile], timeout_s: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ql-bandit-") as tmp:
+        root = Path(tmp) / "project"
+        for source in files:
+            target = root / source.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(source.content, encoding="utf-8")
+        output = Path(tmp) / "bandit.sarif"
+        # run from inside the copy so SARIF URIs are the project-relative paths
+        command = [sys.executable, "-m", "bandit", "-r", ".", "-f", "sarif", "-q"]
+        command += ["--ignore-nosec", "-o", str(output)]
+        try:
+            done = subprocess.run(
+                command, cwd=root, capture_output=True, text=True, timeout=timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise RuntimeError(f"bandit did not finish within {timeout_s:g}s") from exc
+        if done.returncode not in (0, 1):
+            detail = (done.stderr or done.stdout).strip()[-800:]
+            raise RuntimeError(f"bandit failed with exit code {done.returncode}: {detail}")
+        try:
+            sarif = json.loads(output.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise RuntimeError(f"bandit wrote no readable SARIF log: {exc}") from exc
+    if not isinstance(sarif, dict) or not sarif.get("runs"):
+        raise RuntimeError("bandit's SARIF log has no run in it")
+    return sarif
+
+
+def _finding(result: dict[str, Any], rules: dict[str, dict[str, Any]]) -> Finding:
+    rule_id = result.get("ruleId", "")
+    rule = rules.get(rule_id, {})
+    location = result["locations"][0]["physicalLocation"]
+    region = location.get("region", {})
+    props = result.get("properties", {})
+    cwe = None
+    for tag in rule.get("properties", {}).get("tags", []):
+        if match := _CWE_TAG.match(tag):
+            cwe = int(match.group(1))
+    snippet = region.get("snippet", {}).get("text", "").strip()
+    return Finding(
+        rule_id=rule_id,
+        test_name=rule.get("name", ""),
+        severity=_level(props.get("issue_severity")),
+        confidence=_level(props.get("issue_confidence")),
+        cwe=cwe,
+        path=_relative(location["artifactLocation"]["uri"]),
+        line=region.get("startLine", 1),
+        column=region.get("startColumn"),
+        message=result.get("message", {}).get("text", ""),
+        snippet=snippet.splitlines()[0][:120] if snippet else "",
+    )
+
+
+def _level(value: object) -> Level:
+    # bandit only leaves a level UNDEFINED in its metrics, never on a result
+    return value if value in ("LOW", "MEDIUM", "HIGH") else "LOW"
+
+
+def _errors(run: dict[str, Any]) -> list[ScanError]:
+    errors = []
+    for invocation in run.get("invocations", []):
+        for note in invocation.get("toolConfigurationNotifications", []):
+            locations = note.get("locations") or [{}]
+            uri = locations[0].get("physicalLocation", {}).get("artifactLocation", {}).get("uri")
+            reason = note.get("message", {}).get("text", "")
+            errors.append(ScanError(path=_relative(uri) if uri else "", reason=reason))
+    return errors
+
+
+def _relative(uri: str) -> str:
+    return str(PurePosixPath(uri.removeprefix("file://").removeprefix("./")))
+
+
+def _is_test_file(path: str) -> bool:
+    pure = PurePosixPath(path)
+    return (
+        bool({"tests", "test"} & set(pure.parts[:-1]))
+        or pure.name.startswith("test_")
+        or pure.name.endswith("_test.py")
+        or pure.name == "conftest.py"
+    )
+
+
+def _empty_sarif() -> dict[str, Any]:
+    """A valid SARIF log with a bandit run and no results, for projects without Python."""
+    return {
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{"tool": {"driver": {"name": "Bandit", "rules": []}}, "results": []}],
+    }

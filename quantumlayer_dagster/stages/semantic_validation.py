@@ -1,0 +1,177 @@
+"""Stage 6: check that every generated file parses, compiles and fits the planned structure.
+
+Nothing is imported or executed: tree-sitter parses every language we have a grammar
+for, and Python is additionally compiled to bytecode (never run) to catch the errors the
+compiler finds but the grammar accepts (``return`` outside a function, duplicate arguments).
+"""
+
+import warnings
+from pathlib import PurePosixPath
+
+from quantumlayer_dagster.artifacts.code import SourceFile
+from quantumlayer_dagster.artifacts.validation import (
+    FileValidation,
+    Severity,
+    ValidationIssue,
+    ValidationReport,
+)
+from quantumlayer_dagster.parsing import (
+    project_modules,
+    python_imports,
+    python_module_names,
+    source_line,
+    syntax_errors,
+)
+
+
+def validate_code(
+    files: list[SourceFile], planned_paths: list[str] | None = None
+) -> ValidationReport:
+    """Validate ``files`` and return a report of per-file status and every issue found.
+
+    Issues: tree-sitter syntax errors ("syntax"), Python compile errors and warnings the
+    grammar missed ("compile"), imports of project modules that do not exist ("import"),
+    and, when ``planned_paths`` is given, planned files that are missing (error) and files
+    nobody planned (warning) ("structure"). Files without a grammar are reported as not
+    validated; they never count as valid.
+    """
+    modules = project_modules([f.path for f in files])
+    results: list[FileValidation] = []
+    issues: list[ValidationIssue] = []
+    for source in files:
+        found = _file_issues(source, modules)
+        if found is None:
+            results.append(
+                FileValidation(path=source.path, language=source.language, validated=False)
+            )
+            continue
+        issues += found
+        results.append(
+            FileValidation(
+                path=source.path,
+                language=source.language,
+                validated=True,
+                error_count=sum(1 for i in found if i.severity == "error"),
+                warning_count=sum(1 for i in found if i.severity == "warning"),
+            )
+        )
+    if planned_paths is not None:
+        issues += _structure_issues([f.path for f in files], planned_paths)
+    return ValidationReport(files=results, issues=issues)
+
+
+def _file_issues(source: SourceFile, modules: set[str]) -> list[ValidationIssue] | None:
+    syntax = syntax_errors(source.path, source.content)
+    if syntax is None:
+        return None
+    issues = [ValidationIssue.from_syntax(s) for s in syntax]
+    if source.language == "python":
+        syntax_lines = {s.line for s in syntax}
+        issues += [i for i in _compile_issues(source) if i.line not in syntax_lines]
+        if not syntax:  # import targets of a file that does not parse are not worth reporting yet
+            issues += _import_issues(source, modules)
+    return sorted(issues, key=lambda i: (i.line or 0, i.column or 0))
+
+
+def _compile_issues(source: SourceFile) -> list[ValidationIssue]:
+    """Errors and warnings from compiling (not running) the file to bytecode."""
+    lines = source.content.splitlines()
+    found: list[ValidationIssue] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            compile(source.content, source.path, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            found.append(
+                _compile_issue(source.path, lines, "error", exc.msg, exc.lineno, exc.offset)
+            )
+        except (ValueError, RecursionError, MemoryError) as exc:
+            # NUL bytes or nesting too deep for the compiler: still a file that cannot run
+            found.append(
+                _compile_issue(
+                    source.path, lines, "error", str(exc) or type(exc).__name__, None, None
+                )
+            )
+    for w in caught:
+        if issubclass(w.category, (SyntaxWarning, DeprecationWarning)):
+            found.append(
+                _compile_issue(source.path, lines, "warning", str(w.message), w.lineno, None)
+            )
+    return found
+
+
+def _compile_issue(
+    path: str,
+    lines: list[str],
+    severity: Severity,
+    message: str,
+    line: int | None,
+    column: int | None,
+) -> ValidationIssue:
+    snippet = source_line(lines[line - 1]) if line and 0 < line <= len(lines) else ""
+    return ValidationIssue(
+        path=path,
+        line=line,
+        column=column,
+        severity=severity,
+        kind="compile",
+        message=message,
+        snippet=snippet,
+    )
+
+
+def _import_issues(source: SourceFile, modules: set[str]) -> list[ValidationIssue]:
+    """Imports of the project's own modules (absolute or relative) that no file provides."""
+    own_tops = {m.split(".")[0] for m in modules}
+    names = python_module_names(source.path)
+    is_package = PurePosixPath(source.path).name == "__init__.py"
+    lines = source.content.splitlines()
+    found: list[ValidationIssue] = []
+    for imp in python_imports(source.content):
+        if imp.level == 0:
+            if imp.module.split(".")[0] not in own_tops or imp.module in modules:
+                continue
+            message = f"imports '{imp.module}', which is not a module in the project"
+        else:
+            # the package the file lives in: itself for __init__.py, else its parent
+            package = names[0].split(".") if names else []
+            package = package if is_package else package[:-1]
+            if imp.level > len(package):
+                message = "relative import has no parent package to resolve against"
+            else:
+                base = package[: len(package) - (imp.level - 1)]
+                target = ".".join([*base, *([imp.module] if imp.module else [])])
+                if target in modules:
+                    continue
+                message = (
+                    f"relative import of '{'.' * imp.level}{imp.module}' finds no module '{target}'"
+                )
+        found.append(
+            ValidationIssue(
+                path=source.path,
+                line=imp.line,
+                kind="import",
+                message=message,
+                snippet=source_line(lines[imp.line - 1]) if imp.line <= len(lines) else "",
+            )
+        )
+    return found
+
+
+def _structure_issues(present: list[str], planned: list[str]) -> list[ValidationIssue]:
+    have = {str(PurePosixPath(p)) for p in present}
+    want = {str(PurePosixPath(p)) for p in planned}
+    missing = [
+        ValidationIssue(path=p, kind="structure", message="planned file is missing")
+        for p in sorted(want - have)
+    ]
+    extra = [
+        ValidationIssue(
+            path=p,
+            severity="warning",
+            kind="structure",
+            message="file was not in the planned structure",
+        )
+        for p in sorted(have - want)
+    ]
+    return missing + extra

@@ -1,0 +1,115 @@
+"""Stage 6: validate_code over a generated tree."""
+
+from quantumlayer_dagster.artifacts.code import SourceFile
+from quantumlayer_dagster.parsing import syntax_errors
+from quantumlayer_dagster.stages.semantic_validation import validate_code
+
+
+def src(path: str, content: str) -> SourceFile:
+    return SourceFile(path=path, content=content)
+
+
+def test_clean_project_is_valid_and_every_file_counts_as_validated():
+    files = [
+        src("shop/__init__.py", ""),
+        src("shop/models.py", "class Item:\n    price = 1\n"),
+        src("shop/api.py", "from .models import Item\nfrom shop import models\n"),
+        src("web/app.js", "export const x = 1;\n"),
+    ]
+    report = validate_code(files)
+    assert report.valid
+    assert report.issues == []
+    assert report.files_validated == 4
+    assert report.files_not_validated == []
+
+
+def test_syntax_error_makes_the_report_invalid_and_names_file_and_line():
+    report = validate_code([src("shop/api.py", "x = 1\ndef f(:\n    pass\n")])
+    assert not report.valid
+    assert report.error_count == 1
+    issue = report.issues[0]
+    assert (issue.path, issue.line, issue.kind, issue.severity) == (
+        "shop/api.py",
+        2,
+        "syntax",
+        "error",
+    )
+
+
+def test_return_outside_function_is_a_compile_error_tree_sitter_accepts():
+    content = "x = 1\nreturn x\n"
+    assert syntax_errors("main.py", content) == []
+    report = validate_code([src("main.py", content)])
+    assert not report.valid
+    [issue] = report.issues
+    assert (issue.kind, issue.line, issue.column) == ("compile", 2, 1)
+    assert "'return' outside function" in issue.message
+    assert issue.snippet == "return x"
+
+
+def test_indentation_error_tree_sitter_accepts_is_caught_by_compile():
+    report = validate_code([src("main.py", "if ready:\npass\n")])
+    [issue] = report.issues
+    assert (issue.kind, issue.line) == ("compile", 2)
+    assert "expected an indented block" in issue.message
+
+
+def test_compile_error_on_a_line_tree_sitter_already_flagged_is_not_repeated():
+    report = validate_code([src("main.py", "x = 1 = 2\n")])
+    assert [(i.kind, i.line) for i in report.issues] == [("syntax", 1)]
+
+
+def test_compile_warning_is_reported_as_a_warning_and_keeps_the_report_valid():
+    report = validate_code([src("main.py", "x = 3\nok = x is 1\n")])
+    assert report.valid
+    [issue] = report.issues
+    assert (issue.severity, issue.kind, issue.line) == ("warning", "compile", 2)
+
+
+def test_file_without_grammar_is_listed_as_not_validated_and_never_counted_valid():
+    report = validate_code([src("main.py", "x = 1\n"), src("config/app.toml", "[[[ broken")])
+    assert report.files_validated == 1
+    assert report.files_not_validated == ["config/app.toml"]
+    assert "not validated" in report.markdown()
+
+
+def test_import_of_a_project_module_that_does_not_exist_is_an_import_error():
+    files = [
+        src("shop/__init__.py", ""),
+        src("shop/api.py", "from shop.db import session\nfrom .cache import get\n"),
+    ]
+    report = validate_code(files)
+    assert [(i.kind, i.line) for i in report.issues] == [("import", 1), ("import", 2)]
+    assert "shop.db" in report.issues[0].message
+    assert "shop.cache" in report.issues[1].message
+
+
+def test_planned_but_missing_file_is_an_error_and_unplanned_file_a_warning():
+    files = [src("shop/api.py", "x = 1\n"), src("shop/extra.py", "y = 2\n")]
+    report = validate_code(files, planned_paths=["shop/api.py", "shop/models.py"])
+    structure = {(i.path, i.severity) for i in report.issues if i.kind == "structure"}
+    assert structure == {("shop/models.py", "error"), ("shop/extra.py", "warning")}
+    assert not report.valid
+
+
+def test_empty_file_list_is_valid_with_zero_files_and_says_so():
+    report = validate_code([])
+    assert report.valid
+    assert report.files_validated == 0
+    assert "No files to validate" in report.markdown()
+
+
+def test_markdown_is_a_table_capped_at_fifty_rows():
+    files = [src(f"pkg/m{i}.py", "def f(:\n") for i in range(60)]
+    text = validate_code(files).markdown()
+    assert "| severity | path | line | col | kind | message |" in text
+    assert text.count("| error | `pkg/m") == 50
+    assert "and 10 more" in text
+    assert "SyntaxIssue(" not in text and "ValidationIssue(" not in text
+
+
+def test_report_round_trips_through_json():
+    report = validate_code([src("main.py", "return 1\n"), src("a.md", "x")])
+    again = type(report).model_validate_json(report.model_dump_json())
+    assert again.issues == report.issues
+    assert again.files_not_validated == ["a.md"]
