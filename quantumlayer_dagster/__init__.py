@@ -1,4 +1,5 @@
-"""QuantumLayer core: artifact models, stage logic, LLM access, sandbox and CLI.
+"""QuantumLayer core: artifact models, stage logic, LLM access, sandbox, storage and CLI.
 
-Nothing in this package except ``definitions.py`` imports Dagster.
+Stage logic and models never import Dagster; ``definitions.py`` (which assembles the
+Dagster project) and ``cli/`` (which runs it) are the two Dagster-facing edges.
 """

@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import secrets
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -18,17 +19,17 @@ class RequestOptions(BaseModel):
     language: Literal["python"] = "python"
     max_files: int = Field(default=6, ge=1, le=MAX_PROJECT_FILES)
     max_repair_attempts: int = Field(default=3, ge=1, le=6)
-    test_timeout_s: int = Field(default=120, ge=5, le=1800)
+    """Most LLM calls per structured answer or per generated file."""
 
 
 def prompt_digest(prompt: str) -> str:
     return hashlib.sha256(prompt.encode("utf-8")).hexdigest()
 
 
-def new_request_id(prompt: str, now: datetime | None = None) -> str:
-    """A readable, sortable request id: ``r<UTC timestamp>-<first 8 hex of the prompt digest>``."""
+def new_request_id(now: datetime | None = None) -> str:
+    """A readable, sortable, unique request id: ``r<UTC timestamp>-<8 random hex>``."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
-    return f"r{stamp}-{prompt_digest(prompt)[:8]}"
+    return f"r{stamp}-{secrets.token_hex(4)}"
 
 
 def check_prompt_text(prompt: str) -> str:

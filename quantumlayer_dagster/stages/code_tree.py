@@ -19,27 +19,28 @@ def generate_code(
     structure: ProjectStructure,
     llm: LLM,
     *,
-    max_attempts: int = 3,
     progress: Progress | None = None,
 ) -> CodeTree:
     """Generate every planned file. Package markers get a one-line docstring (nothing for an
     LLM to decide); every module is written by the LLM and parsed with tree-sitter, and a
-    file that does not parse goes back with its errors, at most ``max_attempts`` times."""
+    file that does not parse goes back with its errors, up to the request's repair bound."""
+    max_attempts = structure.brief.options.max_repair_attempts
     template = load_template("code_file")
     file_list = bullets(f"{f.path}: {f.purpose}" for f in structure.files)
     files: list[SourceFile] = []
     calls: list[LLMCall] = []
-    modules = structure.modules
-    for n, planned in enumerate(structure.files, start=1):
+    total = len(structure.modules)
+    written = 0
+    for planned in structure.files:
         if planned.kind == "package_marker":
             files.append(_marker(planned))
             continue
+        written += 1
         if progress:
-            progress(f"{STAGE}: writing {planned.path} ({n}/{len(structure.files)}, "
-                     f"{len(modules)} modules)")
+            progress(f"{STAGE}: writing {planned.path} (module {written} of {total})")
         messages = template.messages(
-            title=structure.title,
-            summary=structure.summary,
+            title=structure.brief.title,
+            summary=structure.brief.summary,
             package=structure.package,
             file_list=file_list,
             requirements=bullets(structure.requirement_notes),

@@ -1,0 +1,108 @@
+"""Stage 5-7 assets: code generation, semantic validation (a blocking gate), dependencies."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from assets.metadata import check_result, llm_metadata, markdown, timed
+from assets.partitions import requests_partitions
+from quantumlayer_dagster import gates
+from quantumlayer_dagster.artifacts.code import CodeTree
+from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
+from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
+from quantumlayer_dagster.artifacts.structure import ProjectStructure
+from quantumlayer_dagster.artifacts.validation import ValidationReport
+from quantumlayer_dagster.stages.code_tree import generate_code
+from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
+from quantumlayer_dagster.stages.semantic_validation import validate_code
+from quantumlayer_dagster.stages.text import md_cell
+from quantumlayer_dagster.stages.versions import code_version
+from resources.llm import LLMResource
+
+
+@dg.asset(
+    partitions_def=requests_partitions,
+    code_version=code_version("code_tree"),
+    group_name="code",
+    kinds={"llm", "python"},
+)
+def code_tree(
+    context: dg.AssetExecutionContext, project_structure: ProjectStructure, llm: LLMResource
+) -> dg.Output[CodeTree]:
+    """Stage 5: every planned file written by the LLM and parse-repaired."""
+    with timed() as t:
+        result = generate_code(project_structure, llm.client, progress=context.log.info)
+    rows = [
+        f"| `{f.path}` | {f.line_count} | {len(f.attempts) or '-'} | "
+        f"{md_cell(f.attempts[-1].errors[0]) if f.attempts and f.attempts[-1].errors else 'parses'} |"
+        for f in result.files
+    ]
+    return dg.Output(
+        result,
+        metadata={
+            **llm_metadata(result.llm),
+            "duration_s": t.seconds,
+            "file_count": len(result.files),
+            "lines": result.line_count,
+            "files": markdown(
+                "| file | lines | attempts | last parse result |\n|---|---|---|---|\n"
+                + "\n".join(rows)
+            ),
+        },
+    )
+
+
+@dg.asset(
+    partitions_def=requests_partitions,
+    code_version=code_version("semantic_validation"),
+    group_name="gates",
+    kinds={"python"},
+    check_specs=[dg.AssetCheckSpec("code_parses", asset="semantic_validation", blocking=True)],
+)
+def semantic_validation(code_tree: CodeTree) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Stage 6: tree-sitter report on every file plus Python compile checks. The blocking
+    check `code_parses` stops packaging when any file has an error."""
+    with timed() as t:
+        report = validate_code(code_tree.files)
+    yield dg.Output(
+        report,
+        metadata={
+            "duration_s": t.seconds,
+            "files_validated": report.files_validated,
+            "files_not_validated": len(report.files_not_validated),
+            "errors": report.error_count,
+            "report": markdown(report.markdown()),
+        },
+    )
+    yield check_result(
+        gates.code_parses(report),
+        errors=report.error_count,
+        not_validated=", ".join(report.files_not_validated) or "none",
+    )
+
+
+@dg.asset(
+    partitions_def=requests_partitions,
+    code_version=code_version("dependency_manifest"),
+    group_name="code",
+    kinds={"python"},
+)
+def dependency_manifest(
+    requirements_spec: RequirementsSpec, code_tree: CodeTree
+) -> dg.Output[DependencyManifest]:
+    """Stage 7: third-party imports mapped to distributions; the project's requirements."""
+    with timed() as t:
+        manifest = resolve_dependencies(
+            code_tree.files, code_tree.package, declared=requirements_spec.libraries
+        )
+    return dg.Output(
+        manifest,
+        metadata={
+            "duration_s": t.seconds,
+            "dependencies": len(manifest.dependencies),
+            "unresolved": len(manifest.unresolved),
+            "declared_unused": ", ".join(manifest.declared_unused) or "none",
+            "requirements_txt": markdown(f"```\n{manifest.requirements_txt()}```"),
+            "report": markdown(manifest.markdown()),
+        },
+    )

@@ -1,0 +1,157 @@
+"""Stage 12 and packaging assets: the docs and the capsule (verified right after writing)."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+from pydantic import BaseModel
+
+from assets.metadata import check_result, llm_metadata, markdown, timed
+from assets.partitions import requests_partitions
+from quantumlayer_dagster import gates
+from quantumlayer_dagster.artifacts.capsule import GateResult
+from quantumlayer_dagster.artifacts.code import CodeTree
+from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
+from quantumlayer_dagster.artifacts.docs import Docs
+from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
+from quantumlayer_dagster.artifacts.frd import FRD
+from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.packaging import Capsule
+from quantumlayer_dagster.artifacts.performance import PerformanceReport
+from quantumlayer_dagster.artifacts.request import PromptRequest
+from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
+from quantumlayer_dagster.artifacts.security import SecurityReport
+from quantumlayer_dagster.artifacts.serialization import artifact_from_json
+from quantumlayer_dagster.artifacts.structure import ProjectStructure
+from quantumlayer_dagster.artifacts.test_plan import TestPlan
+from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.artifacts.validation import ValidationReport
+from quantumlayer_dagster.stages.capsule import verify_capsule
+from quantumlayer_dagster.stages.docs import write_docs
+from quantumlayer_dagster.stages.packaging import capsule_entries, package_capsule
+from quantumlayer_dagster.stages.versions import all_code_versions, code_version
+from quantumlayer_dagster.store.artifact_store import ArtifactStore
+from quantumlayer_dagster.store.keys import asset_key, capsule_key
+from resources.artifact_store import ArtifactStoreResource
+from resources.llm import LLMResource
+from resources.quality_gates import QualityGatesResource
+
+# Earlier LLM stages whose usage the capsule totals; read from the store, since the
+# capsule's lineage (its direct inputs) is kept to the design's graph.
+_EARLIER_LLM_ARTIFACTS: dict[str, type[BaseModel]] = {
+    "enhanced_prompt": EnhancedPrompt,
+    "frd": FRD,
+    "requirements_spec": RequirementsSpec,
+    "project_structure": ProjectStructure,
+    "code_tree": CodeTree,
+    "test_plan": TestPlan,
+}
+
+
+@dg.asset(
+    partitions_def=requests_partitions,
+    code_version=code_version("docs"),
+    group_name="delivery",
+    kinds={"llm", "markdown"},
+)
+def docs(
+    frd: FRD, test_suite: TestSuite, dependency_manifest: DependencyManifest, llm: LLMResource
+) -> dg.Output[Docs]:
+    """Stage 12: README and API reference of the generated project."""
+    with timed() as t:
+        result = write_docs(frd, test_suite, dependency_manifest, llm.client)
+    return dg.Output(
+        result,
+        metadata={
+            **llm_metadata(result.llm),
+            "duration_s": t.seconds,
+            "files": ", ".join(sorted(result.files)),
+            "readme": markdown(result.files["README.md"]),
+        },
+    )
+
+
+@dg.asset(
+    partitions_def=requests_partitions,
+    code_version=code_version("capsule"),
+    group_name="delivery",
+    kinds={"tar"},
+    check_specs=[dg.AssetCheckSpec("capsule_verifies", asset="capsule")],
+)
+def capsule(
+    context: dg.AssetExecutionContext,
+    semantic_validation: ValidationReport,
+    test_suite: TestSuite,
+    security_report: SecurityReport,
+    performance_report: PerformanceReport,
+    docs: Docs,
+    artifact_store: ArtifactStoreResource,
+    quality_gates: QualityGatesResource,
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Packaging: a deterministic .tar.gz of project, tests, reports and docs, with
+    capsule.json listing a sha256 per file; verified from the store after writing."""
+    rid = context.partition_key
+    store = artifact_store.store()
+    gate_results = [
+        gates.code_parses(semantic_validation),
+        gates.tests_pass(test_suite.run),
+        gates.no_high_severity_findings(security_report, quality_gates.max_high_severity),
+        gates.complexity_budget(performance_report, quality_gates.max_complexity),
+    ]
+    with timed() as t:
+        usage = _request_usage(store, rid).add(test_suite.llm).add(docs.llm)
+        request = artifact_from_json(PromptRequest, store.get_bytes(asset_key(rid, "prompt_request")))
+        entries = capsule_entries(
+            semantic_validation, test_suite, security_report, performance_report, docs
+        )
+        data, manifest, digest = package_capsule(
+            rid, request.prompt_sha256, entries, usage, all_code_versions(), gate_results
+        )
+        key = capsule_key(rid)
+        location = store.put_bytes(key, data)
+        verification = verify_capsule(store.get_bytes(key))
+    result = Capsule(
+        request_id=rid,
+        key=key,
+        location=location,
+        sha256=digest,
+        size_bytes=len(data),
+        manifest=manifest,
+        verification=verification,
+    )
+    yield dg.Output(
+        result,
+        metadata={
+            "duration_s": t.seconds,
+            "capsule": dg.MetadataValue.path(location),
+            "sha256": digest,
+            "size_bytes": len(data),
+            "files": len(entries),
+            "tokens_in": usage.tokens_in,
+            "tokens_out": usage.tokens_out,
+            "cost_usd": dg.MetadataValue.float(round(usage.cost_usd, 6)),
+            "gates": markdown(_gates_markdown(gate_results)),
+        },
+    )
+    yield check_result(
+        GateResult(
+            name="capsule_verifies",
+            passed=verification.ok,
+            detail=f"{verification.checked} files verified"
+            if verification.ok
+            else "; ".join(verification.problems[:5]),
+        ),
+        checked=verification.checked,
+    )
+
+
+def _request_usage(store: ArtifactStore, rid: str) -> LLMUsage:
+    usage = LLMUsage()
+    for name, model in _EARLIER_LLM_ARTIFACTS.items():
+        artifact = artifact_from_json(model, store.get_bytes(asset_key(rid, name)))
+        usage = usage.add(artifact.llm)  # type: ignore[attr-defined]
+    return usage
+
+
+def _gates_markdown(results: list[GateResult]) -> str:
+    rows = [f"| {g.name} | {'pass' if g.passed else 'FAIL'} | {g.detail} |" for g in results]
+    return "| gate | result | detail |\n|---|---|---|\n" + "\n".join(rows)

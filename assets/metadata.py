@@ -1,0 +1,53 @@
+"""Metadata every materialization carries, built one way for all assets."""
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import dagster as dg
+
+from quantumlayer_dagster.artifacts.capsule import GateResult
+from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+
+
+def llm_metadata(usage: LLMUsage) -> dict[str, Any]:
+    """Models, calls, failed attempts, tokens in/out and cost of a stage's LLM use."""
+    return {
+        "models": ", ".join(usage.models) or "none",
+        "llm_calls": len(usage.calls),
+        "llm_failed_attempts": usage.failed_attempts,
+        "tokens_in": usage.tokens_in,
+        "tokens_out": usage.tokens_out,
+        "cost_usd": dg.MetadataValue.float(round(usage.cost_usd, 6)),
+    }
+
+
+def markdown(text: str) -> dg.MetadataValue:
+    return dg.MetadataValue.md(text)
+
+
+class Stopwatch:
+    seconds: float = 0.0
+
+
+@contextmanager
+def timed() -> Iterator[Stopwatch]:
+    """Measure the wall time of the block into ``.seconds``."""
+    watch = Stopwatch()
+    start = time.perf_counter()
+    try:
+        yield watch
+    finally:
+        watch.seconds = round(time.perf_counter() - start, 3)
+
+
+def check_result(gate: GateResult, **metadata: object) -> dg.AssetCheckResult:
+    """An asset check result from a gate, with its reason readable in the UI."""
+    return dg.AssetCheckResult(
+        check_name=gate.name,
+        passed=gate.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=gate.detail,
+        metadata={"detail": gate.detail, **metadata},
+    )

@@ -1,0 +1,128 @@
+"""Stage 1-4 and 8 assets: the LLM planning stages. Thin: call the stage, attach metadata."""
+
+import dagster as dg
+
+from assets.metadata import llm_metadata, markdown, timed
+from assets.partitions import requests_partitions
+from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
+from quantumlayer_dagster.artifacts.frd import FRD
+from quantumlayer_dagster.artifacts.request import PromptRequest
+from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
+from quantumlayer_dagster.artifacts.structure import ProjectStructure
+from quantumlayer_dagster.artifacts.test_plan import TestPlan
+from quantumlayer_dagster.stages.enhanced_prompt import enhance_prompt
+from quantumlayer_dagster.stages.frd import write_frd
+from quantumlayer_dagster.stages.project_structure import plan_structure
+from quantumlayer_dagster.stages.requirements_spec import parse_requirements
+from quantumlayer_dagster.stages.test_plan import plan_tests
+from quantumlayer_dagster.stages.text import bullets, md_cell
+from quantumlayer_dagster.stages.versions import code_version
+from resources.llm import LLMResource
+
+LLM_ASSET = {"partitions_def": requests_partitions, "group_name": "planning", "kinds": {"llm"}}
+
+
+@dg.asset(code_version=code_version("enhanced_prompt"), **LLM_ASSET)
+def enhanced_prompt(prompt_request: PromptRequest, llm: LLMResource) -> dg.Output[EnhancedPrompt]:
+    """Stage 1: the prompt restated as a bounded brief."""
+    with timed() as t:
+        result = enhance_prompt(prompt_request, llm.client)
+    return dg.Output(
+        result,
+        metadata={
+            **llm_metadata(result.llm),
+            "duration_s": t.seconds,
+            "goals": len(result.goals),
+            "brief": markdown(
+                f"**{result.title}**\n\n{result.summary}\n\nGoals:\n{bullets(result.goals)}"
+            ),
+        },
+    )
+
+
+@dg.asset(code_version=code_version("frd"), **LLM_ASSET)
+def frd(enhanced_prompt: EnhancedPrompt, llm: LLMResource) -> dg.Output[FRD]:
+    """Stage 2: features, user stories, acceptance criteria, non-functional needs."""
+    with timed() as t:
+        result = write_frd(enhanced_prompt, llm.client)
+    rows = [
+        f"| {c.id} | {c.feature_id} | {md_cell(c.text)} |" for c in result.acceptance_criteria
+    ]
+    return dg.Output(
+        result,
+        metadata={
+            **llm_metadata(result.llm),
+            "duration_s": t.seconds,
+            "features": len(result.features),
+            "user_stories": len(result.user_stories),
+            "acceptance_criteria": len(result.acceptance_criteria),
+            "criteria": markdown("| id | feature | criterion |\n|---|---|---|\n" + "\n".join(rows)),
+        },
+    )
+
+
+@dg.asset(code_version=code_version("requirements_spec"), **LLM_ASSET)
+def requirements_spec(frd: FRD, llm: LLMResource) -> dg.Output[RequirementsSpec]:
+    """Stage 3: one requirement per feature, every criterion traced to its feature."""
+    with timed() as t:
+        result = parse_requirements(frd, llm.client)
+    rows = [
+        f"| {r.id} | {r.feature_id} | {r.priority} | {md_cell(', '.join(r.components))} "
+        f"| {', '.join(r.acceptance_criteria)} |"
+        for r in result.requirements
+    ]
+    return dg.Output(
+        result,
+        metadata={
+            **llm_metadata(result.llm),
+            "duration_s": t.seconds,
+            "requirements": len(result.requirements),
+            "libraries": ", ".join(result.libraries) or "none",
+            "traceability": markdown(
+                "| req | feature | priority | components | criteria |\n|---|---|---|---|---|\n"
+                + "\n".join(rows)
+            ),
+        },
+    )
+
+
+@dg.asset(code_version=code_version("project_structure"), **LLM_ASSET)
+def project_structure(
+    requirements_spec: RequirementsSpec, llm: LLMResource
+) -> dg.Output[ProjectStructure]:
+    """Stage 4: the package and its planned source files."""
+    with timed() as t:
+        result = plan_structure(requirements_spec, llm.client)
+    rows = [f"| `{f.path}` | {f.kind} | {md_cell(f.purpose)} |" for f in result.files]
+    return dg.Output(
+        result,
+        metadata={
+            **llm_metadata(result.llm),
+            "duration_s": t.seconds,
+            "package": result.package,
+            "files": len(result.files),
+            "layout": markdown("| path | kind | purpose |\n|---|---|---|\n" + "\n".join(rows)),
+        },
+    )
+
+
+@dg.asset(code_version=code_version("test_plan"), **LLM_ASSET)
+def test_plan(frd: FRD, requirements_spec: RequirementsSpec, llm: LLMResource) -> dg.Output[TestPlan]:
+    """Stage 8: one test case per acceptance criterion, aimed at a component."""
+    with timed() as t:
+        result = plan_tests(frd, requirements_spec, llm.client)
+    rows = [
+        f"| {c.id} | {c.criterion_id} | `{md_cell(c.target)}` | {md_cell(c.title)} |"
+        for c in result.cases
+    ]
+    return dg.Output(
+        result,
+        metadata={
+            **llm_metadata(result.llm),
+            "duration_s": t.seconds,
+            "cases": len(result.cases),
+            "plan": markdown(
+                "| case | criterion | target | title |\n|---|---|---|---|\n" + "\n".join(rows)
+            ),
+        },
+    )

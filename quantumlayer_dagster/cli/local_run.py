@@ -1,0 +1,113 @@
+"""Run the whole graph in-process for a new request on a local instance."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from quantumlayer_dagster.artifacts.request import PromptSubmission, RequestOptions, new_request_id
+from quantumlayer_dagster.artifacts.serialization import artifact_to_json
+from quantumlayer_dagster.cli.progress import RunProgress
+from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.store.keys import capsule_key, submission_key
+from quantumlayer_dagster.store.local_dir import LocalDirStore
+
+JOB_NAME = "generate_project"
+PARTITIONS = "requests"
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass
+class RunOutcome:
+    request_id: str
+    run_id: str
+    success: bool
+    failure: str | None = None
+    gates: list[Gate] = field(default_factory=list)
+    capsule_path: str | None = None
+
+    @property
+    def gates_passed(self) -> bool:
+        return bool(self.gates) and all(g.passed for g in self.gates)
+
+
+def local_instance(settings: Settings) -> dg.DagsterInstance:
+    """The instance under ``<home>/dagster`` (SQLite), shared with ``make ui``."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    return dg.DagsterInstance.from_config(str(settings.dagster_home))
+
+
+def submit_local(settings: Settings, prompt: str, options: RequestOptions, source: str) -> str:
+    """Store the submission under a new request id and return the id."""
+    store = LocalDirStore(settings.artifacts_dir)
+    request_id = new_request_id()
+    submission = PromptSubmission(
+        request_id=request_id, prompt=prompt, options=options, source=source
+    )
+    store.put_bytes(submission_key(request_id), artifact_to_json(submission))
+    return request_id
+
+
+def run_request(
+    settings: Settings,
+    prompt: str,
+    options: RequestOptions,
+    *,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
+    emit: Callable[[str], None] | None = None,
+    source: str = "cli",
+) -> RunOutcome:
+    """Submit ``prompt``, add its partition and execute the job in this process, following
+    progress through ``emit``. Never raises for a failed run: the outcome says why."""
+    request_id = submit_local(settings, prompt, options, source)
+    instance.add_dynamic_partitions(PARTITIONS, [request_id])
+    job = definitions.resolve_job_def(JOB_NAME)
+    run_id = str(uuid.uuid4())
+    if emit:
+        emit(f"request {request_id}: run {run_id}")
+    with RunProgress(instance, run_id, emit or (lambda _line: None)):
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=request_id,
+            raise_on_error=False,
+            run_id=run_id,
+            # Progress is printed from the event log; the console logger would repeat it all.
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+        )
+    gates = [
+        Gate(name=e.check_name, passed=e.passed, detail=e.description or "")
+        for e in result.get_asset_check_evaluations()
+    ]
+    store = LocalDirStore(settings.artifacts_dir)
+    key = capsule_key(request_id)
+    built = any(
+        e.asset_key == dg.AssetKey("capsule") for e in result.get_asset_materialization_events()
+        if e.asset_key is not None
+    )
+    return RunOutcome(
+        request_id=request_id,
+        run_id=run_id,
+        success=result.success,
+        failure=None if result.success else _failure_reason(result, gates),
+        gates=gates,
+        capsule_path=store.location(key) if built and store.exists(key) else None,
+    )
+
+
+def _failure_reason(result: dg.ExecuteInProcessResult, gates: list[Gate]) -> str:
+    for event in result.get_step_failure_events():
+        data = event.step_failure_data
+        message = data.error.message.strip().splitlines()[0] if data and data.error else "failed"
+        return f"stage {event.step_key} failed: {message}"
+    blocked = [g for g in gates if not g.passed]
+    if blocked:
+        return f"gate {blocked[0].name} failed: {blocked[0].detail}"
+    return "the run failed without a step failure; see the run in the Dagster UI"

@@ -1,0 +1,66 @@
+"""Live progress of an in-process run: follow the run's event log from a thread."""
+
+import threading
+import time
+from collections.abc import Callable
+
+from dagster import DagsterEventType, DagsterInstance
+
+_SHOWN = {
+    DagsterEventType.STEP_START: "started",
+    DagsterEventType.STEP_SUCCESS: "done",
+    DagsterEventType.STEP_FAILURE: "FAILED",
+    DagsterEventType.STEP_SKIPPED: "skipped",
+}
+
+
+class RunProgress:
+    """Prints one line per stage start/finish and per progress message of a stage."""
+
+    def __init__(self, instance: DagsterInstance, run_id: str, emit: Callable[[str], None]):
+        self._instance, self._run_id, self._emit = instance, run_id, emit
+        self._stop = threading.Event()
+        self._seen = 0
+        self._start = time.monotonic()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+
+    def __enter__(self) -> "RunProgress":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._drain()
+
+    def _follow(self) -> None:
+        while not self._stop.wait(0.5):
+            self._drain()
+
+    def _drain(self) -> None:
+        try:
+            records = self._instance.all_logs(self._run_id)
+        except Exception:  # the run may not be registered yet
+            return
+        for record in records[self._seen :]:
+            line = self._describe(record)
+            if line:
+                self._emit(f"[{time.monotonic() - self._start:7.1f}s] {line}")
+        self._seen = max(self._seen, len(records))
+
+    @staticmethod
+    def _describe(record) -> str | None:  # type: ignore[no-untyped-def]
+        step = record.step_key or ""
+        event = record.dagster_event
+        if event is None:
+            # User messages from stages (context.log.info) carry per-file progress.
+            msg = record.user_message
+            return f"{step}: {msg.split(': ', 1)[-1]}" if step and msg else None
+        label = _SHOWN.get(event.event_type)
+        if label is None:
+            return None
+        if event.event_type == DagsterEventType.STEP_FAILURE and event.step_failure_data:
+            error = event.step_failure_data.error
+            reason = error.message.strip().splitlines()[0] if error else "unknown error"
+            return f"{step}: {label}: {reason}"
+        return f"{step}: {label}"

@@ -1,0 +1,31 @@
+"""The one place that assembles the Dagster Definitions (``dagster dev`` loads ``defs``)."""
+
+import dagster as dg
+
+from assets import ALL_ASSETS
+from assets.jobs import generate_project
+from quantumlayer_dagster.settings import Settings
+from resources.artifact_store import ArtifactStoreResource
+from resources.io_manager import JsonArtifactIOManager
+from resources.llm import LLMResource
+from resources.quality_gates import QualityGatesResource
+from resources.sandbox import SandboxResource
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """Definitions for the given settings (tests pass their own)."""
+    store = ArtifactStoreResource(root=str(settings.artifacts_dir))
+    return dg.Definitions(
+        assets=ALL_ASSETS,
+        jobs=[generate_project],
+        resources={
+            "artifact_store": store,
+            "io_manager": JsonArtifactIOManager(artifact_store=store),
+            "llm": LLMResource(config_path=str(settings.llm_config)),
+            "sandbox": SandboxResource(wall_timeout_s=settings.test_timeout_s),
+            "quality_gates": QualityGatesResource(),
+        },
+    )
+
+
+defs = build_definitions(Settings.from_env())

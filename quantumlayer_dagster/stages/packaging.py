@@ -1,0 +1,70 @@
+"""Packaging: lay out the capsule's files from the artifacts and build the archive."""
+
+import hashlib
+import json
+
+from quantumlayer_dagster.artifacts.capsule import CapsuleManifest, GateResult
+from quantumlayer_dagster.artifacts.docs import Docs
+from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.performance import PerformanceReport
+from quantumlayer_dagster.artifacts.security import SecurityReport
+from quantumlayer_dagster.artifacts.serialization import artifact_to_json
+from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.artifacts.validation import ValidationReport
+from quantumlayer_dagster.stages.capsule import build_capsule
+
+SCHEMA_VERSION = "1"
+
+
+def capsule_entries(
+    validation: ValidationReport,
+    suite: TestSuite,
+    security: SecurityReport,
+    performance: PerformanceReport,
+    docs: Docs,
+) -> dict[str, bytes]:
+    """Capsule path -> bytes: the project (sources, tests, requirements, docs) under
+    ``project/`` and every report under ``reports/``."""
+    entries = {f"project/{f.path}": f.content.encode() for f in suite.project.all_files}
+    entries["project/requirements.txt"] = suite.requirements_txt.encode()
+    entries.update({f"project/{name}": text.encode() for name, text in docs.files.items()})
+    entries.update(
+        {
+            "reports/validation.json": artifact_to_json(validation),
+            "reports/test_run.json": artifact_to_json(suite.run),
+            "reports/junit.xml": suite.run.junit_xml.encode(),
+            "reports/security.json": artifact_to_json(security),
+            "reports/bandit.sarif.json": _sarif_bytes(security),
+            "reports/performance.json": artifact_to_json(performance),
+        }
+    )
+    return entries
+
+
+def _sarif_bytes(security: SecurityReport) -> bytes:
+    return json.dumps(security.sarif, indent=2, sort_keys=True).encode()
+
+
+def package_capsule(
+    request_id: str,
+    prompt_sha256: str,
+    entries: dict[str, bytes],
+    usage: LLMUsage,
+    stage_versions: dict[str, str],
+    gate_results: list[GateResult],
+) -> tuple[bytes, CapsuleManifest, str]:
+    """Build the deterministic archive; return (bytes, its manifest, its sha256)."""
+    manifest = CapsuleManifest(
+        schema_version=SCHEMA_VERSION,
+        request_id=request_id,
+        prompt_sha256=prompt_sha256,
+        models=usage.models,
+        tokens_in=usage.tokens_in,
+        tokens_out=usage.tokens_out,
+        cost_usd=round(usage.cost_usd, 6),
+        stage_versions=stage_versions,
+        gates=gate_results,
+        files={},
+    )
+    data = build_capsule(entries, manifest)
+    return data, manifest, hashlib.sha256(data).hexdigest()

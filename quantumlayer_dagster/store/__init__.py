@@ -1,0 +1,1 @@
+"""Artifact storage: one key scheme, one interface, a local-directory implementation."""

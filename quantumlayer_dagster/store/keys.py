@@ -1,0 +1,25 @@
+"""The one artifact-key scheme: everything of a request lives under ``requests/<id>/``."""
+
+import re
+
+_ASSET = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def request_prefix(request_id: str) -> str:
+    return f"requests/{request_id}/"
+
+
+def submission_key(request_id: str) -> str:
+    """The prompt as handed in, written before the run starts."""
+    return f"{request_prefix(request_id)}submission.json"
+
+
+def asset_key(request_id: str, asset: str) -> str:
+    """The JSON artifact of one asset for one request."""
+    if not _ASSET.match(asset):
+        raise ValueError(f"asset name {asset!r} is not a plain identifier")
+    return f"{request_prefix(request_id)}{asset}.json"
+
+
+def capsule_key(request_id: str) -> str:
+    return f"{request_prefix(request_id)}capsule.tar.gz"

@@ -1,0 +1,19 @@
+"""Sandbox resource: how generated code is run (limits are configuration)."""
+
+import dagster as dg
+
+from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
+
+
+class SandboxResource(dg.ConfigurableResource):
+    wall_timeout_s: int = 120
+    memory_mb: int = 1024
+    max_processes: int = 64
+
+    def sandbox(self, wall_timeout_s: int | None = None) -> Sandbox:
+        limits = SandboxLimits(
+            wall_timeout_s=wall_timeout_s or self.wall_timeout_s,
+            memory_mb=self.memory_mb,
+            max_processes=self.max_processes,
+        )
+        return Sandbox(limits)
