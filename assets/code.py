@@ -7,11 +7,10 @@ import dagster as dg
 from assets.metadata import check_result, llm_metadata, markdown, timed
 from assets.partitions import requests_partitions
 from quantumlayer_dagster import gates
-from quantumlayer_dagster.artifacts.code import CodeTree
+from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
-from quantumlayer_dagster.artifacts.validation import ValidationReport
 from quantumlayer_dagster.stages.code_tree import generate_code
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
 from quantumlayer_dagster.stages.semantic_validation import validate_code
@@ -33,8 +32,7 @@ def code_tree(
     with timed() as t:
         result = generate_code(project_structure, llm.client, progress=context.log.info)
     rows = [
-        f"| `{f.path}` | {f.line_count} | {len(f.attempts) or '-'} | "
-        f"{md_cell(f.attempts[-1].errors[0]) if f.attempts and f.attempts[-1].errors else 'parses'} |"
+        f"| `{f.path}` | {f.line_count} | {len(f.attempts) or '-'} | {_last_parse(f)} |"
         for f in result.files
     ]
     return dg.Output(
@@ -50,6 +48,11 @@ def code_tree(
             ),
         },
     )
+
+
+def _last_parse(f: SourceFile) -> str:
+    errors = f.attempts[-1].errors if f.attempts else []
+    return md_cell(errors[0]) if errors else "parses"
 
 
 @dg.asset(

@@ -99,7 +99,8 @@ def capsule(
     ]
     with timed() as t:
         usage = _request_usage(store, rid).add(test_suite.llm).add(docs.llm)
-        request = artifact_from_json(PromptRequest, store.get_bytes(asset_key(rid, "prompt_request")))
+        request_json = store.get_bytes(asset_key(rid, "prompt_request"))
+        request = artifact_from_json(PromptRequest, request_json)
         entries = capsule_entries(
             semantic_validation, test_suite, security_report, performance_report, docs
         )

@@ -107,7 +107,9 @@ def project_structure(
 
 
 @dg.asset(code_version=code_version("test_plan"), **LLM_ASSET)
-def test_plan(frd: FRD, requirements_spec: RequirementsSpec, llm: LLMResource) -> dg.Output[TestPlan]:
+def test_plan(
+    frd: FRD, requirements_spec: RequirementsSpec, llm: LLMResource
+) -> dg.Output[TestPlan]:
     """Stage 8: one test case per acceptance criterion, aimed at a component."""
     with timed() as t:
         result = plan_tests(frd, requirements_spec, llm.client)

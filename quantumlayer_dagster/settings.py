@@ -4,7 +4,6 @@ Read from the environment once, at the edge (Definitions or the CLI), never in s
 """
 
 import os
-
 from pathlib import Path
 
 from pydantic import BaseModel

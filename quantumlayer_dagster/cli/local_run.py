@@ -8,6 +8,7 @@ import dagster as dg
 
 from quantumlayer_dagster.artifacts.request import PromptSubmission, RequestOptions, new_request_id
 from quantumlayer_dagster.artifacts.serialization import artifact_to_json
+from quantumlayer_dagster.cli.errors import root_cause
 from quantumlayer_dagster.cli.progress import RunProgress
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.store.keys import capsule_key, submission_key
@@ -80,7 +81,7 @@ def run_request(
             raise_on_error=False,
             run_id=run_id,
             # Progress is printed from the event log; the console logger would repeat it all.
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     gates = [
         Gate(name=e.check_name, passed=e.passed, detail=e.description or "")
@@ -105,8 +106,7 @@ def run_request(
 def _failure_reason(result: dg.ExecuteInProcessResult, gates: list[Gate]) -> str:
     for event in result.get_step_failure_events():
         data = event.step_failure_data
-        message = data.error.message.strip().splitlines()[0] if data and data.error else "failed"
-        return f"stage {event.step_key} failed: {message}"
+        return f"stage {event.step_key} failed: {root_cause(data.error if data else None)}"
     blocked = [g for g in gates if not g.passed]
     if blocked:
         return f"gate {blocked[0].name} failed: {blocked[0].detail}"

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from dagster import DagsterEventType, DagsterInstance
 
+from quantumlayer_dagster.cli.errors import root_cause
+
 _SHOWN = {
     DagsterEventType.STEP_START: "started",
     DagsterEventType.STEP_SUCCESS: "done",
@@ -53,14 +55,12 @@ class RunProgress:
         step = record.step_key or ""
         event = record.dagster_event
         if event is None:
-            # User messages from stages (context.log.info) carry per-file progress.
-            msg = record.user_message
-            return f"{step}: {msg.split(': ', 1)[-1]}" if step and msg else None
+            # Stages report per-file progress as "<stage>: ..." log messages.
+            msg = record.user_message or ""
+            return msg if step and msg.startswith(f"{step}: ") else None
         label = _SHOWN.get(event.event_type)
         if label is None:
             return None
         if event.event_type == DagsterEventType.STEP_FAILURE and event.step_failure_data:
-            error = event.step_failure_data.error
-            reason = error.message.strip().splitlines()[0] if error else "unknown error"
-            return f"{step}: {label}: {reason}"
+            return f"{step}: {label}: {root_cause(event.step_failure_data.error)}"
         return f"{step}: {label}"

@@ -16,7 +16,9 @@ def run(args: argparse.Namespace) -> int:
     except PromptRejected as exc:
         print(f"error: {exc}")
         return EXIT_USAGE
-    options = RequestOptions() if args.max_files is None else RequestOptions(max_files=args.max_files)
+    options = RequestOptions()
+    if args.max_files is not None:
+        options = RequestOptions(max_files=args.max_files)
 
     # Imported here so a refused prompt is answered at once, without loading Dagster.
     from quantumlayer_dagster.cli.local_run import local_instance, run_request

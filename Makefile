@@ -1,0 +1,70 @@
+# The README's two commands: `make demo` and `make test`. Both install what they need.
+# The virtual environment is built from Debian's /usr/bin/python3 on purpose: everything in
+# it is world-readable, so generated tests can run in the sandbox as an unprivileged user
+# with the same interpreter (a python under /root is not readable by that user).
+
+PYTHON ?= /usr/bin/python3
+VENV := .venv
+BIN := $(VENV)/bin
+QL_HOME ?= $(CURDIR)/.ql
+export QL_HOME
+export DAGSTER_HOME := $(QL_HOME)/dagster
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+PROMPT ?= examples/calculator.txt
+
+.PHONY: demo test install system-packages lint typecheck unit ui llm-serve bench clean
+
+demo: install
+	$(BIN)/quantumlayer llm serve
+	$(BIN)/quantumlayer run $(PROMPT)
+
+test: install lint typecheck
+	$(BIN)/pytest -q
+
+install: system-packages $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
+
+system-packages:
+	@missing=""; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing system packages:$$missing; run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip wheel setuptools
+	@echo "installing the project (llama-cpp-python compiles once, ~7 min on 2 cores; pip caches it)"
+	$(BIN)/pip install -q -e '.[dev,local-llm]'
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+ui: install
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+llm-serve: install
+	$(BIN)/quantumlayer llm serve
+
+bench: install
+	$(BIN)/python bench/pipeline_overhead.py
+
+clean:
+	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache
