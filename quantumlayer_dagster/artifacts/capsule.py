@@ -1,0 +1,60 @@
+"""The capsule's manifest (``capsule.json``) and the result of verifying a capsule."""
+
+import json
+
+from pydantic import BaseModel, Field
+
+CAPSULE_SCHEMA_VERSION = 1
+MANIFEST_NAME = "capsule.json"
+
+
+class GateResult(BaseModel):
+    """One quality gate (tests pass, no high-severity finding, ...) and what it found."""
+
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+class CapsuleManifest(BaseModel):
+    """What a capsule holds and how it was made; stored in it as ``capsule.json``.
+
+    ``files`` maps every other entry's path to its sha256; ``build_capsule`` fills it in.
+    No timestamps, so the same inputs give the same bytes."""
+
+    schema_version: int = CAPSULE_SCHEMA_VERSION
+    request_id: str
+    prompt_sha256: str
+    models: list[str] = Field(default_factory=list)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    stage_versions: dict[str, str] = Field(default_factory=dict)
+    """Per-stage data (or code) version the capsule's artifacts were produced with."""
+    gates: list[GateResult] = Field(default_factory=list)
+    files: dict[str, str] = Field(default_factory=dict)
+
+    def to_json_bytes(self) -> bytes:
+        """Deterministic serialisation: sorted keys (unlike ``artifact_to_json``, so dict
+        insertion order cannot change the capsule's digest), fixed indentation."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, indent=2)
+        return (text + "\n").encode("utf-8")
+
+    @property
+    def gates_passed(self) -> bool:
+        return all(g.passed for g in self.gates)
+
+
+class CapsuleVerification(BaseModel):
+    """Outcome of ``verify_capsule``: ``ok`` only when there is no problem at all."""
+
+    ok: bool
+    checked: int = 0
+    """Files whose sha256 matched the manifest."""
+    problems: list[str] = Field(default_factory=list)
+    manifest: CapsuleManifest | None = None
+
+    def markdown(self) -> str:
+        """A verdict line and the problems as a list, for Dagster UI metadata."""
+        head = f"**{'verified' if self.ok else 'NOT verified'}**: {self.checked} files checked"
+        return "\n".join([head, *(f"- {p}" for p in self.problems)])

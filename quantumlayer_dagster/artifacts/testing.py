@@ -1,0 +1,96 @@
+"""The result of running a project's tests in the sandbox (JUnit XML, parsed)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Outcome = Literal["passed", "failed", "error", "skipped"]
+MARKDOWN_FAILURE_ROWS = 25
+
+
+class TestCaseResult(BaseModel):
+    """One test case as reported in the JUnit XML."""
+
+    __test__ = False
+
+    name: str
+    classname: str = ""
+    outcome: Outcome
+    duration_s: float = 0.0
+    message: str = ""
+    """Failure, error or skip text (truncated); empty for a pass."""
+
+
+class TestRun(BaseModel):
+    """Counts, per-test results and evidence of one sandboxed pytest run.
+
+    Counts come from the JUnit XML. When there is no usable XML (timeout, crash, collection
+    failure before the report) ``junit_error`` says why and ``ok`` is False."""
+
+    __test__ = False
+
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    timed_out: bool = False
+    exit_code: int | None = None
+    duration_s: float = 0.0
+    isolation: str = ""
+    summary: str = ""
+    """One line a person can read: what happened, in words."""
+    tests: list[TestCaseResult] = Field(default_factory=list)
+    failures: list[TestCaseResult] = Field(default_factory=list)
+    junit_xml: str = ""
+    junit_error: str | None = None
+    output_tail: str = ""
+    output_truncated: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.errors + self.skipped
+
+    @property
+    def ok(self) -> bool:
+        """True only for a clean run: exit 0, tests ran, none failed or errored."""
+        return (
+            self.exit_code == 0
+            and not self.timed_out
+            and self.junit_error is None
+            and self.passed > 0
+            and self.failed == 0
+            and self.errors == 0
+        )
+
+    def markdown(self) -> str:
+        """Counts, outcome and a failures table, for Dagster UI metadata."""
+        lines = [
+            f"**{'PASSED' if self.ok else 'NOT PASSED'}**: {self.summary}",
+            "",
+            "| passed | failed | errors | skipped | exit code | duration |",
+            "|---:|---:|---:|---:|---:|---:|",
+            f"| {self.passed} | {self.failed} | {self.errors} | {self.skipped} "
+            f"| {'timeout' if self.timed_out else self.exit_code} | {self.duration_s:.1f}s |",
+            "",
+            f"Isolation: {self.isolation}",
+        ]
+        if self.failures:
+            lines += ["", "| test | outcome | message |", "|---|---|---|"]
+            for case in self.failures[:MARKDOWN_FAILURE_ROWS]:
+                test = _cell(f"{case.classname}::{case.name}" if case.classname else case.name)
+                lines.append(f"| `{test}` | {case.outcome} | {_cell(_gist(case.message), 300)} |")
+            if len(self.failures) > MARKDOWN_FAILURE_ROWS:
+                lines.append(f"\n... and {len(self.failures) - MARKDOWN_FAILURE_ROWS} more")
+        return "\n".join(lines)
+
+
+def _gist(message: str) -> str:
+    """pytest's ``E`` lines (the assertion or exception) when present, else the message."""
+    e_lines = [line[1:].strip() for line in message.splitlines() if line.startswith("E ")]
+    return " ".join(e_lines) or message
+
+
+def _cell(text: str, limit: int = 200) -> str:
+    """Text safe for one Markdown table cell."""
+    flat = " ".join(text.split()).replace("|", "\\|").replace("`", "'")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

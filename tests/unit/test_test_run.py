@@ -1,0 +1,89 @@
+"""Running generated tests: counts, failure messages, and nothing dressed up as success."""
+
+import pytest
+
+from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile
+from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits, SandboxResult
+from quantumlayer_dagster.stages.test_run import build_test_run, run_pytest
+
+SANDBOX = Sandbox(SandboxLimits(wall_timeout_s=60))
+CALC = SourceFile(path="calc/__init__.py", content="def add(a, b):\n    return a + b\n")
+PASSING = SourceFile(
+    path="tests/test_add.py",
+    content="from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+)
+FAILING = SourceFile(
+    path="tests/test_wrong.py",
+    content="from calc import add\n\n\ndef test_wrong_sum():\n    assert add(2, 2) == 5\n",
+)
+BROKEN = SourceFile(path="tests/test_broken.py", content="def test_x(:\n    pass\n")
+
+
+def project(*tests: SourceFile) -> ProjectTree:
+    return ProjectTree(package="calc", sources=[CALC], tests=list(tests))
+
+
+def test_passing_and_failing_tests_are_counted() -> None:
+    run = run_pytest(project(PASSING, FAILING), SANDBOX)
+    assert (run.passed, run.failed, run.errors, run.skipped) == (1, 1, 0, 0)
+    assert run.exit_code == 1
+    assert not run.ok
+
+
+def test_failure_message_names_the_failed_assertion() -> None:
+    run = run_pytest(project(PASSING, FAILING), SANDBOX)
+    [failure] = run.failures
+    assert failure.name == "test_wrong_sum"
+    assert "assert 4 == 5" in failure.message
+    assert "test_wrong_sum" in run.markdown()
+
+
+def test_all_passing_project_is_ok() -> None:
+    run = run_pytest(project(PASSING), SANDBOX)
+    assert run.ok, run.summary
+    assert run.passed == 1
+    assert run.isolation == SANDBOX.isolation
+
+
+def test_syntax_broken_test_file_is_an_error_not_a_pass() -> None:
+    run = run_pytest(project(BROKEN), SANDBOX)
+    assert run.errors == 1
+    assert run.passed == 0
+    assert not run.ok
+    assert "SyntaxError" in run.failures[0].message
+
+
+def test_project_without_tests_is_reported_as_no_tests() -> None:
+    run = run_pytest(project(), SANDBOX)
+    assert run.exit_code == 5
+    assert (run.passed, run.errors) == (0, 0)
+    assert run.summary == "no tests collected (pytest exit code 5)"
+    assert not run.ok
+
+
+def test_hanging_test_is_reported_as_timed_out() -> None:
+    hang = SourceFile(
+        path="tests/test_hang.py", content="def test_hang():\n    while True:\n        pass\n"
+    )
+    run = run_pytest(project(hang), Sandbox(SandboxLimits(wall_timeout_s=2)))
+    assert run.timed_out
+    assert not run.ok
+    assert "wall timeout" in run.summary
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><testsuites>&a;</testsuites>',
+        "<testsuites><testsuite>",
+    ],
+    ids=["entity-declaration", "truncated"],
+)
+def test_malformed_junit_is_a_recorded_error(xml: str) -> None:
+    result = SandboxResult(
+        exit_code=0, timed_out=False, stdout="", stderr="", output_truncated=False,
+        duration_s=0.1, isolation="test",
+    )  # fmt: skip
+    run = build_test_run(result, xml, None)
+    assert run.junit_error
+    assert not run.ok
