@@ -25,15 +25,8 @@ def code_parses(report: ValidationReport) -> GateResult:
 
 
 def tests_pass(run: TestRun) -> GateResult:
-    total = run.passed + run.failed + run.errors
-    passed = total > 0 and run.failed == 0 and run.errors == 0 and not run.timed_out
-    if run.timed_out:
-        detail = f"timed out after {run.duration_s:.0f} s"
-    elif total == 0:
-        detail = "no tests ran"
-    else:
-        detail = f"{run.passed} passed, {run.failed} failed, {run.errors} errors of {total}"
-    return GateResult(name="tests_pass", passed=passed, detail=detail)
+    """Passes only for a clean run (exit 0, tests ran, none failed or errored)."""
+    return GateResult(name="tests_pass", passed=run.ok, detail=run.summary)
 
 
 def no_high_severity_findings(report: SecurityReport, allowed: int = 0) -> GateResult:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 from quantumlayer_dagster.settings import Settings  # noqa: E402
 from tests.fixtures import wordcount  # noqa: E402

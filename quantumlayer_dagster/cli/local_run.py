@@ -8,7 +8,7 @@ import dagster as dg
 
 from quantumlayer_dagster.artifacts.request import PromptSubmission, RequestOptions, new_request_id
 from quantumlayer_dagster.artifacts.serialization import artifact_to_json
-from quantumlayer_dagster.cli.errors import root_cause
+from quantumlayer_dagster.cli.errors import innermost, root_cause
 from quantumlayer_dagster.cli.progress import RunProgress
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.store.keys import capsule_key, submission_key
@@ -90,7 +90,8 @@ def run_request(
     store = LocalDirStore(settings.artifacts_dir)
     key = capsule_key(request_id)
     built = any(
-        e.asset_key == dg.AssetKey("capsule") for e in result.get_asset_materialization_events()
+        e.asset_key == dg.AssetKey("capsule")
+        for e in result.get_asset_materialization_events()
         if e.asset_key is not None
     )
     return RunOutcome(
@@ -104,10 +105,16 @@ def run_request(
 
 
 def _failure_reason(result: dg.ExecuteInProcessResult, gates: list[Gate]) -> str:
+    failed_gates = [g for g in gates if not g.passed]
     for event in result.get_step_failure_events():
         data = event.step_failure_data
-        return f"stage {event.step_key} failed: {root_cause(data.error if data else None)}"
-    blocked = [g for g in gates if not g.passed]
-    if blocked:
-        return f"gate {blocked[0].name} failed: {blocked[0].detail}"
+        error = data.error if data else None
+        if error is not None and innermost(error).cls_name == "DagsterAssetCheckFailedError":
+            # A blocking gate failed: its own detail says why, not Dagster's wrapper.
+            blocked = failed_gates[0] if failed_gates else None
+            if blocked:
+                return f"gate {blocked.name} failed: {blocked.detail}"
+        return f"stage {event.step_key} failed: {root_cause(error)}"
+    if failed_gates:
+        return f"gate {failed_gates[0].name} failed: {failed_gates[0].detail}"
     return "the run failed without a step failure; see the run in the Dagster UI"

@@ -29,6 +29,12 @@ MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
 
 
+def complete_manifest(entries: dict[str, bytes], manifest: CapsuleManifest) -> CapsuleManifest:
+    """``manifest`` with ``files`` set to the sha256 of every entry: what capsule.json holds."""
+    digests = {path: hashlib.sha256(data).hexdigest() for path, data in sorted(entries.items())}
+    return manifest.model_copy(update={"files": digests})
+
+
 def build_capsule(entries: dict[str, bytes], manifest: CapsuleManifest) -> bytes:
     """A .tar.gz of ``entries`` (relative path -> content) plus ``capsule.json``, which is
     ``manifest`` with ``files`` set to every entry's sha256.
@@ -45,8 +51,7 @@ def build_capsule(entries: dict[str, bytes], manifest: CapsuleManifest) -> bytes
     clash = sorted(dirs & files.keys())
     if clash:
         raise ValueError(f"{clash[0]!r} is both a file and a directory")
-    digests = {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())}
-    full = manifest.model_copy(update={"files": digests})
+    full = complete_manifest(files, manifest)
     buffer = io.BytesIO()
     with (
         gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as gz,

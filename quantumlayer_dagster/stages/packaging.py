@@ -11,9 +11,7 @@ from quantumlayer_dagster.artifacts.security import SecurityReport
 from quantumlayer_dagster.artifacts.serialization import artifact_to_json
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.artifacts.validation import ValidationReport
-from quantumlayer_dagster.stages.capsule import build_capsule
-
-SCHEMA_VERSION = "1"
+from quantumlayer_dagster.stages.capsule import build_capsule, complete_manifest
 
 
 def capsule_entries(
@@ -55,7 +53,6 @@ def package_capsule(
 ) -> tuple[bytes, CapsuleManifest, str]:
     """Build the deterministic archive; return (bytes, its manifest, its sha256)."""
     manifest = CapsuleManifest(
-        schema_version=SCHEMA_VERSION,
         request_id=request_id,
         prompt_sha256=prompt_sha256,
         models=usage.models,
@@ -67,4 +64,4 @@ def package_capsule(
         files={},
     )
     data = build_capsule(entries, manifest)
-    return data, manifest, hashlib.sha256(data).hexdigest()
+    return data, complete_manifest(entries, manifest), hashlib.sha256(data).hexdigest()

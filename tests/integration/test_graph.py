@@ -1,0 +1,171 @@
+"""The whole asset graph for one request partition, on the scripted LLM (a test double for
+the hosted-provider edge); everything else is real: Dagster, SQLite instance, artifact
+store, tree-sitter, sandboxed pytest, bandit, radon, capsule."""
+
+import json
+import tarfile
+
+import dagster as dg
+import pytest
+
+from quantumlayer_dagster.artifacts.code import CodeTree
+from quantumlayer_dagster.artifacts.frd import FRD
+from quantumlayer_dagster.artifacts.packaging import Capsule
+from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.artifacts.structure import ProjectStructure
+from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.cli.local_run import run_request
+from quantumlayer_dagster.definitions import build_definitions
+from quantumlayer_dagster.stages.capsule import verify_capsule
+from quantumlayer_dagster.stages.versions import ASSET_NAMES
+from quantumlayer_dagster.store.keys import asset_key, capsule_key
+from quantumlayer_dagster.store.local_dir import LocalDirStore
+from tests.fixtures import wordcount
+
+pytestmark = pytest.mark.slow
+
+DESIGN_GRAPH = {
+    "prompt_request": set(),
+    "enhanced_prompt": {"prompt_request"},
+    "frd": {"enhanced_prompt"},
+    "requirements_spec": {"frd"},
+    "project_structure": {"requirements_spec"},
+    "code_tree": {"project_structure"},
+    "semantic_validation": {"code_tree"},
+    "dependency_manifest": {"requirements_spec", "code_tree"},
+    "test_plan": {"frd", "requirements_spec"},
+    "test_suite": {"test_plan", "code_tree", "dependency_manifest"},
+    "security_report": {"test_suite", "dependency_manifest"},
+    "performance_report": {"test_suite"},
+    "docs": {"frd", "test_suite", "dependency_manifest"},
+    "capsule": {
+        "semantic_validation",
+        "test_suite",
+        "security_report",
+        "performance_report",
+        "docs",
+    },
+}
+
+
+def load(store, rid, name, model):  # type: ignore[no-untyped-def]
+    return model.model_validate_json(store.get_bytes(asset_key(rid, name)))
+
+
+@pytest.fixture
+def run(settings, instance, register_script):  # type: ignore[no-untyped-def]
+    """Run the job for one new request; returns (outcome, store, provider)."""
+
+    def go(**script):  # type: ignore[no-untyped-def]
+        provider = register_script(**script)
+        outcome = run_request(
+            settings,
+            wordcount.PROMPT,
+            RequestOptions(),
+            definitions=build_definitions(settings),
+            instance=instance,
+        )
+        return outcome, LocalDirStore(settings.artifacts_dir), provider
+
+    return go
+
+
+def test_graph_has_the_design_assets_and_dependencies_on_one_partitioning(settings):
+    graph = build_definitions(settings).resolve_asset_graph()
+    deps = {
+        key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys}
+        for key in graph.get_all_asset_keys()
+    }
+    assert deps == DESIGN_GRAPH
+    assert set(ASSET_NAMES) == set(DESIGN_GRAPH)
+    for key in graph.get_all_asset_keys():
+        partitions = graph.get(key).partitions_def
+        assert isinstance(partitions, dg.DynamicPartitionsDefinition)
+        assert partitions.name == "requests"
+
+
+def test_job_selects_the_whole_graph(settings):
+    job = build_definitions(settings).resolve_job_def("generate_project")
+    assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == set(DESIGN_GRAPH)
+
+
+def test_whole_graph_materializes_every_asset_for_the_partition(run, instance):
+    outcome, store, _ = run()
+    assert outcome.success, outcome.failure
+    rid = outcome.request_id
+    for name in DESIGN_GRAPH:
+        assert json.loads(store.get_bytes(asset_key(rid, name)))  # JSON, not pickle
+        event = instance.get_latest_materialization_event(dg.AssetKey(name))
+        assert event is not None and event.run_id == outcome.run_id
+        assert event.asset_materialization.partition == rid
+    assert {g.name: g.passed for g in outcome.gates} == {
+        "code_parses": True,
+        "tests_pass": True,
+        "no_high_severity_findings": True,
+        "complexity_budget": True,
+        "capsule_verifies": True,
+    }
+
+
+def test_artifacts_carry_their_lineage_forward(run):
+    outcome, store, _ = run()
+    rid = outcome.request_id
+    frd = load(store, rid, "frd", FRD)
+    structure = load(store, rid, "project_structure", ProjectStructure)
+    code = load(store, rid, "code_tree", CodeTree)
+    suite = load(store, rid, "test_suite", TestSuite)
+    capsule = load(store, rid, "capsule", Capsule)
+    assert frd.request_id == rid and frd.brief.title == wordcount.ENHANCED_PROMPT["title"]
+    assert [f.path for f in code.files] == [f.path for f in structure.files]
+    assert suite.project.sources == code.files
+    assert (suite.run.passed, suite.run.failed) == (3, 0)
+    assert {f"project/{f.path}" for f in suite.project.all_files} <= set(capsule.manifest.files)
+    assert capsule.manifest.tokens_in > 0 and capsule.manifest.models == ["scripted/fixture"]
+
+
+def test_materialization_metadata_is_readable(run, instance):
+    outcome, _, _ = run()
+    frd_meta = instance.get_latest_materialization_event(
+        dg.AssetKey("frd")
+    ).asset_materialization.metadata
+    assert frd_meta["tokens_in"].value > 0 and frd_meta["tokens_out"].value > 0
+    assert frd_meta["duration_s"].value >= 0
+    assert "| AC1 | F1 |" in frd_meta["criteria"].value
+    security_meta = instance.get_latest_materialization_event(
+        dg.AssetKey("security_report")
+    ).asset_materialization.metadata
+    assert isinstance(security_meta["report"], dg.MarkdownMetadataValue)
+
+
+def test_capsule_is_verified_and_deterministic(run, settings, instance):
+    outcome, store, _ = run()
+    rid = outcome.request_id
+    first = store.get_bytes(capsule_key(rid))
+    assert verify_capsule(first).ok
+    with tarfile.open(outcome.capsule_path) as tar:
+        manifest = json.load(tar.extractfile("capsule.json"))
+    assert manifest["request_id"] == rid and manifest["files"]
+    job = build_definitions(settings).resolve_job_def("generate_project")
+    again = job.execute_in_process(
+        instance=instance, partition_key=rid, asset_selection=[dg.AssetKey("capsule")]
+    )
+    assert again.success
+    assert store.get_bytes(capsule_key(rid)) == first
+
+
+def test_code_that_never_parses_stops_at_the_blocking_gate(run):
+    broken = {"code_tree": {"wordcount/counter.py": wordcount.COUNTER_PY_BROKEN}}
+    outcome, store, provider = run(files={**wordcount.FILE_REPLIES, **broken})
+    assert not outcome.success
+    assert outcome.failure.startswith("gate code_parses failed")
+    assert len(provider.requests_for("code_tree")) == RequestOptions().max_repair_attempts
+    assert not store.exists(capsule_key(outcome.request_id))
+
+
+def test_a_stage_that_gets_no_valid_answer_fails_the_run_with_its_name(run):
+    stages = {**wordcount.STAGE_REPLIES, "frd": "this is not JSON"}
+    outcome, store, _ = run(stages=stages)
+    assert not outcome.success
+    assert outcome.failure.startswith("stage frd failed: ")
+    assert "FRDDraft" in outcome.failure
+    assert not store.exists(asset_key(outcome.request_id, "frd"))
