@@ -125,6 +125,7 @@ def test_artifacts_carry_their_lineage_forward(run):
 
 def test_materialization_metadata_is_readable(run, instance):
     outcome, _, _ = run()
+    assert outcome.success, outcome.failure
     frd_meta = instance.get_latest_materialization_event(
         dg.AssetKey("frd")
     ).asset_materialization.metadata
