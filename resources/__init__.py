@@ -1,0 +1,1 @@
+"""Dagster ConfigurableResources: LLM, artifact store, vector memory, sandbox."""
