@@ -123,13 +123,14 @@ class LiteLLMClient:
     def complete_text(
         self, stage: str, messages: list[Message], *, max_tokens: int | None = None
     ) -> tuple[str, LLMCall]:
-        """Ask for free text; return it (without a surrounding ``` fence) and the call."""
+        """Ask for free text; return the reply as sent (stages pull code out with
+        ``code_blocks.extract_code``) and the call."""
         spec = self.config.model_for(stage)
         calls: list[LLMCall] = []
         reply = self._send(
             stage, spec, list(messages), 1, calls, None, max_tokens or spec.max_tokens
         )
-        return strip_fence(reply.text), reply.call
+        return reply.text, reply.call
 
     def _send(
         self,
@@ -229,13 +230,37 @@ def _api_key(stage: str, spec: ModelSpec, calls: list[LLMCall]) -> str | None:
     return NO_KEY if spec.api_base else None
 
 
+GRAMMAR_MAX_STRING = 300
+"""Longest string bound sent to llama.cpp. Its schema-to-grammar converter unrolls
+``maxLength`` into nested rules; at 1200 characters the grammar exceeds llama.cpp's limits and
+the server process dies ("number of rules ... exceeds sane defaults"). Measured: 300 works for
+every stage schema. Replies are still validated against the model's own, looser bounds."""
+
+
+def grammar_safe_schema(schema: Any) -> Any:
+    """``schema`` with every ``maxLength`` capped at GRAMMAR_MAX_STRING (property names kept)."""
+    if isinstance(schema, list):
+        return [grammar_safe_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "maxLength" and isinstance(value, int):
+            out[key] = min(value, GRAMMAR_MAX_STRING)
+        elif key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            out[key] = {name: grammar_safe_schema(sub) for name, sub in value.items()}
+        else:
+            out[key] = grammar_safe_schema(value)
+    return out
+
+
 def _response_format(spec: ModelSpec, name: str, target: dict[str, Any]) -> dict[str, Any] | None:
     mode = spec.structured_output
     if mode == "json_schema":
         safe_name = re.sub(r"[^A-Za-z0-9_-]", "_", name)[:64] or "reply"
         return {"type": "json_schema", "json_schema": {"name": safe_name, "schema": target}}
     if mode == "json_object_schema":
-        return {"type": "json_object", "schema": target}
+        return {"type": "json_object", "schema": grammar_safe_schema(target)}
     if mode == "json_object":
         return {"type": "json_object"}
     return None

@@ -239,10 +239,11 @@ def test_local_models_are_priced_at_zero():
     assert cost == 0.0
 
 
-def test_complete_text_strips_a_fence_around_the_whole_reply(tmp_path):
-    register_scripted_provider({"code_tree": "```python\nprint('hi')\n```\n"})
+def test_complete_text_returns_the_reply_as_sent(tmp_path):
+    reply = "Here:\n```python\nprint('hi')\n```\n"
+    register_scripted_provider({"code_tree": reply})
     text, _ = scripted_client(tmp_path).complete_text("code_tree", ask("x"))
-    assert text == "print('hi')"
+    assert text == reply
 
 
 @pytest.mark.parametrize(
@@ -290,3 +291,20 @@ def test_llm_resource_builds_its_client_from_a_config_file(tmp_path):
     value, _ = resource.client.complete_json("frd", ask("x"), Feature)
     assert value.priority == 3
     assert resource.client is resource.client
+
+
+def test_grammar_schema_caps_string_bounds_but_keeps_property_names():
+    from quantumlayer_dagster.artifacts.docs import DocsDraft
+    from quantumlayer_dagster.llm.client import GRAMMAR_MAX_STRING, grammar_safe_schema
+
+    schema = {
+        "type": "object",
+        "properties": {"maxLength": {"type": "string", "maxLength": 5000}},
+        "$defs": {"X": {"type": "string", "maxLength": 10}},
+    }
+    safe = grammar_safe_schema(schema)
+    assert safe["properties"]["maxLength"]["maxLength"] == GRAMMAR_MAX_STRING
+    assert safe["$defs"]["X"]["maxLength"] == 10
+    docs = grammar_safe_schema(DocsDraft.model_json_schema())
+    assert docs["properties"]["overview"]["maxLength"] == GRAMMAR_MAX_STRING
+    assert DocsDraft.model_json_schema()["properties"]["overview"]["maxLength"] > GRAMMAR_MAX_STRING
