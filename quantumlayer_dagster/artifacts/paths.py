@@ -5,7 +5,8 @@ from pathlib import PurePosixPath
 
 from quantumlayer_dagster.limits import MAX_PATH_CHARS
 
-_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+# \Z, not $: $ also matches before a final newline.
+_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*\Z")
 
 
 def check_relative_path(path: str) -> str:

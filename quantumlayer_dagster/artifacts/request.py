@@ -3,6 +3,7 @@
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -10,7 +11,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from quantumlayer_dagster.limits import MAX_PROJECT_FILES, PROMPT_MAX_BYTES
 
-REQUEST_ID_PATTERN = re.compile(r"^r\d{14}-[0-9a-f]{8}$")
+# \Z, not $: $ also matches before a final newline; [0-9], not \d: \d matches any digit.
+REQUEST_ID_PATTERN = re.compile(r"^r[0-9]{14}-[0-9a-f]{8}\Z")
 
 
 class RequestOptions(BaseModel):
@@ -39,7 +41,9 @@ def check_prompt_text(prompt: str) -> str:
     size = len(prompt.encode("utf-8"))
     if size > PROMPT_MAX_BYTES:
         raise ValueError(f"the prompt is {size} bytes, over the {PROMPT_MAX_BYTES}-byte limit")
-    bad = [c for c in prompt if ord(c) < 32 and c not in "\n\r\t"]
+    # Category Cc: C0 controls, DEL and the C1 controls (U+0080..U+009F, e.g. the CSI
+    # that starts terminal escape sequences).
+    bad = [c for c in prompt if unicodedata.category(c) == "Cc" and c not in "\n\r\t"]
     if bad:
         raise ValueError(f"the prompt holds {len(bad)} control characters; is it a binary file?")
     return prompt

@@ -2,7 +2,8 @@
 
 import re
 
-_ASSET = re.compile(r"^[a-z][a-z0-9_]*$")
+# \Z, not $: $ also matches before a final newline.
+_ASSET = re.compile(r"^[a-z][a-z0-9_]*\Z")
 
 
 def request_prefix(request_id: str) -> str:

@@ -44,7 +44,9 @@ class LocalDirStore:
         return self._path(key).is_file()
 
     def list_keys(self, prefix: str) -> list[str]:
-        base = self.root / prefix.rstrip("/") if prefix else self.root
+        # Validated like a key, so ``..`` or an absolute prefix cannot list outside the root.
+        folder = prefix.rstrip("/")
+        base = self._path(folder) if folder else self.root
         if not base.exists():
             return []
         return sorted(

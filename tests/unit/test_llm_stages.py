@@ -1,0 +1,470 @@
+"""The LLM stages, each called directly with a LiteLLMClient answered by the scripted
+provider (the word-count conversation of tests/fixtures/wordcount.py unless a test
+scripts other replies)."""
+
+import json
+
+import pytest
+
+from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile
+from quantumlayer_dagster.artifacts.dependencies import Dependency, DependencyManifest
+from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.artifacts.testing import TestCaseResult, TestRun
+from quantumlayer_dagster.llm.code_blocks import extract_code
+from quantumlayer_dagster.llm.protocol import LLMStageError
+from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
+from quantumlayer_dagster.stages.code_tree import generate_code
+from quantumlayer_dagster.stages.docs import write_docs
+from quantumlayer_dagster.stages.enhanced_prompt import enhance_prompt
+from quantumlayer_dagster.stages.test_suite import build_test_suite
+from tests.fixtures import wordcount, wordcount_stages
+
+SANDBOX = Sandbox(SandboxLimits(wall_timeout_s=60))
+NO_DEPENDENCIES = DependencyManifest(package="wordcount")
+COUNTER = extract_code(wordcount.COUNTER_PY)
+BROKEN_COUNTER = extract_code(wordcount.COUNTER_PY_BROKEN)
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+# Stage 1: prompt enhancement
+
+
+def test_enhance_prompt_returns_the_brief_the_llm_wrote(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    request = wordcount_stages.prompt_request()
+    enhanced = enhance_prompt(request, llm)
+    assert enhanced.title == "Word counter"
+    assert enhanced.goals == wordcount.ENHANCED_PROMPT["goals"]
+    assert enhanced.constraints == ["Standard library only"]
+    assert enhanced.key_entities == ["text", "word", "count"]
+    assert (enhanced.request_id, enhanced.original_prompt) == (request.request_id, request.prompt)
+
+
+def test_enhance_prompt_records_the_model_and_tokens_of_its_call(scripted_llm) -> None:
+    llm, provider = scripted_llm
+    enhanced = enhance_prompt(wordcount_stages.prompt_request(), llm)
+    [request] = provider.requests_for("enhanced_prompt")
+    [call] = enhanced.llm.calls
+    assert call.model == "scripted/fixture"
+    assert call.tokens_in == sum(words(m["content"]) for m in request.messages)
+    assert call.tokens_out == words(json.dumps(wordcount.ENHANCED_PROMPT))
+    assert call.error is None
+    assert enhanced.llm.models == ["scripted/fixture"]
+
+
+def test_enhance_prompt_sends_the_users_prompt(scripted_llm) -> None:
+    llm, provider = scripted_llm
+    enhance_prompt(wordcount_stages.prompt_request(), llm)
+    [request] = provider.requests_for("enhanced_prompt")
+    assert wordcount.PROMPT in request.messages[-1]["content"]
+
+
+# Stage 2: FRD
+
+
+def test_write_frd_numbers_features_stories_and_criteria(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    frd = wordcount_stages.frd(llm)
+    assert [f.id for f in frd.features] == ["F1", "F2"]
+    assert [s.id for s in frd.user_stories] == ["US1", "US2"]
+    assert [c.id for c in frd.acceptance_criteria] == ["AC1", "AC2", "AC3"]
+    assert [n.id for n in frd.non_functional] == ["NFR1"]
+
+
+def test_write_frd_ties_each_criterion_and_story_to_its_feature(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    frd = wordcount_stages.frd(llm)
+    assert [(c.id, c.feature_id, c.text) for c in frd.acceptance_criteria] == [
+        ("AC1", "F1", "count_words('a b a') returns {'a': 2, 'b': 1}"),
+        ("AC2", "F1", "count_words('Hi, hi!') returns {'hi': 2}"),
+        ("AC3", "F2", "top_words('b a b c b a', 2) returns [('b', 3), ('a', 2)]"),
+    ]
+    assert [(s.id, s.feature_id) for s in frd.user_stories] == [("US1", "F1"), ("US2", "F2")]
+
+
+def test_write_frd_numbers_stories_on_across_features(scripted_llm, register_script) -> None:
+    llm, _ = scripted_llm
+    two_stories = {"as_a": "teacher", "i_want": "word counts", "so_that": "I grade essays"}
+    reply = json.loads(json.dumps(wordcount.FRD))
+    reply["features"][0]["user_stories"].append(two_stories)
+    register_script(stages={**wordcount.STAGE_REPLIES, "frd": reply})
+    frd = wordcount_stages.frd(llm)
+    assert [(s.id, s.feature_id) for s in frd.user_stories] == [
+        ("US1", "F1"),
+        ("US2", "F1"),
+        ("US3", "F2"),
+    ]
+
+
+def test_write_frd_is_bound_by_the_requests_repair_attempts(scripted_llm, register_script) -> None:
+    llm, _ = scripted_llm
+    no_features = {**wordcount.FRD, "features": []}
+    provider = register_script(stages={**wordcount.STAGE_REPLIES, "frd": no_features})
+    with pytest.raises(LLMStageError, match="after 2 attempts"):
+        wordcount_stages.frd(llm, max_repair_attempts=2)
+    assert len(provider.requests_for("frd")) == 2
+
+
+# Stage 3: requirements
+
+
+def test_parse_requirements_ties_every_criterion_to_exactly_one_feature(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    spec = wordcount_stages.requirements_spec(llm)
+    assert spec.traceability == {"AC1": "F1", "AC2": "F1", "AC3": "F2"}
+    listed = [ac for r in spec.requirements for ac in r.acceptance_criteria]
+    assert sorted(listed) == ["AC1", "AC2", "AC3"]  # each once, none left out
+    assert {r.feature_id: r.acceptance_criteria for r in spec.requirements} == {
+        "F1": ["AC1", "AC2"],
+        "F2": ["AC3"],
+    }
+
+
+def test_parse_requirements_keeps_priority_components_and_dependencies(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    spec = wordcount_stages.requirements_spec(llm)
+    assert [(r.id, r.priority, r.components, r.depends_on) for r in spec.requirements] == [
+        ("R1", "must", ["count_words"], []),
+        ("R2", "should", ["top_words"], ["F1"]),
+    ]
+    assert spec.components == ["count_words", "top_words"]
+
+
+def test_parse_requirements_decoding_schema_has_exactly_the_feature_ids_as_keys(
+    scripted_llm,
+) -> None:
+    llm, provider = scripted_llm
+    wordcount_stages.requirements_spec(llm)
+    response_format = provider.requests_for("requirements_spec")[0].params["response_format"]
+    requirements = response_format["json_schema"]["schema"]["properties"]["requirements"]
+    assert sorted(requirements["properties"]) == ["F1", "F2"]
+    assert requirements["required"] == ["F1", "F2"]
+    assert requirements["additionalProperties"] is False
+    depends_on = requirements["properties"]["F1"]["properties"]["depends_on"]
+    assert depends_on["items"]["enum"] == ["F1", "F2"]
+
+
+def test_a_requirements_reply_missing_a_feature_is_sent_back_and_the_repair_kept(
+    scripted_llm, register_script
+) -> None:
+    llm, _ = scripted_llm
+    missing_f2 = {"requirements": {"F1": wordcount.REQUIREMENTS["requirements"]["F1"]}}
+    replies = [missing_f2, wordcount.REQUIREMENTS]
+    provider = register_script(stages={**wordcount.STAGE_REPLIES, "requirements_spec": replies})
+
+    spec = wordcount_stages.requirements_spec(llm)
+
+    first, second = spec.llm.calls
+    assert "missing ['F2']" in first.error
+    assert second.error is None
+    repair_request = provider.requests_for("requirements_spec")[1]
+    assert "missing ['F2']" in repair_request.messages[-1]["content"]
+    assert [r.feature_id for r in spec.requirements] == ["F1", "F2"]
+
+
+# Stage 4: project structure
+
+
+def test_plan_structure_adds_the_package_marker_to_the_planned_module(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    structure = wordcount_stages.project_structure(llm)
+    assert structure.package == "wordcount"
+    assert [(f.path, f.kind) for f in structure.files] == [
+        ("wordcount/__init__.py", "package_marker"),
+        ("wordcount/counter.py", "module"),
+    ]
+
+
+def test_plan_structure_places_files_under_the_package_and_marks_every_folder(
+    scripted_llm, register_script
+) -> None:
+    llm, _ = scripted_llm
+    reply = {
+        "package": "wordcount",
+        "files": [
+            {"path": "counter.py", "purpose": "Count words"},
+            {"path": "wordcount/io/reader.py", "purpose": "Read texts from files"},
+        ],
+    }
+    register_script(stages={**wordcount.STAGE_REPLIES, "project_structure": reply})
+    structure = wordcount_stages.project_structure(llm)
+    assert [(f.path, f.kind) for f in structure.files] == [
+        ("wordcount/__init__.py", "package_marker"),
+        ("wordcount/counter.py", "module"),
+        ("wordcount/io/__init__.py", "package_marker"),
+        ("wordcount/io/reader.py", "module"),
+    ]
+
+
+def test_plan_structure_notes_each_requirement_with_its_criteria(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    structure = wordcount_stages.project_structure(llm)
+    assert structure.requirement_notes[1] == (
+        "R2 (should) Top words: implement top_words; "
+        "top_words('b a b c b a', 2) returns [('b', 3), ('a', 2)]"
+    )
+
+
+# Stage 5: code generation
+
+
+def test_generate_code_writes_each_module_with_one_call_and_markers_without_one(
+    scripted_llm,
+) -> None:
+    llm, provider = scripted_llm
+    code = wordcount_stages.code_tree(llm)
+    assert [r.file for r in provider.requests_for("code_tree")] == ["wordcount/counter.py"]
+    assert code.file("wordcount/counter.py").content == COUNTER
+    assert code.file("wordcount/__init__.py").content == '"""marks wordcount as a package."""\n'
+    assert len(code.llm.calls) == 1
+
+
+def test_a_file_that_does_not_parse_is_sent_back_with_its_errors_and_the_repair_kept(
+    scripted_llm, register_script
+) -> None:
+    llm, _ = scripted_llm
+    replies = {"wordcount/counter.py": [wordcount.COUNTER_PY_BROKEN, wordcount.COUNTER_PY]}
+    provider = register_script(files={"code_tree": replies})
+
+    code = wordcount_stages.code_tree(llm)
+
+    counter = code.file("wordcount/counter.py")
+    assert counter.content == COUNTER
+    assert [bool(a.errors) for a in counter.attempts] == [True, False]
+    first_call, second_call = code.llm.calls
+    assert first_call.error.startswith("wordcount/counter.py:")
+    assert second_call.error is None
+    repair = provider.requests_for("code_tree")[1].messages
+    assert repair[-2]["role"] == "assistant"
+    assert BROKEN_COUNTER.strip() in repair[-2]["content"]
+    assert "does not parse" in repair[-1]["content"]
+    assert counter.attempts[0].errors[0] in repair[-1]["content"]
+
+
+@pytest.mark.parametrize("max_attempts", [1, 2, 4])
+def test_a_file_that_never_parses_is_kept_with_its_errors_after_max_attempts(
+    scripted_llm, register_script, max_attempts: int
+) -> None:
+    llm, _ = scripted_llm
+    provider = register_script(
+        files={"code_tree": {"wordcount/counter.py": wordcount.COUNTER_PY_BROKEN}}
+    )
+
+    code = wordcount_stages.code_tree(llm, max_repair_attempts=max_attempts)
+
+    assert len(provider.requests_for("code_tree")) == max_attempts
+    counter = code.file("wordcount/counter.py")
+    assert counter.content == BROKEN_COUNTER
+    assert [a.attempt for a in counter.attempts] == list(range(1, max_attempts + 1))
+    assert all(a.errors for a in counter.attempts)
+    assert code.llm.failed_attempts == max_attempts
+
+
+def test_a_file_never_holding_code_fails_the_stage_with_every_call_recorded(
+    scripted_llm, register_script
+) -> None:
+    llm, _ = scripted_llm
+    register_script(files={"code_tree": {"wordcount/counter.py": "```python\n```"}})
+    structure = wordcount_stages.project_structure(llm, max_repair_attempts=2)
+
+    with pytest.raises(LLMStageError) as caught:
+        generate_code(structure, llm)
+
+    assert caught.value.reason == (
+        "wordcount/counter.py: no usable file after 2 attempts: the reply held no code"
+    )
+    assert [c.error for c in caught.value.calls] == ["the reply held no code"] * 2
+
+
+# Stage 8: test plan
+
+
+def test_plan_tests_makes_one_case_per_criterion(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    plan = wordcount_stages.plan_of_tests(llm)
+    assert [(c.id, c.criterion_id, c.feature_id, c.target) for c in plan.cases] == [
+        ("TC1", "AC1", "F1", "count_words"),
+        ("TC2", "AC2", "F1", "count_words"),
+        ("TC3", "AC3", "F2", "top_words"),
+    ]
+    assert plan.cases[2].expected == "[('b', 3), ('a', 2)]"
+
+
+def test_plan_tests_decoding_schema_requires_every_criterion_and_a_known_target(
+    scripted_llm,
+) -> None:
+    llm, provider = scripted_llm
+    wordcount_stages.plan_of_tests(llm)
+    schema = provider.requests_for("test_plan")[0].params["response_format"]["json_schema"]
+    cases = schema["schema"]["properties"]["cases"]
+    assert cases["required"] == ["AC1", "AC2", "AC3"]
+    target = cases["properties"]["AC1"]["properties"]["target"]
+    assert target["enum"] == ["count_words", "top_words"]
+
+
+def test_a_test_plan_aimed_at_an_unknown_component_is_repaired(
+    scripted_llm, register_script
+) -> None:
+    llm, _ = scripted_llm
+    wrong = json.loads(json.dumps(wordcount.TEST_PLAN))
+    wrong["cases"]["AC3"]["target"] = "most_common"
+    register_script(stages={**wordcount.STAGE_REPLIES, "test_plan": [wrong, wordcount.TEST_PLAN]})
+    plan = wordcount_stages.plan_of_tests(llm)
+    assert "'most_common' is not one of" in plan.llm.calls[0].error
+    assert plan.cases[2].target == "top_words"
+
+
+# Stage 9: test suite
+
+
+def test_build_test_suite_runs_the_generated_tests_in_the_sandbox(scripted_llm) -> None:
+    llm, provider = scripted_llm
+    plan = wordcount_stages.plan_of_tests(llm)
+    code = wordcount_stages.code_tree(llm)
+
+    suite = build_test_suite(plan, code, NO_DEPENDENCIES, llm, SANDBOX)
+
+    assert (suite.run.passed, suite.run.failed, suite.run.errors) == (3, 0, 0)
+    assert suite.run.ok, suite.run.summary
+    assert [t.path for t in suite.project.tests] == [wordcount.TEST_F1_PATH, wordcount.TEST_F2_PATH]
+    assert [r.file for r in provider.requests_for("test_suite")] == [
+        wordcount.TEST_F1_PATH,
+        wordcount.TEST_F2_PATH,
+    ]
+    assert suite.case_count == 3
+    assert suite.untraced_targets == []
+
+
+def test_build_test_suite_reports_a_wrong_test_as_failed(scripted_llm, register_script) -> None:
+    llm, _ = scripted_llm
+    wrong_f2 = wordcount.TEST_F2.replace('("a", 2)', '("a", 1)')
+    tests = {wordcount.TEST_F1_PATH: wordcount.TEST_F1, wordcount.TEST_F2_PATH: wrong_f2}
+    register_script(files={**wordcount.FILE_REPLIES, "test_suite": tests})
+    plan = wordcount_stages.plan_of_tests(llm)
+    code = wordcount_stages.code_tree(llm)
+
+    suite = build_test_suite(plan, code, NO_DEPENDENCIES, llm, SANDBOX)
+
+    assert (suite.run.passed, suite.run.failed) == (2, 1)
+    assert not suite.run.ok
+    [failure] = suite.run.failures
+    assert failure.name == "test_ranks_the_most_frequent_words"
+
+
+def test_build_test_suite_shows_the_llm_the_module_defining_the_targets(scripted_llm) -> None:
+    llm, provider = scripted_llm
+    plan = wordcount_stages.plan_of_tests(llm)
+    suite_code = wordcount_stages.code_tree(llm)
+    build_test_suite(plan, suite_code, NO_DEPENDENCIES, llm, SANDBOX)
+    first = provider.requests_for("test_suite")[0].messages[-1]["content"]
+    assert "from wordcount.counter import count_words" in first
+    assert "def top_words(text: str, n: int)" in first
+
+
+# Stage 12: docs
+
+
+def suite_with(run: TestRun) -> TestSuite:
+    sources = [
+        SourceFile(path="wordcount/__init__.py", content='"""marks wordcount as a package."""\n'),
+        SourceFile(path="wordcount/counter.py", content=COUNTER),
+    ]
+    return TestSuite(
+        request_id=wordcount_stages.REQUEST_ID,
+        project=ProjectTree(package="wordcount", sources=sources, tests=[]),
+        requirements_txt="",
+        run=run,
+        case_count=3,
+    )
+
+
+def run_of(*outcomes: str) -> TestRun:
+    tests = [TestCaseResult(name=f"test_{i}", outcome=o) for i, o in enumerate(outcomes)]
+    return TestRun(
+        passed=outcomes.count("passed"),
+        failed=outcomes.count("failed"),
+        exit_code=1 if "failed" in outcomes else 0,
+        tests=tests,
+    )
+
+
+def readme(llm, manifest: DependencyManifest = NO_DEPENDENCIES, run: TestRun | None = None) -> str:
+    frd = wordcount_stages.frd(llm)
+    docs = write_docs(frd, suite_with(run or run_of("passed", "passed", "passed")), manifest, llm)
+    return docs.files["README.md"]
+
+
+def section(markdown: str, title: str) -> str:
+    """The body of one ``## title`` section."""
+    after = markdown.split(f"\n## {title}\n", 1)[1]
+    return after.split("\n## ", 1)[0].strip()
+
+
+def test_write_docs_readme_opens_with_the_title_and_the_llms_overview(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    text = readme(llm)
+    assert text.startswith(f"# Word counter\n\n{wordcount.DOCS['overview']}\n")
+    assert section(text, "Usage") == wordcount.DOCS["usage"]
+
+
+def test_write_docs_readme_lists_the_features_with_their_criteria(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    assert section(readme(llm), "Features").splitlines() == [
+        "- **Count words**: Count each word of a text, ignoring case and punctuation.",
+        "  - AC1: count_words('a b a') returns {'a': 2, 'b': 1}",
+        "  - AC2: count_words('Hi, hi!') returns {'hi': 2}",
+        "- **Top words**: List the most frequent words, most frequent first.",
+        "  - AC3: top_words('b a b c b a', 2) returns [('b', 3), ('a', 2)]",
+    ]
+
+
+def test_write_docs_readme_says_standard_library_only_without_dependencies(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    assert section(readme(llm), "Installation") == (
+        "Standard library only: no third-party packages are needed."
+    )
+
+
+def test_write_docs_readme_lists_the_pinned_requirements(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    yaml = Dependency(
+        import_name="yaml",
+        distribution="PyYAML",
+        version="6.0.1",
+        version_source="installed",
+        resolved=True,
+        source="curated",
+    )
+    manifest = DependencyManifest(package="wordcount", dependencies=[yaml])
+    installation = section(readme(llm, manifest), "Installation")
+    assert "pip install -r requirements.txt" in installation
+    assert installation.endswith("- `PyYAML==6.0.1`")
+
+
+def test_write_docs_readme_reports_the_test_run_as_it_was(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    text = readme(llm, run=run_of("passed", "passed", "failed"))
+    assert section(text, "Tests") == (
+        "`python -m pytest` ran 3 tests: 2 passed, 1 failed, 0 errors, 0 skipped."
+    )
+
+
+def test_write_docs_readme_lists_the_non_functional_requirements(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    assert section(readme(llm), "Non-functional requirements").startswith(
+        "- NFR1: Uses only the standard library"
+    )
+
+
+def test_write_docs_api_reference_lists_public_functions_by_module(scripted_llm) -> None:
+    llm, _ = scripted_llm
+    frd = wordcount_stages.frd(llm)
+    api = write_docs(frd, suite_with(run_of("passed")), NO_DEPENDENCIES, llm).files["API.md"]
+    assert "## `wordcount.counter`" in api
+    assert (
+        "- `top_words(text: str, n: int)` (function, wordcount/counter.py:14): "
+        "The ``n`` most frequent words, most frequent first." in api
+    )
