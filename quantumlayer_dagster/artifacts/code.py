@@ -65,7 +65,9 @@ class SourceFile(BaseModel):
 
     @property
     def line_count(self) -> int:
-        return self.content.count("\n") + (0 if self.content.endswith("\n") or not self.content else 1)
+        return self.content.count("\n") + (
+            0 if self.content.endswith("\n") or not self.content else 1
+        )
 
 
 class CodeTree(BaseModel):

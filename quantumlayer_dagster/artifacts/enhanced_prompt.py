@@ -2,7 +2,9 @@
 
 from pydantic import BaseModel, Field
 
+from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.artifacts.text_fields import Name, Paragraph, Sentence
 
 
@@ -22,4 +24,14 @@ class EnhancedPrompt(EnhancedPromptDraft):
     request_id: str
     language: str
     original_prompt: str
+    options: RequestOptions
     llm: LLMUsage = Field(default_factory=LLMUsage)
+
+    def brief(self) -> Brief:
+        return Brief(
+            request_id=self.request_id,
+            title=self.title,
+            summary=self.summary,
+            language=self.language,
+            options=self.options,
+        )

@@ -2,6 +2,7 @@
 
 from pydantic import BaseModel, Field, model_validator
 
+from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.text_fields import Name, Sentence
 
@@ -15,15 +16,15 @@ class UserStoryDraft(BaseModel):
 class FeatureDraft(BaseModel):
     name: Name
     description: Sentence
-    user_stories: list[UserStoryDraft] = Field(min_length=1, max_length=3)
-    acceptance_criteria: list[Sentence] = Field(min_length=1, max_length=4)
+    user_stories: list[UserStoryDraft] = Field(min_length=1, max_length=2)
+    acceptance_criteria: list[Sentence] = Field(min_length=1, max_length=3)
 
 
 class FRDDraft(BaseModel):
     """What the LLM returns for stage 2: features with their stories and criteria nested."""
 
     title: Name
-    features: list[FeatureDraft] = Field(min_length=1, max_length=6)
+    features: list[FeatureDraft] = Field(min_length=1, max_length=4)
     non_functional: list[Sentence] = Field(default_factory=list, max_length=5)
 
 
@@ -57,6 +58,7 @@ class FRD(BaseModel):
     each with a stable id (F1, US1, AC1, NFR1) and every story and criterion tied to a feature."""
 
     request_id: str
+    brief: Brief
     title: str
     features: list[Feature]
     user_stories: list[UserStory]
@@ -79,7 +81,7 @@ class FRD(BaseModel):
         return [c for c in self.acceptance_criteria if c.feature_id == feature_id]
 
     @classmethod
-    def from_draft(cls, request_id: str, draft: FRDDraft, llm: LLMUsage) -> "FRD":
+    def from_draft(cls, brief: Brief, draft: FRDDraft, llm: LLMUsage) -> "FRD":
         """Number the draft's nested items and flatten them into the artifact."""
         features, stories, criteria = [], [], []
         for i, fd in enumerate(draft.features, start=1):
@@ -92,9 +94,12 @@ class FRD(BaseModel):
                 criteria.append(
                     AcceptanceCriterion(id=f"AC{len(criteria) + 1}", feature_id=fid, text=text)
                 )
-        nfrs = [NonFunctionalNeed(id=f"NFR{i}", text=t) for i, t in enumerate(draft.non_functional, 1)]
+        nfrs = [
+            NonFunctionalNeed(id=f"NFR{i}", text=t) for i, t in enumerate(draft.non_functional, 1)
+        ]
         return cls(
-            request_id=request_id,
+            request_id=brief.request_id,
+            brief=brief,
             title=draft.title,
             features=features,
             user_stories=stories,

@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
+from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.text_fields import Name
 
@@ -76,6 +77,7 @@ class RequirementsSpec(BaseModel):
     third-party libraries the LLM expects the project to need."""
 
     request_id: str
+    brief: Brief
     requirements: list[Requirement]
     traceability: dict[str, str]
     """Acceptance criterion id -> feature id, for every criterion of the FRD."""

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.paths import check_relative_path, check_unique
 from quantumlayer_dagster.artifacts.text_fields import Sentence
@@ -14,7 +15,7 @@ PACKAGE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 
 
 class PlannedFileDraft(BaseModel):
-    path: str = Field(max_length=80, pattern=r"^[a-z_][a-z0-9_/]*\.py$")
+    path: str = Field(max_length=80, pattern=r"^[a-z_][a-z0-9_/]*[.]py$")
     purpose: Sentence
 
 
@@ -45,8 +46,7 @@ class ProjectStructure(BaseModel):
     """Stage 4 artifact: the package name and every source file to generate."""
 
     request_id: str
-    title: str
-    summary: str
+    brief: Brief
     package: str
     files: list[PlannedFile]
     libraries: list[str]

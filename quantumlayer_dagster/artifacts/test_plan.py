@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
+from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.text_fields import Name, Sentence
 
@@ -74,6 +75,7 @@ class TestPlan(BaseModel):
     __test__ = False
 
     request_id: str
+    brief: Brief
     strategy: str
     cases: list[TestCase]
     llm: LLMUsage = Field(default_factory=LLMUsage)

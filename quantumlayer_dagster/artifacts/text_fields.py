@@ -9,5 +9,5 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1200)]

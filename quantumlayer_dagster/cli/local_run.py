@@ -114,7 +114,7 @@ def _failure_reason(result: dg.ExecuteInProcessResult, gates: list[Gate]) -> str
             blocked = failed_gates[0] if failed_gates else None
             if blocked:
                 return f"gate {blocked.name} failed: {blocked.detail}"
-        return f"stage {event.step_key} failed: {root_cause(error)}"
+        return f"stage {event.step_key} failed: {root_cause(error, event.step_key or '')}"
     if failed_gates:
         return f"gate {failed_gates[0].name} failed: {failed_gates[0].detail}"
     return "the run failed without a step failure; see the run in the Dagster UI"

@@ -62,5 +62,5 @@ class RunProgress:
         if label is None:
             return None
         if event.event_type == DagsterEventType.STEP_FAILURE and event.step_failure_data:
-            return f"{step}: {label}: {root_cause(event.step_failure_data.error)}"
+            return f"{step}: {label}: {root_cause(event.step_failure_data.error, step)}"
         return f"{step}: {label}"

@@ -13,15 +13,15 @@ from quantumlayer_dagster.stages.code_index import Definition, public_definition
 STAGE = "docs"
 
 
-def write_docs(
-    frd: FRD, suite: TestSuite, manifest: DependencyManifest, llm: LLM, *, max_attempts: int = 3
-) -> Docs:
+def write_docs(frd: FRD, suite: TestSuite, manifest: DependencyManifest, llm: LLM) -> Docs:
     """README.md and API.md for the generated project."""
     definitions = public_definitions(suite.project.sources)
     features = "\n".join(f"- {f.name}: {f.description}" for f in frd.features)
     api = "\n".join(f"- {d.module}.{d.signature}: {d.doc}" for d in definitions) or "- (none)"
     messages = load_template("docs").messages(title=frd.title, features=features, api=api)
-    draft, calls = llm.complete_json(STAGE, messages, DocsDraft, max_attempts=max_attempts)
+    draft, calls = llm.complete_json(
+        STAGE, messages, DocsDraft, max_attempts=frd.brief.options.max_repair_attempts
+    )
     return Docs(
         request_id=frd.request_id,
         files={
@@ -48,8 +48,7 @@ def _readme(frd: FRD, suite: TestSuite, manifest: DependencyManifest, draft: Doc
     lines += ["", "## Usage", "", draft.usage, "", "## Tests", ""]
     lines.append(
         f"`python -m pytest` ran {len(run.tests)} tests: {run.passed} passed, {run.failed} failed, "
-        f"{run.errors} errors, {run.skipped} skipped"
-        + (" (timed out)." if run.timed_out else ".")
+        f"{run.errors} errors, {run.skipped} skipped" + (" (timed out)." if run.timed_out else ".")
     )
     if frd.non_functional:
         lines += ["", "## Non-functional requirements", ""]
@@ -67,5 +66,7 @@ def _api_reference(package: str, definitions: list[Definition]) -> str:
         if d.module != module:
             module = d.module
             lines += ["", f"## `{module}`", ""]
-        lines.append(f"- `{d.signature}` ({d.kind}, {d.path}:{d.line}){': ' + d.doc if d.doc else ''}")
+        lines.append(
+            f"- `{d.signature}` ({d.kind}, {d.path}:{d.line}){': ' + d.doc if d.doc else ''}"
+        )
     return "\n".join(lines) + "\n"

@@ -22,5 +22,6 @@ def enhance_prompt(request: PromptRequest, llm: LLM) -> EnhancedPrompt:
         request_id=request.request_id,
         language=request.options.language,
         original_prompt=request.prompt,
+        options=request.options,
         llm=LLMUsage(calls=calls),
     )

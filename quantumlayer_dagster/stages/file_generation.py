@@ -41,8 +41,11 @@ def generate_file(
             {"role": "user", "content": repair.user.format(path=path, errors="\n".join(errors))},
         ]
     if best is None:
-        raise LLMStageError(stage, f"{path}: no usable file after {max_attempts} attempts: "
-                            f"{attempts[-1].errors[0]}", calls)
+        raise LLMStageError(
+            stage,
+            f"{path}: no usable file after {max_attempts} attempts: {attempts[-1].errors[0]}",
+            calls,
+        )
     return best.model_copy(update={"attempts": attempts}), calls
 
 

@@ -11,15 +11,18 @@ STAGE = "frd"
 MAX_FEATURES = 4
 
 
-def write_frd(brief: EnhancedPrompt, llm: LLM, *, max_attempts: int = 3) -> FRD:
+def write_frd(enhanced: EnhancedPrompt, llm: LLM) -> FRD:
     """Ask for features with stories and criteria, then number and flatten them."""
+    brief = enhanced.brief()
     messages = load_template("frd").messages(
         language=brief.language,
         title=brief.title,
         summary=brief.summary,
-        goals=bullets(brief.goals),
-        constraints=bullets(brief.constraints) or "- none",
+        goals=bullets(enhanced.goals),
+        constraints=bullets(enhanced.constraints) or "- none",
         max_features=MAX_FEATURES,
     )
-    draft, calls = llm.complete_json(STAGE, messages, FRDDraft, max_attempts=max_attempts)
-    return FRD.from_draft(brief.request_id, draft, LLMUsage(calls=calls))
+    draft, calls = llm.complete_json(
+        STAGE, messages, FRDDraft, max_attempts=brief.options.max_repair_attempts
+    )
+    return FRD.from_draft(brief, draft, LLMUsage(calls=calls))

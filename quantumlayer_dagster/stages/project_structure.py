@@ -2,7 +2,6 @@
 
 from pathlib import PurePosixPath
 
-from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.structure import (
@@ -16,21 +15,18 @@ from quantumlayer_dagster.prompts import load_template
 STAGE = "project_structure"
 
 
-def plan_structure(
-    brief: EnhancedPrompt, spec: RequirementsSpec, llm: LLM, *, max_files: int, max_attempts: int = 3
-) -> ProjectStructure:
+def plan_structure(spec: RequirementsSpec, llm: LLM) -> ProjectStructure:
     """Ask for a package name and module list; place every module under the package and
     add the ``__init__.py`` markers each package folder needs."""
-    components = "\n".join(
-        f"- {r.title}: {', '.join(r.components)}" for r in spec.requirements
-    )
+    components = "\n".join(f"- {r.title}: {', '.join(r.components)}" for r in spec.requirements)
+    brief, options = spec.brief, spec.brief.options
     messages = load_template("structure").messages(
-        title=brief.title, summary=brief.summary, components=components, max_files=max_files
+        title=brief.title, summary=brief.summary, components=components, max_files=options.max_files
     )
     draft, calls = llm.complete_json(
-        STAGE, messages, ProjectStructureDraft, max_attempts=max_attempts
+        STAGE, messages, ProjectStructureDraft, max_attempts=options.max_repair_attempts
     )
-    files = _place_under_package(draft, max_files)
+    files = _place_under_package(draft, options.max_files)
     notes = [
         f"{r.id} ({r.priority}) {r.title}: implement {', '.join(r.components)}; "
         + "; ".join(spec.criteria[c] for c in r.acceptance_criteria)
@@ -38,8 +34,7 @@ def plan_structure(
     ]
     return ProjectStructure(
         request_id=brief.request_id,
-        title=brief.title,
-        summary=brief.summary,
+        brief=brief,
         package=draft.package,
         files=files,
         libraries=spec.libraries,
@@ -62,6 +57,8 @@ def _place_under_package(draft: ProjectStructureDraft, max_files: int) -> list[P
             marker = str(parent / "__init__.py")
             planned.setdefault(
                 marker,
-                PlannedFile(path=marker, purpose=f"marks {parent} as a package", kind="package_marker"),
+                PlannedFile(
+                    path=marker, purpose=f"marks {parent} as a package", kind="package_marker"
+                ),
             )
     return sorted(planned.values(), key=lambda p: p.path)

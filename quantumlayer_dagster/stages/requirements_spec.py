@@ -13,7 +13,7 @@ from quantumlayer_dagster.prompts import load_template
 STAGE = "requirements_spec"
 
 
-def parse_requirements(frd: FRD, llm: LLM, *, max_attempts: int = 3) -> RequirementsSpec:
+def parse_requirements(frd: FRD, llm: LLM) -> RequirementsSpec:
     """One requirement per FRD feature; each carries the feature's acceptance criteria, so
     every criterion is tied to exactly one feature. The LLM decides priority, components,
     dependencies between features and the third-party libraries needed."""
@@ -32,7 +32,7 @@ def parse_requirements(frd: FRD, llm: LLM, *, max_attempts: int = 3) -> Requirem
         RequirementsDraft,
         json_schema=RequirementsDraft.json_schema_for(feature_ids),
         validation_context={"feature_ids": feature_ids},
-        max_attempts=max_attempts,
+        max_attempts=frd.brief.options.max_repair_attempts,
     )
     requirements = []
     for i, feature in enumerate(frd.features, start=1):
@@ -50,6 +50,7 @@ def parse_requirements(frd: FRD, llm: LLM, *, max_attempts: int = 3) -> Requirem
         )
     return RequirementsSpec(
         request_id=frd.request_id,
+        brief=frd.brief,
         requirements=requirements,
         traceability={c.id: c.feature_id for c in frd.acceptance_criteria},
         criteria={c.id: c.text for c in frd.acceptance_criteria},

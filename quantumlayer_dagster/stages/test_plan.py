@@ -10,7 +10,7 @@ from quantumlayer_dagster.prompts import load_template
 STAGE = "test_plan"
 
 
-def plan_tests(frd: FRD, spec: RequirementsSpec, llm: LLM, *, max_attempts: int = 3) -> TestPlan:
+def plan_tests(frd: FRD, spec: RequirementsSpec, llm: LLM) -> TestPlan:
     """Ask for one case per criterion; the decoding schema makes every criterion id a
     required key and every target one of the spec's components."""
     criterion_ids = [c.id for c in frd.acceptance_criteria]
@@ -29,7 +29,7 @@ def plan_tests(frd: FRD, spec: RequirementsSpec, llm: LLM, *, max_attempts: int 
         TestPlanDraft,
         json_schema=TestPlanDraft.json_schema_for(criterion_ids, components),
         validation_context={"criterion_ids": criterion_ids, "components": components},
-        max_attempts=max_attempts,
+        max_attempts=frd.brief.options.max_repair_attempts,
     )
     cases = [
         TestCase(
@@ -44,7 +44,11 @@ def plan_tests(frd: FRD, spec: RequirementsSpec, llm: LLM, *, max_attempts: int 
         for i, c in enumerate(frd.acceptance_criteria, start=1)
     ]
     return TestPlan(
-        request_id=frd.request_id, strategy=draft.strategy, cases=cases, llm=LLMUsage(calls=calls)
+        request_id=frd.request_id,
+        brief=frd.brief,
+        strategy=draft.strategy,
+        cases=cases,
+        llm=LLMUsage(calls=calls),
     )
 
 

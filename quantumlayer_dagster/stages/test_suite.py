@@ -29,12 +29,12 @@ def build_test_suite(
     llm: LLM,
     sandbox: Sandbox,
     *,
-    max_attempts: int = 3,
     progress: Progress | None = None,
 ) -> TestSuite:
     """Write one test file per feature of the plan (the prompt shows the module that defines
     each case's target), parse-repair it like code, then run the whole project's tests in
     the sandbox and record the outcome."""
+    max_attempts = plan.brief.options.max_repair_attempts
     definitions = {d.name: d for d in public_definitions(code.files)}
     template = load_template("test_file")
     tests: list[SourceFile] = []
