@@ -1,9 +1,9 @@
 """Stage 4: the planned project layout."""
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
@@ -18,12 +18,33 @@ class PlannedFileDraft(BaseModel):
     path: str = Field(max_length=80, pattern=r"^[a-z_][a-z0-9_/]*[.]py$")
     purpose: Sentence
 
+    @field_validator("path", mode="before")
+    @classmethod
+    def _safe_first(cls, v: object) -> object:
+        # Say "absolute path" or "'..' segment" rather than "does not match a pattern".
+        return check_relative_path(v) if isinstance(v, str) else v
+
 
 class ProjectStructureDraft(BaseModel):
     """What the LLM returns for stage 4."""
 
     package: str = Field(pattern=PACKAGE_NAME.pattern)
     files: list[PlannedFileDraft] = Field(min_length=1, max_length=8)
+
+    @model_validator(mode="after")
+    def _within_request_limit(self, info: ValidationInfo) -> "ProjectStructureDraft":
+        max_files = (info.context or {}).get("max_files")
+        if max_files is not None and len(self.files) > max_files:
+            raise ValueError(f"{len(self.files)} files planned; plan at most {max_files}")
+        return self
+
+    @classmethod
+    def json_schema_for(cls, max_files: int) -> dict[str, Any]:
+        """The decoding schema with the request's file limit as ``maxItems``."""
+        schema = cls.model_json_schema()
+        files = schema["properties"]["files"]
+        files["maxItems"] = min(files.get("maxItems", max_files), max_files)
+        return schema
 
 
 class PlannedFile(BaseModel):

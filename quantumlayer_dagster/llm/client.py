@@ -96,11 +96,13 @@ class LiteLLMClient:
                 stage, spec, conversation, attempt, calls, response_format, spec.max_tokens
             )
             try:
-                value = schema.model_validate_json(
-                    _json_candidate(reply.text), context=validation_context
+                value = schema.model_validate(_parse_json(reply.text), context=validation_context)
+            except (ValidationError, ValueError) as exc:
+                last_error = (
+                    describe_validation_error(exc)
+                    if isinstance(exc, ValidationError)
+                    else f"Invalid JSON: {exc}"
                 )
-            except ValidationError as exc:
-                last_error = describe_validation_error(exc)
                 if reply.truncated:
                     last_error = f"reply cut off at max_tokens={spec.max_tokens}; {last_error}"
                 calls.append(reply.call.model_copy(update={"error": last_error}))
@@ -276,6 +278,13 @@ def _with_schema_instruction(messages: list[Message], target: dict[str, Any]) ->
         first = {**messages[0], "content": f"{messages[0]['content']}\n\n{instruction}"}
         return [first, *messages[1:]]
     return [{"role": "system", "content": instruction}, *messages]
+
+
+def _parse_json(text: str) -> Any:
+    """The reply's JSON value. Raw newlines and tabs inside strings are accepted (a grammar-
+    constrained llama.cpp reply writes Markdown paragraphs that way); anything else that is
+    not JSON raises ValueError."""
+    return json.loads(_json_candidate(text), strict=False)
 
 
 def _json_candidate(text: str) -> str:

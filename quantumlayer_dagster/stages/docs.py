@@ -38,7 +38,9 @@ def _readme(frd: FRD, suite: TestSuite, manifest: DependencyManifest, draft: Doc
     for f in frd.features:
         lines.append(f"- **{f.name}**: {f.description}")
         lines += [f"  - {c.id}: {c.text}" for c in frd.criteria_of(f.id)]
-    requirements = [ln for ln in manifest.requirements_txt().splitlines() if ln.strip()]
+    requirements = [
+        ln for ln in manifest.requirements_txt().splitlines() if ln.strip() and ln[0] != "#"
+    ]
     lines += ["", "## Installation", ""]
     if requirements:
         lines += ["```", "pip install -r requirements.txt", "```", "", "Requirements:", ""]

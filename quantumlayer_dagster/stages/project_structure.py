@@ -2,6 +2,8 @@
 
 from pathlib import PurePosixPath
 
+from pydantic import ValidationError
+
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.structure import (
@@ -9,7 +11,7 @@ from quantumlayer_dagster.artifacts.structure import (
     ProjectStructure,
     ProjectStructureDraft,
 )
-from quantumlayer_dagster.llm.protocol import LLM
+from quantumlayer_dagster.llm.protocol import LLM, LLMStageError
 from quantumlayer_dagster.prompts import load_template
 
 STAGE = "project_structure"
@@ -24,28 +26,37 @@ def plan_structure(spec: RequirementsSpec, llm: LLM) -> ProjectStructure:
         title=brief.title, summary=brief.summary, components=components, max_files=options.max_files
     )
     draft, calls = llm.complete_json(
-        STAGE, messages, ProjectStructureDraft, max_attempts=options.max_repair_attempts
+        STAGE,
+        messages,
+        ProjectStructureDraft,
+        json_schema=ProjectStructureDraft.json_schema_for(options.max_files),
+        validation_context={"max_files": options.max_files},
+        max_attempts=options.max_repair_attempts,
     )
-    files = _place_under_package(draft, options.max_files)
+    files = _place_under_package(draft)
     notes = [
         f"{r.id} ({r.priority}) {r.title}: implement {', '.join(r.components)}; "
         + "; ".join(spec.criteria[c] for c in r.acceptance_criteria)
         for r in spec.requirements
     ]
-    return ProjectStructure(
-        request_id=brief.request_id,
-        brief=brief,
-        package=draft.package,
-        files=files,
-        libraries=spec.libraries,
-        requirement_notes=notes,
-        llm=LLMUsage(calls=calls),
-    )
+    try:
+        return ProjectStructure(
+            request_id=brief.request_id,
+            brief=brief,
+            package=draft.package,
+            files=files,
+            libraries=spec.libraries,
+            requirement_notes=notes,
+            llm=LLMUsage(calls=calls),
+        )
+    except ValidationError as exc:
+        # E.g. deep paths whose package markers push the plan past the file limit.
+        raise LLMStageError(STAGE, f"the planned layout is not acceptable: {exc}", calls) from None
 
 
-def _place_under_package(draft: ProjectStructureDraft, max_files: int) -> list[PlannedFile]:
+def _place_under_package(draft: ProjectStructureDraft) -> list[PlannedFile]:
     planned: dict[str, PlannedFile] = {}
-    for f in draft.files[:max_files]:
+    for f in draft.files:
         path = PurePosixPath(f.path)
         if path.parts[0] != draft.package:
             path = PurePosixPath(draft.package, *path.parts)

@@ -205,11 +205,6 @@ def test_a_structure_reply_with_an_absolute_path_is_retried_then_fails_naming_th
     assert not target.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: the package markers are added after validation, so a deep path makes "
-    "ProjectStructure raise a bare ValidationError (over MAX_PROJECT_FILES) after one call",
-)
 def test_a_structure_reply_needing_more_markers_than_the_file_limit_fails_the_stage(
     scripted_llm, register_script
 ) -> None:
