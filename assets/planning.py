@@ -19,10 +19,13 @@ from quantumlayer_dagster.stages.text import bullets, md_cell
 from quantumlayer_dagster.stages.versions import code_version
 from resources.llm import LLMResource
 
-LLM_ASSET = {"partitions_def": requests_partitions, "group_name": "planning", "kinds": {"llm"}}
 
-
-@dg.asset(code_version=code_version("enhanced_prompt"), **LLM_ASSET)
+@dg.asset(
+    partitions_def=requests_partitions,
+    group_name="planning",
+    kinds={"llm"},
+    code_version=code_version("enhanced_prompt"),
+)
 def enhanced_prompt(prompt_request: PromptRequest, llm: LLMResource) -> dg.Output[EnhancedPrompt]:
     """Stage 1: the prompt restated as a bounded brief."""
     with timed() as t:
@@ -40,14 +43,17 @@ def enhanced_prompt(prompt_request: PromptRequest, llm: LLMResource) -> dg.Outpu
     )
 
 
-@dg.asset(code_version=code_version("frd"), **LLM_ASSET)
+@dg.asset(
+    partitions_def=requests_partitions,
+    group_name="planning",
+    kinds={"llm"},
+    code_version=code_version("frd"),
+)
 def frd(enhanced_prompt: EnhancedPrompt, llm: LLMResource) -> dg.Output[FRD]:
     """Stage 2: features, user stories, acceptance criteria, non-functional needs."""
     with timed() as t:
         result = write_frd(enhanced_prompt, llm.client)
-    rows = [
-        f"| {c.id} | {c.feature_id} | {md_cell(c.text)} |" for c in result.acceptance_criteria
-    ]
+    rows = [f"| {c.id} | {c.feature_id} | {md_cell(c.text)} |" for c in result.acceptance_criteria]
     return dg.Output(
         result,
         metadata={
@@ -61,7 +67,12 @@ def frd(enhanced_prompt: EnhancedPrompt, llm: LLMResource) -> dg.Output[FRD]:
     )
 
 
-@dg.asset(code_version=code_version("requirements_spec"), **LLM_ASSET)
+@dg.asset(
+    partitions_def=requests_partitions,
+    group_name="planning",
+    kinds={"llm"},
+    code_version=code_version("requirements_spec"),
+)
 def requirements_spec(frd: FRD, llm: LLMResource) -> dg.Output[RequirementsSpec]:
     """Stage 3: one requirement per feature, every criterion traced to its feature."""
     with timed() as t:
@@ -86,7 +97,12 @@ def requirements_spec(frd: FRD, llm: LLMResource) -> dg.Output[RequirementsSpec]
     )
 
 
-@dg.asset(code_version=code_version("project_structure"), **LLM_ASSET)
+@dg.asset(
+    partitions_def=requests_partitions,
+    group_name="planning",
+    kinds={"llm"},
+    code_version=code_version("project_structure"),
+)
 def project_structure(
     requirements_spec: RequirementsSpec, llm: LLMResource
 ) -> dg.Output[ProjectStructure]:
@@ -106,7 +122,12 @@ def project_structure(
     )
 
 
-@dg.asset(code_version=code_version("test_plan"), **LLM_ASSET)
+@dg.asset(
+    partitions_def=requests_partitions,
+    group_name="planning",
+    kinds={"llm"},
+    code_version=code_version("test_plan"),
+)
 def test_plan(
     frd: FRD, requirements_spec: RequirementsSpec, llm: LLMResource
 ) -> dg.Output[TestPlan]:

@@ -19,14 +19,13 @@ from resources.llm import LLMResource
 from resources.quality_gates import QualityGatesResource
 from resources.sandbox import SandboxResource
 
-GATE_ASSET = {"partitions_def": requests_partitions, "group_name": "gates"}
-
 
 @dg.asset(
     code_version=code_version("test_suite"),
     kinds={"llm", "pytest"},
     check_specs=[dg.AssetCheckSpec("tests_pass", asset="test_suite")],
-    **GATE_ASSET,
+    partitions_def=requests_partitions,
+    group_name="gates",
 )
 def test_suite(
     context: dg.AssetExecutionContext,
@@ -69,7 +68,8 @@ def test_suite(
     code_version=code_version("security_report"),
     kinds={"bandit"},
     check_specs=[dg.AssetCheckSpec("no_high_severity_findings", asset="security_report")],
-    **GATE_ASSET,
+    partitions_def=requests_partitions,
+    group_name="gates",
 )
 def security_report(
     test_suite: TestSuite,
@@ -98,7 +98,8 @@ def security_report(
     code_version=code_version("performance_report"),
     kinds={"radon"},
     check_specs=[dg.AssetCheckSpec("complexity_budget", asset="performance_report")],
-    **GATE_ASSET,
+    partitions_def=requests_partitions,
+    group_name="gates",
 )
 def performance_report(
     test_suite: TestSuite, quality_gates: QualityGatesResource

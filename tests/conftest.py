@@ -10,8 +10,8 @@ import pytest
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
-from quantumlayer_dagster.settings import Settings  # noqa: E402
-from tests.fixtures import wordcount  # noqa: E402
+from quantumlayer_dagster.settings import Settings
+from tests.fixtures import wordcount
 
 SCRIPTED_CONFIG = """\
 models:

@@ -69,7 +69,11 @@ class FRD(BaseModel):
     @model_validator(mode="after")
     def _references(self) -> "FRD":
         ids = {f.id for f in self.features}
-        for item in [*self.user_stories, *self.acceptance_criteria]:
+        items: list[UserStory | AcceptanceCriterion] = [
+            *self.user_stories,
+            *self.acceptance_criteria,
+        ]
+        for item in items:
             if item.feature_id not in ids:
                 raise ValueError(f"{item.id} refers to unknown feature {item.feature_id}")
         bare = ids - {c.feature_id for c in self.acceptance_criteria}
@@ -83,7 +87,9 @@ class FRD(BaseModel):
     @classmethod
     def from_draft(cls, brief: Brief, draft: FRDDraft, llm: LLMUsage) -> "FRD":
         """Number the draft's nested items and flatten them into the artifact."""
-        features, stories, criteria = [], [], []
+        features: list[Feature] = []
+        stories: list[UserStory] = []
+        criteria: list[AcceptanceCriterion] = []
         for i, fd in enumerate(draft.features, start=1):
             fid = f"F{i}"
             features.append(Feature(id=fid, name=fd.name, description=fd.description))

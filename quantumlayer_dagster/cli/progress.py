@@ -4,7 +4,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from dagster import DagsterEventType, DagsterInstance
+from dagster import DagsterEventType, DagsterInstance, EventLogEntry
 
 from quantumlayer_dagster.cli.errors import root_cause
 
@@ -51,7 +51,7 @@ class RunProgress:
         self._seen = max(self._seen, len(records))
 
     @staticmethod
-    def _describe(record) -> str | None:  # type: ignore[no-untyped-def]
+    def _describe(record: EventLogEntry) -> str | None:
         step = record.step_key or ""
         event = record.dagster_event
         if event is None:

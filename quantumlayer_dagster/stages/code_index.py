@@ -42,7 +42,9 @@ def public_definitions(files: list[SourceFile]) -> list[Definition]:
                 continue
             kind = "class" if isinstance(node, ast.ClassDef) else "function"
             signature = (
-                f"{node.name}({ast.unparse(node.args)})" if kind == "function" else node.name
+                node.name
+                if isinstance(node, ast.ClassDef)
+                else f"{node.name}({ast.unparse(node.args)})"
             )
             doc = (ast.get_docstring(node) or "").strip().splitlines()
             found.append(
