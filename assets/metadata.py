@@ -42,7 +42,7 @@ def timed() -> Iterator[Stopwatch]:
         watch.seconds = round(time.perf_counter() - start, 3)
 
 
-def check_result(gate: GateResult, **metadata: dg.RawMetadataValue) -> dg.AssetCheckResult:
+def check_result(gate: GateResult, **metadata: str | int | float) -> dg.AssetCheckResult:
     """An asset check result from a gate, with its reason readable in the UI."""
     return dg.AssetCheckResult(
         check_name=gate.name,
