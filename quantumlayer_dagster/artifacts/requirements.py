@@ -41,16 +41,26 @@ class RequirementsDraft(BaseModel):
 
     @staticmethod
     def json_schema_for(feature_ids: list[str]) -> dict[str, Any]:
-        """The decoding schema: one required property per feature id, ids as enums, so a
-        constrained model cannot skip or invent a feature."""
-        item = RequirementDraft.model_json_schema()
-        item["properties"]["depends_on"]["items"] = {"type": "string", "enum": feature_ids}
+        """The decoding schema: one required property per feature id, and dependencies as
+        enums of the other ids, so a constrained model cannot skip, invent or self-reference
+        a feature."""
+
+        def item(fid: str) -> dict[str, Any]:
+            schema = RequirementDraft.model_json_schema()
+            others = [f for f in feature_ids if f != fid]
+            depends_on = schema["properties"]["depends_on"]
+            if others:
+                depends_on["items"] = {"type": "string", "enum": others}
+            else:
+                depends_on["maxItems"] = 0  # a lone feature depends on nothing
+            return schema
+
         return {
             "type": "object",
             "properties": {
                 "requirements": {
                     "type": "object",
-                    "properties": {fid: item for fid in feature_ids},
+                    "properties": {fid: item(fid) for fid in feature_ids},
                     "required": feature_ids,
                     "additionalProperties": False,
                 },

@@ -143,8 +143,9 @@ def test_parse_requirements_decoding_schema_has_exactly_the_feature_ids_as_keys(
     assert sorted(requirements["properties"]) == ["F1", "F2"]
     assert requirements["required"] == ["F1", "F2"]
     assert requirements["additionalProperties"] is False
-    depends_on = requirements["properties"]["F1"]["properties"]["depends_on"]
-    assert depends_on["items"]["enum"] == ["F1", "F2"]
+    for fid, other in (("F1", "F2"), ("F2", "F1")):
+        depends_on = requirements["properties"][fid]["properties"]["depends_on"]
+        assert depends_on["items"]["enum"] == [other]  # never itself
 
 
 def test_a_requirements_reply_missing_a_feature_is_sent_back_and_the_repair_kept(
