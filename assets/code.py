@@ -11,10 +11,10 @@ from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
+from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.stages.code_tree import generate_code
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
 from quantumlayer_dagster.stages.semantic_validation import validate_code
-from quantumlayer_dagster.stages.text import md_cell
 from quantumlayer_dagster.stages.versions import code_version
 from resources.llm import LLMResource
 
@@ -32,7 +32,7 @@ def code_tree(
     with timed() as t:
         result = generate_code(project_structure, llm.client, progress=context.log.info)
     rows = [
-        f"| `{f.path}` | {f.line_count} | {len(f.attempts) or '-'} | {_last_parse(f)} |"
+        [f"`{f.path}`", str(f.line_count), str(len(f.attempts) or "-"), _last_parse(f)]
         for f in result.files
     ]
     return dg.Output(
@@ -43,8 +43,7 @@ def code_tree(
             "file_count": len(result.files),
             "lines": result.line_count,
             "files": markdown(
-                "| file | lines | attempts | last parse result |\n|---|---|---|---|\n"
-                + "\n".join(rows)
+                markdown_table(["file", "lines", "attempts", "last parse result"], rows)
             ),
         },
     )
@@ -52,7 +51,7 @@ def code_tree(
 
 def _last_parse(f: SourceFile) -> str:
     errors = f.attempts[-1].errors if f.attempts else []
-    return md_cell(errors[0]) if errors else "parses"
+    return markdown_cell(errors[0]) if errors else "parses"
 
 
 @dg.asset(

@@ -25,6 +25,7 @@ from quantumlayer_dagster.artifacts.structure import ProjectStructure
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.artifacts.validation import ValidationReport
+from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.stages.capsule import verify_capsule
 from quantumlayer_dagster.stages.docs import write_docs
 from quantumlayer_dagster.stages.packaging import capsule_entries, package_capsule
@@ -154,5 +155,5 @@ def _request_usage(store: ArtifactStore, rid: str) -> LLMUsage:
 
 
 def _gates_markdown(results: list[GateResult]) -> str:
-    rows = [f"| {g.name} | {'pass' if g.passed else 'FAIL'} | {g.detail} |" for g in results]
-    return "| gate | result | detail |\n|---|---|---|\n" + "\n".join(rows)
+    rows = [[g.name, "pass" if g.passed else "FAIL", markdown_cell(g.detail)] for g in results]
+    return markdown_table(["gate", "result", "detail"], rows)

@@ -10,12 +10,13 @@ from quantumlayer_dagster.artifacts.request import PromptRequest
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
+from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.stages.enhanced_prompt import enhance_prompt
 from quantumlayer_dagster.stages.frd import write_frd
 from quantumlayer_dagster.stages.project_structure import plan_structure
 from quantumlayer_dagster.stages.requirements_spec import parse_requirements
 from quantumlayer_dagster.stages.test_plan import plan_tests
-from quantumlayer_dagster.stages.text import bullets, md_cell
+from quantumlayer_dagster.stages.text import bullets
 from quantumlayer_dagster.stages.versions import code_version
 from resources.llm import LLMResource
 
@@ -53,7 +54,7 @@ def frd(enhanced_prompt: EnhancedPrompt, llm: LLMResource) -> dg.Output[FRD]:
     """Stage 2: features, user stories, acceptance criteria, non-functional needs."""
     with timed() as t:
         result = write_frd(enhanced_prompt, llm.client)
-    rows = [f"| {c.id} | {c.feature_id} | {md_cell(c.text)} |" for c in result.acceptance_criteria]
+    rows = [[c.id, c.feature_id, markdown_cell(c.text)] for c in result.acceptance_criteria]
     return dg.Output(
         result,
         metadata={
@@ -62,7 +63,7 @@ def frd(enhanced_prompt: EnhancedPrompt, llm: LLMResource) -> dg.Output[FRD]:
             "features": len(result.features),
             "user_stories": len(result.user_stories),
             "acceptance_criteria": len(result.acceptance_criteria),
-            "criteria": markdown("| id | feature | criterion |\n|---|---|---|\n" + "\n".join(rows)),
+            "criteria": markdown(markdown_table(["id", "feature", "criterion"], rows)),
         },
     )
 
@@ -78,8 +79,13 @@ def requirements_spec(frd: FRD, llm: LLMResource) -> dg.Output[RequirementsSpec]
     with timed() as t:
         result = parse_requirements(frd, llm.client)
     rows = [
-        f"| {r.id} | {r.feature_id} | {r.priority} | {md_cell(', '.join(r.components))} "
-        f"| {', '.join(r.acceptance_criteria)} |"
+        [
+            r.id,
+            r.feature_id,
+            r.priority,
+            markdown_cell(", ".join(r.components)),
+            ", ".join(r.acceptance_criteria),
+        ]
         for r in result.requirements
     ]
     return dg.Output(
@@ -90,8 +96,7 @@ def requirements_spec(frd: FRD, llm: LLMResource) -> dg.Output[RequirementsSpec]
             "requirements": len(result.requirements),
             "libraries": ", ".join(result.libraries) or "none",
             "traceability": markdown(
-                "| req | feature | priority | components | criteria |\n|---|---|---|---|---|\n"
-                + "\n".join(rows)
+                markdown_table(["req", "feature", "priority", "components", "criteria"], rows)
             ),
         },
     )
@@ -109,7 +114,7 @@ def project_structure(
     """Stage 4: the package and its planned source files."""
     with timed() as t:
         result = plan_structure(requirements_spec, llm.client)
-    rows = [f"| `{f.path}` | {f.kind} | {md_cell(f.purpose)} |" for f in result.files]
+    rows = [[f"`{f.path}`", f.kind, markdown_cell(f.purpose)] for f in result.files]
     return dg.Output(
         result,
         metadata={
@@ -117,7 +122,7 @@ def project_structure(
             "duration_s": t.seconds,
             "package": result.package,
             "files": len(result.files),
-            "layout": markdown("| path | kind | purpose |\n|---|---|---|\n" + "\n".join(rows)),
+            "layout": markdown(markdown_table(["path", "kind", "purpose"], rows)),
         },
     )
 
@@ -135,7 +140,7 @@ def test_plan(
     with timed() as t:
         result = plan_tests(frd, requirements_spec, llm.client)
     rows = [
-        f"| {c.id} | {c.criterion_id} | `{md_cell(c.target)}` | {md_cell(c.title)} |"
+        [c.id, c.criterion_id, f"`{markdown_cell(c.target)}`", markdown_cell(c.title)]
         for c in result.cases
     ]
     return dg.Output(
@@ -144,8 +149,6 @@ def test_plan(
             **llm_metadata(result.llm),
             "duration_s": t.seconds,
             "cases": len(result.cases),
-            "plan": markdown(
-                "| case | criterion | target | title |\n|---|---|---|---|\n" + "\n".join(rows)
-            ),
+            "plan": markdown(markdown_table(["case", "criterion", "target", "title"], rows)),
         },
     )

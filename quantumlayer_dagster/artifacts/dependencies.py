@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
-from quantumlayer_dagster.artifacts.validation import markdown_cell, markdown_table
+from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 
 FoundVia = Literal["curated", "environment", "declared"]
 VersionSource = Literal["installed", "declared"]
