@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.metadata import check_result, llm_metadata, markdown, timed
-from assets.partitions import requests_partitions
+from assets.declare import request_asset
+from assets.metadata import check_result, markdown, stage_output, timed
 from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
@@ -15,16 +15,10 @@ from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.stages.code_tree import generate_code
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
 from quantumlayer_dagster.stages.semantic_validation import validate_code
-from quantumlayer_dagster.stages.versions import code_version
 from resources.llm import LLMResource
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    code_version=code_version("code_tree"),
-    group_name="code",
-    kinds={"llm", "python"},
-)
+@request_asset("code", {"llm", "python"})
 def code_tree(
     context: dg.AssetExecutionContext, project_structure: ProjectStructure, llm: LLMResource
 ) -> dg.Output[CodeTree]:
@@ -35,17 +29,13 @@ def code_tree(
         [f"`{f.path}`", str(f.line_count), str(len(f.attempts) or "-"), _last_parse(f)]
         for f in result.files
     ]
-    return dg.Output(
+    return stage_output(
         result,
-        metadata={
-            **llm_metadata(result.llm),
-            "duration_s": t.seconds,
-            "file_count": len(result.files),
-            "lines": result.line_count,
-            "files": markdown(
-                markdown_table(["file", "lines", "attempts", "last parse result"], rows)
-            ),
-        },
+        t.seconds,
+        result.llm,
+        file_count=len(result.files),
+        lines=result.line_count,
+        files=markdown(markdown_table(["file", "lines", "attempts", "last parse result"], rows)),
     )
 
 
@@ -54,27 +44,19 @@ def _last_parse(f: SourceFile) -> str:
     return markdown_cell(errors[0]) if errors else "parses"
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    code_version=code_version("semantic_validation"),
-    group_name="gates",
-    kinds={"python"},
-    check_specs=[dg.AssetCheckSpec("code_parses", asset="semantic_validation", blocking=True)],
-)
+@request_asset("gates", {"python"}, blocking_checks=["code_parses"])
 def semantic_validation(code_tree: CodeTree) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage 6: tree-sitter report on every file plus Python compile checks. The blocking
     check `code_parses` stops packaging when any file has an error."""
     with timed() as t:
         report = validate_code(code_tree.files)
-    yield dg.Output(
+    yield stage_output(
         report,
-        metadata={
-            "duration_s": t.seconds,
-            "files_validated": report.files_validated,
-            "files_not_validated": len(report.files_not_validated),
-            "errors": report.error_count,
-            "report": markdown(report.markdown()),
-        },
+        t.seconds,
+        files_validated=report.files_validated,
+        files_not_validated=len(report.files_not_validated),
+        errors=report.error_count,
+        report=markdown(report.markdown()),
     )
     yield check_result(
         gates.code_parses(report),
@@ -83,12 +65,7 @@ def semantic_validation(code_tree: CodeTree) -> Iterator[dg.Output | dg.AssetChe
     )
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    code_version=code_version("dependency_manifest"),
-    group_name="code",
-    kinds={"python"},
-)
+@request_asset("code", {"python"})
 def dependency_manifest(
     requirements_spec: RequirementsSpec, code_tree: CodeTree
 ) -> dg.Output[DependencyManifest]:
@@ -97,14 +74,12 @@ def dependency_manifest(
         manifest = resolve_dependencies(
             code_tree.files, code_tree.package, declared=requirements_spec.libraries
         )
-    return dg.Output(
+    return stage_output(
         manifest,
-        metadata={
-            "duration_s": t.seconds,
-            "dependencies": len(manifest.dependencies),
-            "unresolved": len(manifest.unresolved),
-            "declared_unused": ", ".join(manifest.declared_unused) or "none",
-            "requirements_txt": markdown(f"```\n{manifest.requirements_txt()}```"),
-            "report": markdown(manifest.markdown()),
-        },
+        t.seconds,
+        dependencies=len(manifest.dependencies),
+        unresolved=len(manifest.unresolved),
+        declared_unused=", ".join(manifest.declared_unused) or "none",
+        requirements_txt=markdown(f"```\n{manifest.requirements_txt()}```"),
+        report=markdown(manifest.markdown()),
     )

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import BaseModel
 
-from assets.metadata import check_result, llm_metadata, markdown, timed
-from assets.partitions import requests_partitions
+from assets.declare import request_asset
+from assets.metadata import check_result, markdown, stage_output, timed
 from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.capsule import GateResult
 from quantumlayer_dagster.artifacts.code import CodeTree
@@ -29,7 +29,7 @@ from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.stages.capsule import verify_capsule
 from quantumlayer_dagster.stages.docs import write_docs
 from quantumlayer_dagster.stages.packaging import capsule_entries, package_capsule
-from quantumlayer_dagster.stages.versions import all_code_versions, code_version
+from quantumlayer_dagster.stages.versions import all_code_versions
 from quantumlayer_dagster.store.artifact_store import ArtifactStore
 from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from resources.artifact_store import ArtifactStoreResource
@@ -48,36 +48,23 @@ _EARLIER_LLM_ARTIFACTS: dict[str, type[BaseModel]] = {
 }
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    code_version=code_version("docs"),
-    group_name="delivery",
-    kinds={"llm", "markdown"},
-)
+@request_asset("delivery", {"llm", "markdown"})
 def docs(
     frd: FRD, test_suite: TestSuite, dependency_manifest: DependencyManifest, llm: LLMResource
 ) -> dg.Output[Docs]:
     """Stage 12: README and API reference of the generated project."""
     with timed() as t:
         result = write_docs(frd, test_suite, dependency_manifest, llm.client)
-    return dg.Output(
+    return stage_output(
         result,
-        metadata={
-            **llm_metadata(result.llm),
-            "duration_s": t.seconds,
-            "files": ", ".join(sorted(result.files)),
-            "readme": markdown(result.files["README.md"]),
-        },
+        t.seconds,
+        result.llm,
+        files=", ".join(sorted(result.files)),
+        readme=markdown(result.files["README.md"]),
     )
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    code_version=code_version("capsule"),
-    group_name="delivery",
-    kinds={"tar"},
-    check_specs=[dg.AssetCheckSpec("capsule_verifies", asset="capsule")],
-)
+@request_asset("delivery", {"tar"}, checks=["capsule_verifies"])
 def capsule(
     context: dg.AssetExecutionContext,
     semantic_validation: ValidationReport,
@@ -120,19 +107,17 @@ def capsule(
         manifest=manifest,
         verification=verification,
     )
-    yield dg.Output(
+    yield stage_output(
         result,
-        metadata={
-            "duration_s": t.seconds,
-            "capsule": dg.MetadataValue.path(location),
-            "sha256": digest,
-            "size_bytes": len(data),
-            "files": len(entries),
-            "tokens_in": usage.tokens_in,
-            "tokens_out": usage.tokens_out,
-            "cost_usd": dg.MetadataValue.float(round(usage.cost_usd, 6)),
-            "gates": markdown(_gates_markdown(gate_results)),
-        },
+        t.seconds,
+        capsule=dg.MetadataValue.path(location),
+        sha256=digest,
+        size_bytes=len(data),
+        files=len(entries),
+        tokens_in=usage.tokens_in,
+        tokens_out=usage.tokens_out,
+        cost_usd=dg.MetadataValue.float(round(usage.cost_usd, 6)),
+        gates=markdown(_gates_markdown(gate_results)),
     )
     yield check_result(
         GateResult(

@@ -2,23 +2,17 @@
 
 import dagster as dg
 
+from assets.declare import request_asset
 from assets.metadata import markdown
-from assets.partitions import requests_partitions
 from quantumlayer_dagster.artifacts.request import PromptRequest, PromptSubmission
 from quantumlayer_dagster.artifacts.serialization import artifact_from_json
 from quantumlayer_dagster.stages.prompt_request import build_prompt_request
-from quantumlayer_dagster.stages.versions import code_version
 from quantumlayer_dagster.store.artifact_store import ArtifactNotFound
 from quantumlayer_dagster.store.keys import submission_key
 from resources.artifact_store import ArtifactStoreResource
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    code_version=code_version("prompt_request"),
-    group_name="intake",
-    kinds={"python"},
-)
+@request_asset("intake", {"python"})
 def prompt_request(
     context: dg.AssetExecutionContext, artifact_store: ArtifactStoreResource
 ) -> dg.Output[PromptRequest]:

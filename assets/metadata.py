@@ -51,3 +51,14 @@ def check_result(gate: GateResult, **metadata: str | int | float) -> dg.AssetChe
         description=gate.detail,
         metadata={"detail": gate.detail, **metadata},
     )
+
+
+def stage_output(
+    artifact: Any, seconds: float, usage: LLMUsage | None = None, **metadata: Any
+) -> dg.Output:
+    """The asset's output with what every stage carries: its duration, its LLM use (models,
+    calls, tokens, cost) when it has one, and the stage's own ``metadata``."""
+    common: dict[str, Any] = {"duration_s": seconds}
+    if usage is not None:
+        common.update(llm_metadata(usage))
+    return dg.Output(artifact, metadata={**common, **metadata})

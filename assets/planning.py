@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from assets.metadata import llm_metadata, markdown, timed
-from assets.partitions import requests_partitions
+from assets.declare import request_asset
+from assets.metadata import markdown, stage_output, timed
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
 from quantumlayer_dagster.artifacts.frd import FRD
 from quantumlayer_dagster.artifacts.request import PromptRequest
@@ -17,63 +17,43 @@ from quantumlayer_dagster.stages.project_structure import plan_structure
 from quantumlayer_dagster.stages.requirements_spec import parse_requirements
 from quantumlayer_dagster.stages.test_plan import plan_tests
 from quantumlayer_dagster.stages.text import bullets
-from quantumlayer_dagster.stages.versions import code_version
 from resources.llm import LLMResource
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    group_name="planning",
-    kinds={"llm"},
-    code_version=code_version("enhanced_prompt"),
-)
+@request_asset("planning", {"llm"})
 def enhanced_prompt(prompt_request: PromptRequest, llm: LLMResource) -> dg.Output[EnhancedPrompt]:
     """Stage 1: the prompt restated as a bounded brief."""
     with timed() as t:
         result = enhance_prompt(prompt_request, llm.client)
-    return dg.Output(
+    return stage_output(
         result,
-        metadata={
-            **llm_metadata(result.llm),
-            "duration_s": t.seconds,
-            "goals": len(result.goals),
-            "brief": markdown(
-                f"**{result.title}**\n\n{result.summary}\n\nGoals:\n{bullets(result.goals)}"
-            ),
-        },
+        t.seconds,
+        result.llm,
+        goals=len(result.goals),
+        brief=markdown(
+            f"**{result.title}**\n\n{result.summary}\n\nGoals:\n{bullets(result.goals)}"
+        ),
     )
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    group_name="planning",
-    kinds={"llm"},
-    code_version=code_version("frd"),
-)
+@request_asset("planning", {"llm"})
 def frd(enhanced_prompt: EnhancedPrompt, llm: LLMResource) -> dg.Output[FRD]:
     """Stage 2: features, user stories, acceptance criteria, non-functional needs."""
     with timed() as t:
         result = write_frd(enhanced_prompt, llm.client)
     rows = [[c.id, c.feature_id, markdown_cell(c.text)] for c in result.acceptance_criteria]
-    return dg.Output(
+    return stage_output(
         result,
-        metadata={
-            **llm_metadata(result.llm),
-            "duration_s": t.seconds,
-            "features": len(result.features),
-            "user_stories": len(result.user_stories),
-            "acceptance_criteria": len(result.acceptance_criteria),
-            "criteria": markdown(markdown_table(["id", "feature", "criterion"], rows)),
-        },
+        t.seconds,
+        result.llm,
+        features=len(result.features),
+        user_stories=len(result.user_stories),
+        acceptance_criteria=len(result.acceptance_criteria),
+        criteria=markdown(markdown_table(["id", "feature", "criterion"], rows)),
     )
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    group_name="planning",
-    kinds={"llm"},
-    code_version=code_version("requirements_spec"),
-)
+@request_asset("planning", {"llm"})
 def requirements_spec(frd: FRD, llm: LLMResource) -> dg.Output[RequirementsSpec]:
     """Stage 3: one requirement per feature, every criterion traced to its feature."""
     with timed() as t:
@@ -88,26 +68,19 @@ def requirements_spec(frd: FRD, llm: LLMResource) -> dg.Output[RequirementsSpec]
         ]
         for r in result.requirements
     ]
-    return dg.Output(
+    return stage_output(
         result,
-        metadata={
-            **llm_metadata(result.llm),
-            "duration_s": t.seconds,
-            "requirements": len(result.requirements),
-            "libraries": ", ".join(result.libraries) or "none",
-            "traceability": markdown(
-                markdown_table(["req", "feature", "priority", "components", "criteria"], rows)
-            ),
-        },
+        t.seconds,
+        result.llm,
+        requirements=len(result.requirements),
+        libraries=", ".join(result.libraries) or "none",
+        traceability=markdown(
+            markdown_table(["req", "feature", "priority", "components", "criteria"], rows)
+        ),
     )
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    group_name="planning",
-    kinds={"llm"},
-    code_version=code_version("project_structure"),
-)
+@request_asset("planning", {"llm"})
 def project_structure(
     requirements_spec: RequirementsSpec, llm: LLMResource
 ) -> dg.Output[ProjectStructure]:
@@ -115,24 +88,17 @@ def project_structure(
     with timed() as t:
         result = plan_structure(requirements_spec, llm.client)
     rows = [[f"`{f.path}`", f.kind, markdown_cell(f.purpose)] for f in result.files]
-    return dg.Output(
+    return stage_output(
         result,
-        metadata={
-            **llm_metadata(result.llm),
-            "duration_s": t.seconds,
-            "package": result.package,
-            "files": len(result.files),
-            "layout": markdown(markdown_table(["path", "kind", "purpose"], rows)),
-        },
+        t.seconds,
+        result.llm,
+        package=result.package,
+        files=len(result.files),
+        layout=markdown(markdown_table(["path", "kind", "purpose"], rows)),
     )
 
 
-@dg.asset(
-    partitions_def=requests_partitions,
-    group_name="planning",
-    kinds={"llm"},
-    code_version=code_version("test_plan"),
-)
+@request_asset("planning", {"llm"})
 def test_plan(
     frd: FRD, requirements_spec: RequirementsSpec, llm: LLMResource
 ) -> dg.Output[TestPlan]:
@@ -143,12 +109,10 @@ def test_plan(
         [c.id, c.criterion_id, f"`{markdown_cell(c.target)}`", markdown_cell(c.title)]
         for c in result.cases
     ]
-    return dg.Output(
+    return stage_output(
         result,
-        metadata={
-            **llm_metadata(result.llm),
-            "duration_s": t.seconds,
-            "cases": len(result.cases),
-            "plan": markdown(markdown_table(["case", "criterion", "target", "title"], rows)),
-        },
+        t.seconds,
+        result.llm,
+        cases=len(result.cases),
+        plan=markdown(markdown_table(["case", "criterion", "target", "title"], rows)),
     )

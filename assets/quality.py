@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.metadata import check_result, llm_metadata, markdown, timed
-from assets.partitions import requests_partitions
+from assets.declare import request_asset
+from assets.metadata import check_result, markdown, stage_output, timed
 from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.code import CodeTree
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
@@ -14,19 +14,12 @@ from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.stages.performance_report import analyze_performance
 from quantumlayer_dagster.stages.security_report import scan_security
 from quantumlayer_dagster.stages.test_suite import build_test_suite
-from quantumlayer_dagster.stages.versions import code_version
 from resources.llm import LLMResource
 from resources.quality_gates import QualityGatesResource
 from resources.sandbox import SandboxResource
 
 
-@dg.asset(
-    code_version=code_version("test_suite"),
-    kinds={"llm", "pytest"},
-    check_specs=[dg.AssetCheckSpec("tests_pass", asset="test_suite")],
-    partitions_def=requests_partitions,
-    group_name="gates",
-)
+@request_asset("gates", {"llm", "pytest"}, checks=["tests_pass"])
 def test_suite(
     context: dg.AssetExecutionContext,
     test_plan: TestPlan,
@@ -46,31 +39,23 @@ def test_suite(
             progress=context.log.info,
         )
     run = suite.run
-    yield dg.Output(
+    yield stage_output(
         suite,
-        metadata={
-            **llm_metadata(suite.llm),
-            "duration_s": t.seconds,
-            "test_files": len(suite.project.tests),
-            "passed": run.passed,
-            "failed": run.failed,
-            "errors": run.errors,
-            "timed_out": run.timed_out,
-            "test_run_s": run.duration_s,
-            "isolation": run.isolation,
-            "report": markdown(run.markdown()),
-        },
+        t.seconds,
+        suite.llm,
+        test_files=len(suite.project.tests),
+        passed=run.passed,
+        failed=run.failed,
+        errors=run.errors,
+        timed_out=run.timed_out,
+        test_run_s=run.duration_s,
+        isolation=run.isolation,
+        report=markdown(run.markdown()),
     )
     yield check_result(gates.tests_pass(run), passed=run.passed, failed=run.failed)
 
 
-@dg.asset(
-    code_version=code_version("security_report"),
-    kinds={"bandit"},
-    check_specs=[dg.AssetCheckSpec("no_high_severity_findings", asset="security_report")],
-    partitions_def=requests_partitions,
-    group_name="gates",
-)
+@request_asset("gates", {"bandit"}, checks=["no_high_severity_findings"])
 def security_report(
     test_suite: TestSuite,
     dependency_manifest: DependencyManifest,
@@ -79,28 +64,20 @@ def security_report(
     """Stage 10: bandit on the generated code and tests."""
     with timed() as t:
         report = scan_security(test_suite.project.all_files)
-    yield dg.Output(
+    yield stage_output(
         report,
-        metadata={
-            "duration_s": t.seconds,
-            "files_scanned": len(report.scanned),
-            "findings": len(report.findings),
-            "high": report.high_severity_count,
-            "dependencies_declared": len(dependency_manifest.dependencies),
-            "report": markdown(report.markdown()),
-        },
+        t.seconds,
+        files_scanned=len(report.scanned),
+        findings=len(report.findings),
+        high=report.high_severity_count,
+        dependencies_declared=len(dependency_manifest.dependencies),
+        report=markdown(report.markdown()),
     )
     gate = gates.no_high_severity_findings(report, quality_gates.max_high_severity)
     yield check_result(gate, high=report.high_severity_count)
 
 
-@dg.asset(
-    code_version=code_version("performance_report"),
-    kinds={"radon"},
-    check_specs=[dg.AssetCheckSpec("complexity_budget", asset="performance_report")],
-    partitions_def=requests_partitions,
-    group_name="gates",
-)
+@request_asset("gates", {"radon"}, checks=["complexity_budget"])
 def performance_report(
     test_suite: TestSuite, quality_gates: QualityGatesResource
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
@@ -108,16 +85,14 @@ def performance_report(
     durations = {t.name: t.duration_s for t in test_suite.run.tests}
     with timed() as t:
         report = analyze_performance(test_suite.project.sources, test_durations=durations)
-    yield dg.Output(
+    yield stage_output(
         report,
-        metadata={
-            "duration_s": t.seconds,
-            "functions": len(report.functions),
-            "max_complexity": report.max_complexity,
-            "average_complexity": dg.MetadataValue.float(round(report.average_complexity, 2)),
-            "suggestions": len(report.suggestions),
-            "report": markdown(report.markdown()),
-        },
+        t.seconds,
+        functions=len(report.functions),
+        max_complexity=report.max_complexity,
+        average_complexity=dg.MetadataValue.float(round(report.average_complexity, 2)),
+        suggestions=len(report.suggestions),
+        report=markdown(report.markdown()),
     )
     gate = gates.complexity_budget(report, quality_gates.max_complexity)
     yield check_result(gate, max_complexity=report.max_complexity)
