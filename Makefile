@@ -14,9 +14,11 @@ PROMPT ?= examples/calculator.txt
 
 .PHONY: demo test install system-packages lint typecheck unit ui llm-serve bench clean
 
+# `run` exits 3 when the capsule was built but a gate failed (the tiny local model's tests
+# usually fail): the demo still did its job and shows why. A failed run (1) fails the target.
 demo: install
 	$(BIN)/quantumlayer llm serve
-	$(BIN)/quantumlayer run $(PROMPT)
+	$(BIN)/quantumlayer run $(PROMPT) || [ $$? -eq 3 ]
 
 test: install lint typecheck
 	$(BIN)/pytest -q

@@ -9,11 +9,19 @@ import dagster as dg
 import pytest
 
 from quantumlayer_dagster.artifacts.code import CodeTree
+from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
+from quantumlayer_dagster.artifacts.docs import Docs
+from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
 from quantumlayer_dagster.artifacts.frd import FRD
 from quantumlayer_dagster.artifacts.packaging import Capsule
-from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.artifacts.performance import PerformanceReport
+from quantumlayer_dagster.artifacts.request import PromptRequest, RequestOptions
+from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
+from quantumlayer_dagster.artifacts.security import SecurityReport
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
+from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.artifacts.validation import ValidationReport
 from quantumlayer_dagster.cli.local_run import run_request
 from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.stages.capsule import verify_capsule
@@ -47,6 +55,23 @@ DESIGN_GRAPH = {
     },
 }
 
+ARTIFACT_MODELS = {
+    "prompt_request": PromptRequest,
+    "enhanced_prompt": EnhancedPrompt,
+    "frd": FRD,
+    "requirements_spec": RequirementsSpec,
+    "project_structure": ProjectStructure,
+    "code_tree": CodeTree,
+    "semantic_validation": ValidationReport,
+    "dependency_manifest": DependencyManifest,
+    "test_plan": TestPlan,
+    "test_suite": TestSuite,
+    "security_report": SecurityReport,
+    "performance_report": PerformanceReport,
+    "docs": Docs,
+    "capsule": Capsule,
+}
+
 
 def load(store, rid, name, model):  # type: ignore[no-untyped-def]
     return model.model_validate_json(store.get_bytes(asset_key(rid, name)))
@@ -77,7 +102,7 @@ def test_graph_has_the_design_assets_and_dependencies_on_one_partitioning(settin
         for key in graph.get_all_asset_keys()
     }
     assert deps == DESIGN_GRAPH
-    assert set(ASSET_NAMES) == set(DESIGN_GRAPH)
+    assert set(ASSET_NAMES) == set(DESIGN_GRAPH) == set(ARTIFACT_MODELS)
     for key in graph.get_all_asset_keys():
         partitions = graph.get(key).partitions_def
         assert isinstance(partitions, dg.DynamicPartitionsDefinition)
@@ -107,6 +132,29 @@ def test_whole_graph_materializes_every_asset_for_the_partition(run, instance):
     }
 
 
+def test_every_asset_holds_its_stage_content(run):
+    outcome, store, _ = run()
+    rid = outcome.request_id
+    a = {name: load(store, rid, name, model) for name, model in ARTIFACT_MODELS.items()}
+    assert a["prompt_request"].prompt == wordcount.PROMPT
+    assert a["enhanced_prompt"].title == wordcount.ENHANCED_PROMPT["title"]
+    assert [f.id for f in a["frd"].features] == ["F1", "F2"]
+    assert a["requirements_spec"].traceability == {"AC1": "F1", "AC2": "F1", "AC3": "F2"}
+    assert [f.path for f in a["project_structure"].files] == [
+        "wordcount/__init__.py",
+        "wordcount/counter.py",
+    ]
+    assert a["code_tree"].file("wordcount/counter.py").content.startswith('"""Count words')
+    assert a["semantic_validation"].valid and a["semantic_validation"].files_validated == 2
+    assert a["dependency_manifest"].dependencies == []  # standard library only
+    assert [c.criterion_id for c in a["test_plan"].cases] == ["AC1", "AC2", "AC3"]
+    assert (a["test_suite"].run.passed, a["test_suite"].run.failed) == (3, 0)
+    assert "wordcount/counter.py" in a["security_report"].scanned
+    assert {f.name for f in a["performance_report"].functions} == {"count_words", "top_words"}
+    assert a["docs"].files["README.md"].startswith("# Word counter")
+    assert a["capsule"].verification.ok and a["capsule"].manifest.request_id == rid
+
+
 def test_artifacts_carry_their_lineage_forward(run):
     outcome, store, _ = run()
     rid = outcome.request_id
@@ -118,9 +166,17 @@ def test_artifacts_carry_their_lineage_forward(run):
     assert frd.request_id == rid and frd.brief.title == wordcount.ENHANCED_PROMPT["title"]
     assert [f.path for f in code.files] == [f.path for f in structure.files]
     assert suite.project.sources == code.files
-    assert (suite.run.passed, suite.run.failed) == (3, 0)
     assert {f"project/{f.path}" for f in suite.project.all_files} <= set(capsule.manifest.files)
     assert capsule.manifest.tokens_in > 0 and capsule.manifest.models == ["scripted/fixture"]
+
+
+def test_each_step_loaded_exactly_its_upstream_assets(run, instance):
+    outcome, _, _ = run()
+    loaded: dict[str, set[str]] = {name: set() for name in DESIGN_GRAPH}
+    for record in instance.all_logs(outcome.run_id, of_type=dg.DagsterEventType.LOADED_INPUT):
+        data = record.dagster_event.event_specific_data
+        loaded[record.step_key].add(data.upstream_step_key)
+    assert loaded == DESIGN_GRAPH
 
 
 def test_materialization_metadata_is_readable(run, instance):
