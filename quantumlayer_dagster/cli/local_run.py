@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
+from quantumlayer_dagster.artifacts.capsule import GateResult
 from quantumlayer_dagster.artifacts.request import PromptSubmission, RequestOptions, new_request_id
 from quantumlayer_dagster.artifacts.serialization import artifact_to_json
 from quantumlayer_dagster.cli.errors import innermost, root_cause
@@ -18,20 +19,13 @@ JOB_NAME = "generate_project"
 PARTITIONS = "requests"
 
 
-@dataclass(frozen=True)
-class Gate:
-    name: str
-    passed: bool
-    detail: str
-
-
 @dataclass
 class RunOutcome:
     request_id: str
     run_id: str
     success: bool
     failure: str | None = None
-    gates: list[Gate] = field(default_factory=list)
+    gates: list[GateResult] = field(default_factory=list)
     capsule_path: str | None = None
 
     @property
@@ -84,16 +78,12 @@ def run_request(
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     gates = [
-        Gate(name=e.check_name, passed=e.passed, detail=e.description or "")
+        GateResult(name=e.check_name, passed=e.passed, detail=e.description or "")
         for e in result.get_asset_check_evaluations()
     ]
     store = LocalDirStore(settings.artifacts_dir)
     key = capsule_key(request_id)
-    built = any(
-        e.asset_key == dg.AssetKey("capsule")
-        for e in result.get_asset_materialization_events()
-        if e.asset_key is not None
-    )
+    built = result.is_node_success("capsule")
     return RunOutcome(
         request_id=request_id,
         run_id=run_id,
@@ -104,7 +94,7 @@ def run_request(
     )
 
 
-def _failure_reason(result: dg.ExecuteInProcessResult, gates: list[Gate]) -> str:
+def _failure_reason(result: dg.ExecuteInProcessResult, gates: list[GateResult]) -> str:
     failed_gates = [g for g in gates if not g.passed]
     for event in result.get_step_failure_events():
         data = event.step_failure_data
