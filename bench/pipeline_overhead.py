@@ -2,7 +2,8 @@
 Dagster graph of the same shape, each in its own process on its own SQLite instance.
 
 Prints ``name: value`` lines: wall times (median of the timed runs, after one warm-up run),
-peak RSS of each process, and ``overhead_ratio`` = full / trivial.
+peak RSS of each process, ``overhead_ratio`` = full / trivial, and the five slowest steps
+of the full graph's last run.
 
     .venv/bin/python bench/pipeline_overhead.py [--runs 3]
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _full_graph(runs: int) -> list[float]:
+def _full_graph(runs: int) -> tuple[list[float], dict[str, float]]:
     from quantumlayer_dagster.artifacts.request import RequestOptions
     from quantumlayer_dagster.cli.local_run import local_instance, run_request
     from quantumlayer_dagster.definitions import build_definitions
@@ -44,10 +45,18 @@ def _full_graph(runs: int) -> list[float]:
         walls.append(time.perf_counter() - start)
         if not outcome.success:
             raise SystemExit(f"full graph run failed: {outcome.failure}")
-    return walls[1:]
+    return walls[1:], _step_seconds(instance, outcome.run_id)
 
 
-def _trivial_graph(runs: int) -> list[float]:
+def _step_seconds(instance, run_id: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Seconds each step of the last run took, from its STEP_SUCCESS events."""
+    import dagster as dg
+
+    records = instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)
+    return {r.step_key: r.dagster_event.event_specific_data.duration_ms / 1000 for r in records}
+
+
+def _trivial_graph(runs: int) -> tuple[list[float], dict[str, float]]:
     import dagster as dg
 
     from tests.integration.test_graph import DESIGN_GRAPH
@@ -75,14 +84,14 @@ def _trivial_graph(runs: int) -> list[float]:
         result = resolved.execute_in_process(instance=instance, partition_key=key)
         walls.append(time.perf_counter() - start)
         assert result.success
-    return walls[1:]
+    return walls[1:], {}
 
 
 def _child(kind: str, runs: int) -> None:
     sys.path.insert(0, str(ROOT))
-    walls = _full_graph(runs) if kind == "full" else _trivial_graph(runs)
+    walls, steps = _full_graph(runs) if kind == "full" else _trivial_graph(runs)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"walls": walls, "peak_rss_mb": peak_kb / 1024}))
+    print(json.dumps({"walls": walls, "peak_rss_mb": peak_kb / 1024, "steps": steps}))
 
 
 def _measure(kind: str, runs: int) -> dict:
@@ -120,6 +129,9 @@ def main() -> None:
     print(f"full_graph_peak_rss_mb: {full['peak_rss_mb']:.1f}")
     print(f"trivial_graph_peak_rss_mb: {trivial['peak_rss_mb']:.1f}")
     print(f"overhead_ratio: {full_s / trivial_s:.2f}")
+    # Where the full graph's time goes (last run): the stages doing real work stand out.
+    for step, seconds in sorted(full["steps"].items(), key=lambda kv: -kv[1])[:5]:
+        print(f"full_step_{step}_s: {seconds:.3f}")
 
 
 if __name__ == "__main__":
