@@ -93,7 +93,7 @@ def ensure_local_server(
     port: int = 8765,
     model_path: str | Path | None = None,
     *,
-    n_ctx: int = 4096,
+    n_ctx: int = 8192,
     n_threads: int | None = None,
     log_path: str | Path | None = None,
     startup_timeout_s: float = 120.0,

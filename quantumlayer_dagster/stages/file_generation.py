@@ -24,7 +24,7 @@ def generate_file(
     conversation = list(messages)
     calls: list[LLMCall] = []
     attempts: list[GenerationAttempt] = []
-    best: SourceFile | None = None
+    kept: SourceFile | None = None
     for attempt in range(1, max_attempts + 1):
         reply, call = llm.complete_text(stage, conversation)
         content = extract_code(reply)
@@ -33,20 +33,23 @@ def generate_file(
         calls.append(call)
         attempts.append(GenerationAttempt(attempt=attempt, errors=errors))
         if not _unusable(errors):
-            best = SourceFile(path=path, content=content, attempts=list(attempts))
+            kept = SourceFile(path=path, content=content, attempts=list(attempts))
         if not errors:
             break
-        conversation += [
-            {"role": "assistant", "content": reply},
+        # Only the latest attempt goes back (as its code, without the prose around it), so
+        # repeated repairs cannot outgrow the model's context window.
+        conversation = [
+            *messages,
+            {"role": "assistant", "content": f"```\n{content}```" if content else reply},
             {"role": "user", "content": repair.user.format(path=path, errors="\n".join(errors))},
         ]
-    if best is None:
+    if kept is None:
         raise LLMStageError(
             stage,
             f"{path}: no usable file after {max_attempts} attempts: {attempts[-1].errors[0]}",
             calls,
         )
-    return best.model_copy(update={"attempts": attempts}), calls
+    return kept.model_copy(update={"attempts": attempts}), calls
 
 
 def _problems(path: str, content: str) -> list[str]:

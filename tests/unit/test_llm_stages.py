@@ -264,6 +264,18 @@ def test_a_file_that_never_parses_is_kept_with_its_errors_after_max_attempts(
     assert code.llm.failed_attempts == max_attempts
 
 
+def test_each_repair_carries_only_the_latest_attempt_so_the_context_stays_bounded(
+    scripted_llm, register_script
+) -> None:
+    llm, _ = scripted_llm
+    provider = register_script(
+        files={"code_tree": {"wordcount/counter.py": wordcount.COUNTER_PY_BROKEN}}
+    )
+    wordcount_stages.code_tree(llm, max_repair_attempts=4)
+    sizes = [len(r.messages) for r in provider.requests_for("code_tree")]
+    assert sizes == [sizes[0], sizes[0] + 2, sizes[0] + 2, sizes[0] + 2]
+
+
 def test_a_file_never_holding_code_fails_the_stage_with_every_call_recorded(
     scripted_llm, register_script
 ) -> None:
