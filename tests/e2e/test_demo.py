@@ -46,6 +46,7 @@ def local_llm_config(tmp_path_factory):  # type: ignore[no-untyped-def]
     server.stop()
 
 
+@pytest.mark.timeout(1600)
 def test_demo_run_ends_in_a_verified_capsule_or_a_named_failure(local_llm_config, tmp_path):
     home = tmp_path / "home"
     result = subprocess.run(
