@@ -11,14 +11,8 @@ class PromptRejected(ValueError):
 
 
 def decode_prompt(data: bytes, name: str = "prompt") -> str:
-    """Bytes of a prompt file -> its text, or PromptRejected (empty, too big, binary,
-    not UTF-8)."""
-    if not data.strip():
-        raise PromptRejected(f"{name} is empty: write the software request into it")
-    if len(data) > PROMPT_MAX_BYTES:
-        raise PromptRejected(
-            f"{name} is {len(data)} bytes, over the {PROMPT_MAX_BYTES}-byte limit: shorten it"
-        )
+    """Bytes of a prompt file -> its text, or PromptRejected (binary, not UTF-8, or any
+    reason ``check_prompt_text`` gives: empty, too big, control characters)."""
     if b"\x00" in data:
         raise PromptRejected(f"{name} is a binary file (it holds NUL bytes), not a text prompt")
     try:
@@ -28,9 +22,9 @@ def decode_prompt(data: bytes, name: str = "prompt") -> str:
             f"{name} is not UTF-8 text (bad byte at offset {exc.start}): save it as UTF-8"
         ) from None
     try:
-        return check_prompt_text(text.removeprefix("\ufeff"))
+        return check_prompt_text(text.removeprefix("\ufeff"), name)
     except ValueError as exc:
-        raise PromptRejected(f"{name}: {exc}") from None
+        raise PromptRejected(str(exc)) from None
 
 
 def read_prompt_file(path: str | Path) -> str:
@@ -40,6 +34,7 @@ def read_prompt_file(path: str | Path) -> str:
         raise PromptRejected(f"{p} does not exist")
     if not p.is_file():
         raise PromptRejected(f"{p} is not a regular file")
+    # Checked before reading, so a huge file is never loaded; the text check repeats it.
     size = p.stat().st_size
     if size > PROMPT_MAX_BYTES:
         raise PromptRejected(

@@ -34,18 +34,21 @@ def new_request_id(now: datetime | None = None) -> str:
     return f"r{stamp}-{secrets.token_hex(4)}"
 
 
-def check_prompt_text(prompt: str) -> str:
-    """Raise ValueError with a one-line reason when a decoded prompt is unusable."""
+def check_prompt_text(prompt: str, name: str = "the prompt") -> str:
+    """Raise ValueError with a one-line reason, about ``name``, when a decoded prompt is
+    unusable (empty, too big, control characters); return it unchanged otherwise."""
     if not prompt.strip():
-        raise ValueError("the prompt is empty")
+        raise ValueError(f"{name} is empty: write the software request into it")
     size = len(prompt.encode("utf-8"))
     if size > PROMPT_MAX_BYTES:
-        raise ValueError(f"the prompt is {size} bytes, over the {PROMPT_MAX_BYTES}-byte limit")
+        raise ValueError(
+            f"{name} is {size} bytes, over the {PROMPT_MAX_BYTES}-byte limit: shorten it"
+        )
     # Category Cc: C0 controls, DEL and the C1 controls (U+0080..U+009F, e.g. the CSI
     # that starts terminal escape sequences).
     bad = [c for c in prompt if unicodedata.category(c) == "Cc" and c not in "\n\r\t"]
     if bad:
-        raise ValueError(f"the prompt holds {len(bad)} control characters; is it a binary file?")
+        raise ValueError(f"{name} holds {len(bad)} control characters; is it a binary file?")
     return prompt
 
 
