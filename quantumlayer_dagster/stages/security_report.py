@@ -17,6 +17,7 @@ from typing import Any
 
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.security import Finding, Level, ScanError, SecurityReport
+from quantumlayer_dagster.tree_writer import write_source_files
 
 BANDIT_TIMEOUT_S = 120.0
 """Wall-clock limit for one bandit run over a whole project."""
@@ -66,10 +67,7 @@ def scan_security(files: list[SourceFile], timeout_s: float = BANDIT_TIMEOUT_S) 
 def _run_bandit(files: list[SourceFile], timeout_s: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ql-bandit-") as tmp:
         root = Path(tmp) / "project"
-        for source in files:
-            target = root / source.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(source.content, encoding="utf-8")
+        write_source_files(files, root)
         output = Path(tmp) / "bandit.sarif"
         # run from inside the copy so SARIF URIs are the project-relative paths
         command = [sys.executable, "-m", "bandit", "-r", ".", "-f", "sarif", "-q"]

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from quantumlayer_dagster.artifacts.code import ProjectTree
-from quantumlayer_dagster.artifacts.paths import check_relative_path
 from quantumlayer_dagster.artifacts.testing import Outcome, TestCaseResult, TestRun
 from quantumlayer_dagster.sandbox import Sandbox, SandboxResult
+from quantumlayer_dagster.tree_writer import write_source_files
 
 MAX_JUNIT_BYTES = 1024 * 1024
 MAX_MESSAGE_CHARS = 2048
@@ -53,15 +53,8 @@ def write_project(project: ProjectTree, root: Path) -> None:
     """Write every file of ``project`` under ``root``; raise ValueError for a path that
     would land outside it. Adds an empty pytest.ini when the project has no pytest config
     candidate, so pytest does not search the folders above ``root`` for one."""
+    write_source_files(project.all_files, root)
     base = root.resolve()
-    for source in project.all_files:
-        target = base / check_relative_path(source.path)
-        if not target.resolve().is_relative_to(base):
-            raise ValueError(f"{source.path!r} resolves outside the project folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(source.content)
     if not any((base / name).exists() for name in _CONFIG_FILES):
         (base / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
 
