@@ -10,9 +10,9 @@ class SandboxResource(dg.ConfigurableResource):
     memory_mb: int = 1024
     max_processes: int = 64
 
-    def sandbox(self, wall_timeout_s: int | None = None) -> Sandbox:
+    def sandbox(self) -> Sandbox:
         limits = SandboxLimits(
-            wall_timeout_s=wall_timeout_s or self.wall_timeout_s,
+            wall_timeout_s=self.wall_timeout_s,
             memory_mb=self.memory_mb,
             max_processes=self.max_processes,
         )
