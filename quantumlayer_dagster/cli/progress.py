@@ -22,7 +22,7 @@ class RunProgress:
     def __init__(self, instance: DagsterInstance, run_id: str, emit: Callable[[str], None]):
         self._instance, self._run_id, self._emit = instance, run_id, emit
         self._stop = threading.Event()
-        self._seen = 0
+        self._cursor: str | None = None
         self._start = time.monotonic()
         self._thread = threading.Thread(target=self._follow, daemon=True)
 
@@ -41,14 +41,15 @@ class RunProgress:
 
     def _drain(self) -> None:
         try:
-            records = self._instance.all_logs(self._run_id)
+            # Only the records after the last cursor: each poll reads what is new.
+            page = self._instance.get_records_for_run(self._run_id, cursor=self._cursor)
         except Exception:  # the run may not be registered yet
             return
-        for record in records[self._seen :]:
-            line = self._describe(record)
+        for record in page.records:
+            line = self._describe(record.event_log_entry)
             if line:
                 self._emit(f"[{time.monotonic() - self._start:7.1f}s] {line}")
-        self._seen = max(self._seen, len(records))
+        self._cursor = page.cursor
 
     @staticmethod
     def _describe(record: EventLogEntry) -> str | None:
