@@ -14,3 +14,6 @@ MAX_FILE_BYTES = 64 * 1024
 
 MAX_PATH_CHARS = 120
 """Longest relative path accepted for a generated file."""
+
+MAX_TREE_FILES = 5000
+"""Most files read from a code tree on disk (``quantumlayer validate/scan/test/analyze``)."""
