@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
+Runner = Literal["pytest", "node"]
 MARKDOWN_FAILURE_ROWS = 25
 
 
@@ -19,6 +20,44 @@ class TestCaseResult(BaseModel):
     duration_s: float = 0.0
     message: str = ""
     """Failure, error or skip text (truncated); empty for a pass."""
+
+
+class FileCoverage(BaseModel):
+    """Line coverage of one source file, as coverage.py measured it in the sandbox."""
+
+    path: str
+    statements: int = Field(ge=0)
+    covered: int = Field(ge=0)
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.covered / self.statements, 1) if self.statements else 100.0
+
+
+class CoverageReport(BaseModel):
+    """Line coverage of the project's source files (tests excluded).
+
+    ``percent`` is computed here from the per-file counts, not taken from the report's own
+    total, so a report edited inside the sandbox must at least be self-consistent."""
+
+    files: list[FileCoverage] = Field(default_factory=list)
+    error: str | None = None
+    """Why there is no (usable) coverage, e.g. the runner does not measure it."""
+
+    @property
+    def statements(self) -> int:
+        return sum(f.statements for f in self.files)
+
+    @property
+    def covered(self) -> int:
+        return sum(f.covered for f in self.files)
+
+    @property
+    def percent(self) -> float | None:
+        if self.error is not None or not self.files:
+            return None
+        total = self.statements
+        return round(100.0 * self.covered / total, 1) if total else 100.0
 
 
 class TestRun(BaseModel):
@@ -45,6 +84,14 @@ class TestRun(BaseModel):
     junit_error: str | None = None
     output_tail: str = ""
     output_truncated: bool = False
+    runner: Runner = "pytest"
+    killed_reason: str | None = None
+    """Why the sandbox ended the run: wall timeout, CPU or file-size limit, a signal."""
+    coverage: CoverageReport = Field(default_factory=CoverageReport)
+    report_warnings: list[str] = Field(default_factory=list)
+    """Where the report disagrees with the runner's exit code or printed summary. The
+    report is written inside the sandbox, so tested code could forge it; a disagreement
+    means it did (or the runner crashed), and the run is not ok."""
 
     @property
     def total(self) -> int:
@@ -60,6 +107,7 @@ class TestRun(BaseModel):
             and self.passed > 0
             and self.failed == 0
             and self.errors == 0
+            and not self.report_warnings
         )
 
     def markdown(self) -> str:
@@ -73,7 +121,9 @@ class TestRun(BaseModel):
             f"| {'timeout' if self.timed_out else self.exit_code} | {self.duration_s:.1f}s |",
             "",
             f"Isolation: {self.isolation}",
+            f"Line coverage: {_coverage_text(self.coverage)}",
         ]
+        lines += [f"Report warning: {w}" for w in self.report_warnings]
         if self.failures:
             lines += ["", "| test | outcome | message |", "|---|---|---|"]
             for case in self.failures[:MARKDOWN_FAILURE_ROWS]:
@@ -82,6 +132,12 @@ class TestRun(BaseModel):
             if len(self.failures) > MARKDOWN_FAILURE_ROWS:
                 lines.append(f"\n... and {len(self.failures) - MARKDOWN_FAILURE_ROWS} more")
         return "\n".join(lines)
+
+
+def _coverage_text(report: CoverageReport) -> str:
+    if report.percent is None:
+        return f"not measured ({report.error or 'no source files measured'})"
+    return f"{report.percent:.1f}% ({report.covered}/{report.statements} lines)"
 
 
 def _gist(message: str) -> str:
