@@ -45,9 +45,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,local-llm]'
 	touch $@
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+# The embedded default (SQLite); the top-level dagster.yaml is the Postgres one for platforms.
+$(DAGSTER_HOME)/dagster.yaml: quantumlayer_dagster/config/dagster.local.yaml
 	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
+	cp quantumlayer_dagster/config/dagster.local.yaml $@
 
 lint: install
 	$(BIN)/ruff check .
