@@ -13,6 +13,8 @@ os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 from quantumlayer_dagster.settings import Settings
 from tests.fixtures import wordcount
 
+pytest_plugins = ["tests.fixtures.fake_llm"]
+
 SCRIPTED_CONFIG = """\
 models:
   scripted:

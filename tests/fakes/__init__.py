@@ -1,0 +1,1 @@
+"""Test doubles for edges the tests cannot reach (hosted LLM providers)."""
