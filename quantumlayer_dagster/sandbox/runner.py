@@ -56,10 +56,16 @@ class Sandbox:
             shutil.rmtree(outer, ignore_errors=True)
 
     def run(
-        self, argv: list[str], workdir: Path, *, env: dict[str, str] | None = None
+        self,
+        argv: list[str],
+        workdir: Path,
+        *,
+        env: dict[str, str] | None = None,
+        readonly: tuple[str, ...] = (),
     ) -> SandboxResult:
         """Run ``argv`` in ``workdir`` (a throwaway folder, e.g. from ``workspace()``; it is
-        handed to the sandbox uid) with only the scrubbed environment plus ``env``.
+        handed to the sandbox uid) with only the scrubbed environment plus ``env``;
+        ``readonly`` adds host paths visible read-only under bwrap (e.g. a tool's prefix).
 
         Returns exit code, captured (capped) output, timing and how it was isolated. Never
         raises for anything the command does; raises ValueError for a bad ``workdir``."""
@@ -72,7 +78,8 @@ class Sandbox:
             _hand_over(workdir)
         wrapped = [*command.privilege_drop(), *command.rlimits(self.limits), *argv]
         if self.uses_bwrap:
-            prefix = command.bwrap_prefix(self._bwrap, workdir, self.readonly_paths, self.limits)
+            visible = self.readonly_paths + readonly
+            prefix = command.bwrap_prefix(self._bwrap, workdir, visible, self.limits)
             wrapped = prefix + wrapped
         start = time.monotonic()
         proc = subprocess.Popen(

@@ -87,3 +87,48 @@ def test_malformed_junit_is_a_recorded_error(xml: str) -> None:
     run = build_test_run(result, xml, None)
     assert run.junit_error
     assert not run.ok
+
+
+def test_line_coverage_of_sources_is_measured_and_tests_are_excluded() -> None:
+    run = run_pytest(project(PASSING), SANDBOX)
+    [calc] = run.coverage.files
+    assert calc.path == "calc/__init__.py"
+    assert (calc.statements, calc.covered) == (2, 2)
+    assert run.coverage.percent == 100.0
+    assert "Line coverage: 100.0%" in run.markdown()
+
+
+def test_uncalled_function_lowers_coverage() -> None:
+    extra = CALC.model_copy(
+        update={"content": CALC.content + "\n\ndef sub(a, b):\n    return a - b\n"}
+    )
+    tree = ProjectTree(package="calc", sources=[extra], tests=[PASSING])
+    run = run_pytest(tree, SANDBOX)
+    assert (run.coverage.statements, run.coverage.covered) == (4, 3)
+    assert run.coverage.percent == 75.0
+
+
+ALL_PASS_XML = (
+    '<testsuites><testsuite><testcase classname="t" name="test_a" time="0.1"/>'
+    "</testsuite></testsuites>"
+)
+
+
+def sandbox_result(exit_code: int, stdout: str = "") -> SandboxResult:
+    return SandboxResult(
+        exit_code=exit_code, timed_out=False, stdout=stdout, stderr="", output_truncated=False,
+        duration_s=0.1, isolation="test",
+    )  # fmt: skip
+
+
+def test_report_of_passes_with_a_failure_exit_code_is_not_ok() -> None:
+    run = build_test_run(sandbox_result(1), ALL_PASS_XML, None)
+    assert run.report_warnings == ["exit code 1 (failures) but the report lists none"]
+    assert not run.ok
+    assert "report warning" in run.summary
+
+
+def test_report_disagreeing_with_printed_counts_is_not_ok() -> None:
+    run = build_test_run(sandbox_result(0), ALL_PASS_XML, None, printed_counts={"passed": 3})
+    assert run.report_warnings == ["the runner printed 3 passed, the report says 1"]
+    assert not run.ok

@@ -1,0 +1,70 @@
+"""Run a JavaScript project's tests with Node's built-in test runner in the sandbox.
+
+``node --test`` finds the usual test files itself (``*.test.js``, ``test/**/*.js``,
+``test-*.js``...) and, from Node 20, writes JUnit XML through ``--test-reporter=junit``.
+Line coverage is not measured for JavaScript: Node 20's coverage is experimental and has
+no file reporter, so the ``TestRun`` says so instead of showing a number."""
+
+import os
+import secrets
+import shutil
+from pathlib import Path, PurePosixPath
+
+from quantumlayer_dagster.artifacts.code import SourceFile
+from quantumlayer_dagster.artifacts.testing import CoverageReport, TestRun
+from quantumlayer_dagster.sandbox import Sandbox
+from quantumlayer_dagster.stages.test_reports import build_test_run, printed_count, read_report
+from quantumlayer_dagster.tree_writer import write_source_files
+
+NODE_NOT_FOUND = "node not found: install Node.js 20 or newer (Debian package nodejs)"
+_COVERAGE_NOTE = "not measured for JavaScript (Node 20 has no coverage file reporter)"
+
+
+def find_node() -> str | None:
+    """The node executable on PATH (resolved), or None."""
+    found = shutil.which("node")
+    return os.path.realpath(found) if found else None
+
+
+def run_node_tests(
+    files: list[SourceFile], sandbox: Sandbox, *, node: str | None = None
+) -> TestRun:
+    """Write ``files`` into a fresh sandbox folder, run ``node --test`` there and return
+    counts and per-test results from its JUnit report. Failures, timeouts, limits and a
+    missing or inconsistent report are recorded in the ``TestRun``, never raised."""
+    exe = node or find_node()
+    if exe is None:
+        return TestRun(runner="node", junit_error=NODE_NOT_FOUND, summary=NODE_NOT_FOUND)
+    with sandbox.workspace() as root:
+        write_source_files(files, root)
+        junit = root / f".ql-junit-{secrets.token_hex(8)}.xml"
+        argv = [
+            exe, "--test",
+            "--test-reporter=junit", f"--test-reporter-destination={junit}",
+            "--test-reporter=spec", "--test-reporter-destination=stdout",
+        ]  # fmt: skip
+        result = sandbox.run(argv, root, readonly=_node_prefix(exe))
+        xml_text, junit_error = read_report(junit, "JUnit report")
+    printed = {
+        outcome: n
+        for outcome, word in (("passed", "pass"), ("failed", "fail"))
+        if (n := printed_count(rf"\u2139 {word} (\d+)", result.stdout)) is not None
+    }
+    return build_test_run(
+        result,
+        xml_text,
+        junit_error,
+        runner="node",
+        coverage=CoverageReport(error=_COVERAGE_NOTE),
+        printed_counts=printed,
+    )
+
+
+def _node_prefix(exe: str) -> tuple[str, ...]:
+    """The install prefix of a node outside /usr (e.g. ~/.nvm/...), to bind it read-only;
+    /usr is always visible in the sandbox."""
+    real = PurePosixPath(os.path.realpath(exe))
+    if real.is_relative_to("/usr"):
+        return ()
+    prefix = real.parent.parent if real.parent.name == "bin" else real.parent
+    return (str(Path(prefix)),)
