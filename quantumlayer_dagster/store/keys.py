@@ -24,3 +24,10 @@ def asset_key(request_id: str, asset: str) -> str:
 
 def capsule_key(request_id: str) -> str:
     return f"{request_prefix(request_id)}capsule.tar.gz"
+
+
+def llm_cache_key(digest: str) -> str:
+    """One cached LLM reply, by the sha256 digest of its full request (shared by requests)."""
+    if not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise ValueError(f"LLM cache digest {digest!r} is not a sha256 hex digest")
+    return f"llm-cache/{digest}.json"

@@ -1,11 +1,13 @@
 """The embedded default store: a local directory with the same key layout as the bucket."""
 
 import os
+import re
 import tempfile
-from pathlib import Path
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
 
 from quantumlayer_dagster.artifacts.paths import check_relative_path
-from quantumlayer_dagster.store.artifact_store import ArtifactNotFound
+from quantumlayer_dagster.store.artifact_store import ArtifactNotFound, StoredObject
 
 
 class LocalDirStore:
@@ -16,6 +18,20 @@ class LocalDirStore:
 
     def _path(self, key: str) -> Path:
         return self.root / check_relative_path(key)
+
+    def _object_path(self, key: str) -> Path:
+        """A key as found by a listing: uploads may carry names (spaces, accents) that keys
+        we write never do, so only escaping the root is refused here."""
+        parts = PurePosixPath(key).parts
+        if (
+            not key.strip()
+            or "\x00" in key
+            or key.startswith("/")
+            or re.match(r"^[A-Za-z]:", key)
+            or any(p in ("..", ".") for p in parts)
+        ):
+            raise ValueError(f"key {key!r} is not a relative path inside the store")
+        return self.root.joinpath(*parts)
 
     def put_bytes(self, key: str, data: bytes) -> str:
         path = self._path(key)
@@ -36,12 +52,12 @@ class LocalDirStore:
 
     def get_bytes(self, key: str) -> bytes:
         try:
-            return self._path(key).read_bytes()
+            return self._object_path(key).read_bytes()
         except FileNotFoundError:
             raise ArtifactNotFound(f"no artifact {key!r} under {self.root}") from None
 
     def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
+        return self._object_path(key).is_file()
 
     def list_keys(self, prefix: str) -> list[str]:
         # Validated like a key, so ``..`` or an absolute prefix cannot list outside the root.
@@ -54,6 +70,32 @@ class LocalDirStore:
             for p in base.rglob("*")
             if p.is_file() and not p.name.endswith(".part")
         )
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        """Files under ``prefix``; the etag is mtime and size, which change on every write
+        (a rename or replace gives a new mtime)."""
+        found = []
+        for key in self.list_keys(prefix):
+            st = (self.root / key).stat()
+            found.append(
+                StoredObject(
+                    key=key,
+                    etag=f"{st.st_mtime_ns:x}-{st.st_size:x}",
+                    size=st.st_size,
+                    last_modified=datetime.fromtimestamp(st.st_mtime, UTC),
+                )
+            )
+        return found
+
+    def move(self, key: str, new_key: str) -> None:
+        source = self._object_path(key)
+        target = self._path(new_key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(source, target)
+        except FileNotFoundError:
+            if source.exists():
+                raise
 
     def location(self, key: str) -> str:
         return str(self._path(key))

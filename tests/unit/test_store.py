@@ -133,3 +133,32 @@ def test_the_submission_and_capsule_live_beside_the_assets() -> None:
 def test_an_asset_name_that_is_not_a_plain_identifier_is_refused(asset: str) -> None:
     with pytest.raises(ValueError, match="not a plain identifier"):
         keys.asset_key(REQUEST_ID, asset)
+
+
+def test_list_objects_gives_size_and_an_etag_that_changes_with_the_content(
+    store: LocalDirStore,
+) -> None:
+    store.put_bytes("incoming/a.txt", b"one")
+    [first] = store.list_objects("incoming/")
+    store.put_bytes("incoming/a.txt", b"two!")
+    [second] = store.list_objects("incoming/")
+    assert (first.key, first.size, second.size) == ("incoming/a.txt", 3, 4)
+    assert first.etag != second.etag
+
+
+def test_an_upload_with_a_name_keys_we_write_never_have_can_be_read_and_moved(
+    store: LocalDirStore,
+) -> None:
+    (store.root / "incoming").mkdir(parents=True)
+    (store.root / "incoming" / "my prompt\x1b.txt").write_bytes(b"x")
+    [listed] = store.list_objects("incoming/")
+    assert store.get_bytes(listed.key) == b"x"
+    store.move(listed.key, "rejected/my_prompt_.txt")
+    assert store.list_keys("") == ["rejected/my_prompt_.txt"]
+
+
+def test_moving_an_already_moved_object_is_not_an_error(store: LocalDirStore) -> None:
+    store.put_bytes("incoming/a.txt", b"x")
+    store.move("incoming/a.txt", "launched/a.txt")
+    store.move("incoming/a.txt", "launched/a.txt")
+    assert store.list_keys("") == ["launched/a.txt"]
