@@ -1,17 +1,75 @@
-"""Stage 9: generated tests and the result of running them in the sandbox."""
+"""Stage 9: generated tests, the repairs made when they failed, and the final sandboxed run."""
 
-from pydantic import BaseModel, Field
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from quantumlayer_dagster.artifacts.code import ProjectTree
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
-from quantumlayer_dagster.artifacts.testing import TestRun
+from quantumlayer_dagster.artifacts.paths import check_relative_path
+from quantumlayer_dagster.artifacts.testing import Outcome, TestRun
+from quantumlayer_dagster.limits import MAX_FILE_BYTES
+
+
+class RepairReply(BaseModel):
+    """The LLM's answer to failing tests: one file of the project, replaced whole.
+
+    Validated against the project's paths (``validation_context={"paths": [...]}``), so a
+    reply can only replace a file that exists, never add one or escape the tree."""
+
+    path: str = Field(max_length=200)
+    content: str = Field(max_length=MAX_FILE_BYTES)
+    reason: str = Field(default="", max_length=500)
+
+    @field_validator("path")
+    @classmethod
+    def _known_path(cls, v: str, info: ValidationInfo) -> str:
+        path = check_relative_path(v)
+        allowed = (info.context or {}).get("paths")
+        if allowed is not None and path not in allowed:
+            raise ValueError(f"{v!r} is not a file of this project; pick one of {allowed}")
+        return path
+
+    @classmethod
+    def json_schema_for(cls, paths: list[str]) -> dict[str, Any]:
+        """The decoding schema with ``path`` limited to the project's files."""
+        schema = cls.model_json_schema()
+        schema["properties"]["path"]["enum"] = list(paths)
+        return schema
+
+
+class FailureSent(BaseModel):
+    """One failing test as it was shown to the LLM."""
+
+    test: str
+    outcome: Outcome
+    message: str
+
+
+class RepairAttempt(BaseModel):
+    """One round of the repair loop: what went to the LLM, what it changed, what followed."""
+
+    attempt: int
+    failures_sent: list[FailureSent]
+    file_changed: str | None = None
+    changed_kind: Literal["code", "test"] | None = None
+    reason: str = ""
+    """The LLM's one-sentence reason for the change."""
+    error: str | None = None
+    """Why the attempt changed nothing (no acceptable reply, reply did not parse)."""
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    result: str = ""
+    """The test run's summary after the change."""
 
 
 class TestSuite(BaseModel):
     """Stage 9 artifact: the project with its tests, and the sandboxed test run.
 
     Later stages (security, performance, docs, capsule) read the project from here, since it
-    is the version the tests were run against."""
+    is the version the tests were run against: after repairs, sources may differ from the
+    code_tree artifact."""
 
     __test__ = False
 
@@ -22,4 +80,8 @@ class TestSuite(BaseModel):
     case_count: int
     untraced_targets: list[str] = Field(default_factory=list)
     """Test-plan targets that no generated module defines (their tests will fail)."""
+    repairs: list[RepairAttempt] = Field(default_factory=list)
+    """Every repair attempt, in order; empty when the first run passed."""
+    first_run_summary: str = ""
+    """The first run's summary, before any repair."""
     llm: LLMUsage = Field(default_factory=LLMUsage)

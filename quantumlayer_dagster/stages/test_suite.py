@@ -1,4 +1,5 @@
-"""Stage 9: generate pytest files from the test plan, then run them in the sandbox."""
+"""Stage 9: generate pytest files from the test plan, run them in the sandbox, and let the
+LLM repair code or tests while they fail (bounded)."""
 
 import re
 from collections.abc import Callable
@@ -14,10 +15,12 @@ from quantumlayer_dagster.prompts import load_template
 from quantumlayer_dagster.sandbox import Sandbox
 from quantumlayer_dagster.stages.code_index import Definition, public_definitions
 from quantumlayer_dagster.stages.file_generation import generate_file
+from quantumlayer_dagster.stages.test_repair import repair_tests
 from quantumlayer_dagster.stages.test_run import run_pytest
 
 STAGE = "test_suite"
 SOURCE_CHARS_IN_PROMPT = 6000
+DEFAULT_TEST_REPAIRS = 2
 
 Progress = Callable[[str], None]
 
@@ -29,11 +32,13 @@ def build_test_suite(
     llm: LLM,
     sandbox: Sandbox,
     *,
+    max_repairs: int = DEFAULT_TEST_REPAIRS,
     progress: Progress | None = None,
 ) -> TestSuite:
     """Write one test file per feature of the plan (the prompt shows the module that defines
     each case's target), parse-repair it like code, then run the whole project's tests in
-    the sandbox and record the outcome."""
+    the sandbox; while they fail, up to ``max_repairs`` rounds of LLM repair (one code or
+    test file replaced per round). The suite carries the final, possibly repaired tree."""
     max_attempts = plan.brief.options.max_repair_attempts
     definitions = {d.name: d for d in public_definitions(code.files)}
     template = load_template("test_file")
@@ -61,15 +66,27 @@ def build_test_suite(
     project = ProjectTree(package=code.package, sources=code.files, tests=tests)
     if progress:
         progress(f"{STAGE}: running {len(tests)} test files in the sandbox")
-    run = run_pytest(project, sandbox)
+    first = run_pytest(project, sandbox)
+    repaired = repair_tests(
+        project,
+        first,
+        llm,
+        sandbox,
+        run_pytest,
+        max_repairs=max_repairs,
+        max_attempts=max_attempts,
+        progress=progress,
+    )
     return TestSuite(
         request_id=plan.request_id,
-        project=project,
+        project=repaired.project,
         requirements_txt=manifest.requirements_txt(),
-        run=run,
+        run=repaired.run,
         case_count=len(plan.cases),
         untraced_targets=sorted(untraced),
-        llm=LLMUsage(calls=calls),
+        repairs=repaired.attempts,
+        first_run_summary=first.summary,
+        llm=LLMUsage(calls=calls + repaired.calls),
     )
 
 
