@@ -5,7 +5,7 @@ import dagster as dg
 from assets import ALL_ASSETS
 from assets.jobs import generate_project
 from quantumlayer_dagster.settings import Settings
-from resources.artifact_store import ArtifactStoreResource
+from resources.artifact_store import artifact_store_resource
 from resources.io_manager import JsonArtifactIOManager
 from resources.llm import LLMResource
 from resources.quality_gates import QualityGatesResource
@@ -14,7 +14,7 @@ from resources.sandbox import SandboxResource
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Definitions for the given settings (tests pass their own)."""
-    store = ArtifactStoreResource(root=str(settings.artifacts_dir))
+    store = artifact_store_resource(settings)
     return dg.Definitions(
         assets=ALL_ASSETS,
         jobs=[generate_project],

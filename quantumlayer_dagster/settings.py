@@ -5,10 +5,42 @@ Read from the environment once, at the edge (Definitions or the CLI), never in s
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG
+
+
+class StoreSettings(BaseModel):
+    """Where artifacts and uploaded prompts live. The S3 keys are not here: Definitions bind
+    them with ``EnvVar("QL_S3_ACCESS_KEY")`` / ``EnvVar("QL_S3_SECRET_KEY")``."""
+
+    kind: Literal["local", "minio"] = "local"
+    s3_endpoint: str = "127.0.0.1:9000"
+    """host:port of MinIO (or any S3-compatible server), without a scheme."""
+    s3_bucket: str = "quantumlayer-artifacts"
+    prompts_bucket: str = "quantumlayer-prompts"
+    s3_secure: bool = False
+    """HTTPS to the endpoint; off by default for an in-cluster MinIO service."""
+    s3_region: str = "us-east-1"
+
+    @classmethod
+    def from_env(cls) -> "StoreSettings":
+        """``QL_STORE`` (``local`` or ``minio``), ``QL_S3_ENDPOINT``, ``QL_S3_BUCKET``,
+        ``QL_PROMPTS_BUCKET``, ``QL_S3_SECURE`` (``true``/``false``), ``QL_S3_REGION``."""
+        default = cls()
+        kind = os.environ.get("QL_STORE", default.kind)
+        if kind not in ("local", "minio"):
+            raise ValueError(f"QL_STORE={kind!r}: set it to 'local' or 'minio'")
+        return cls(
+            kind=kind,  # type: ignore[arg-type]
+            s3_endpoint=os.environ.get("QL_S3_ENDPOINT", default.s3_endpoint),
+            s3_bucket=os.environ.get("QL_S3_BUCKET", default.s3_bucket),
+            prompts_bucket=os.environ.get("QL_PROMPTS_BUCKET", default.prompts_bucket),
+            s3_secure=os.environ.get("QL_S3_SECURE", "false").lower() in ("1", "true", "yes"),
+            s3_region=os.environ.get("QL_S3_REGION", default.s3_region),
+        )
 
 
 class Settings(BaseModel):
@@ -17,10 +49,21 @@ class Settings(BaseModel):
     llm_config: Path
     """The YAML file naming the LLM model(s)."""
     test_timeout_s: int = 120
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    upload_batch: int = 50
+    """Most new uploads the prompt sensor takes per tick (the rest wait for the next)."""
+    upload_poll_s: int = 10
+    """Seconds between prompt-sensor ticks."""
 
     @property
     def artifacts_dir(self) -> Path:
         return self.home / "artifacts"
+
+    @property
+    def prompts_dir(self) -> Path:
+        """The local stand-in for the prompts bucket: ``incoming/``, ``launched/``,
+        ``rejected/``."""
+        return self.home / "prompts"
 
     @property
     def dagster_home(self) -> Path:
@@ -29,9 +72,13 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls) -> "Settings":
         """``QL_HOME`` (default ``.ql`` in the working folder), ``QL_LLM_CONFIG`` (default:
-        the packaged local llama.cpp config), ``QL_TEST_TIMEOUT_S``."""
+        the packaged local llama.cpp config), ``QL_TEST_TIMEOUT_S``, the store's variables
+        (see ``StoreSettings.from_env``), ``QL_UPLOAD_BATCH``, ``QL_UPLOAD_POLL_S``."""
         return cls(
             home=Path(os.environ.get("QL_HOME", ".ql")).resolve(),
             llm_config=Path(os.environ.get("QL_LLM_CONFIG", str(PACKAGED_LLM_CONFIG))),
             test_timeout_s=int(os.environ.get("QL_TEST_TIMEOUT_S", "120")),
+            store=StoreSettings.from_env(),
+            upload_batch=int(os.environ.get("QL_UPLOAD_BATCH", "50")),
+            upload_poll_s=int(os.environ.get("QL_UPLOAD_POLL_S", "10")),
         )

@@ -1,15 +1,85 @@
-"""Artifact store resource: where every request's artifacts and capsules live."""
+"""Artifact store resource: where every request's artifacts and capsules live, and where
+users upload prompts. A local directory by default, MinIO when configured."""
+
+from typing import Literal
 
 import dagster as dg
+from pydantic import PrivateAttr
 
-from quantumlayer_dagster.store.artifact_store import ArtifactStore
+from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.store.artifact_store import ArtifactStore, ObjectInbox
 from quantumlayer_dagster.store.local_dir import LocalDirStore
+from quantumlayer_dagster.store.minio_store import MinioStore, S3Connection
 
 
 class ArtifactStoreResource(dg.ConfigurableResource):
-    """The embedded default is a local directory with the bucket's key layout."""
+    """``kind="local"``: folders ``root`` (artifacts) and ``prompts_root`` (uploads) with the
+    buckets' key layout. ``kind="minio"``: buckets ``bucket`` and ``prompts_bucket`` at
+    ``endpoint``; bind the keys with ``dg.EnvVar`` so they never reach the UI or logs."""
 
+    kind: Literal["local", "minio"] = "local"
     root: str = ".ql/artifacts"
+    prompts_root: str = ".ql/prompts"
+    endpoint: str = "127.0.0.1:9000"
+    bucket: str = "quantumlayer-artifacts"
+    prompts_bucket: str = "quantumlayer-prompts"
+    secure: bool = False
+    region: str = "us-east-1"
+    access_key: str | None = None
+    secret_key: str | None = None
+
+    # One client per resource instance, not one per artifact written.
+    _stores: dict[str, MinioStore | LocalDirStore] = PrivateAttr(default_factory=dict)
+
+    def _open(self, which: Literal["artifacts", "prompts"]) -> MinioStore | LocalDirStore:
+        if which not in self._stores:
+            if self.kind == "minio":
+                connection = S3Connection(
+                    self.endpoint,
+                    access_key=self.access_key,
+                    secret_key=self.secret_key,
+                    secure=self.secure,
+                    region=self.region,
+                )
+                bucket = self.bucket if which == "artifacts" else self.prompts_bucket
+                self._stores[which] = MinioStore(connection, bucket)
+            else:
+                self._stores[which] = LocalDirStore(
+                    self.root if which == "artifacts" else self.prompts_root
+                )
+        return self._stores[which]
 
     def store(self) -> ArtifactStore:
-        return LocalDirStore(self.root)
+        """Artifacts: ``requests/<id>/<asset>.json``, ``submission.json``, the capsule."""
+        return self._open("artifacts")
+
+    def prompts(self) -> ObjectInbox:
+        """Uploads: ``incoming/``, then ``launched/<request id>/`` or ``rejected/``."""
+        return self._open("prompts")
+
+    @property
+    def where(self) -> str:
+        """Where the stores are, for messages (never the keys)."""
+        if self.kind == "minio":
+            return f"MinIO at {self.endpoint} (buckets {self.bucket}, {self.prompts_bucket})"
+        return f"local folders {self.root} and {self.prompts_root}"
+
+
+def artifact_store_resource(settings: Settings) -> ArtifactStoreResource:
+    """The resource for ``settings``; with MinIO, the keys come from ``QL_S3_ACCESS_KEY`` and
+    ``QL_S3_SECRET_KEY`` when the resource is initialised (``dg.EnvVar``)."""
+    cfg = settings.store
+    if cfg.kind == "local":
+        return ArtifactStoreResource(
+            root=str(settings.artifacts_dir), prompts_root=str(settings.prompts_dir)
+        )
+    return ArtifactStoreResource(
+        kind="minio",
+        endpoint=cfg.s3_endpoint,
+        bucket=cfg.s3_bucket,
+        prompts_bucket=cfg.prompts_bucket,
+        secure=cfg.s3_secure,
+        region=cfg.s3_region,
+        access_key=dg.EnvVar("QL_S3_ACCESS_KEY"),
+        secret_key=dg.EnvVar("QL_S3_SECRET_KEY"),
+    )

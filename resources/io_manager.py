@@ -25,7 +25,9 @@ class JsonArtifactIOManager(dg.ConfigurableIOManager):
             )
         key = self._key(context.asset_key, context.asset_partition_key)
         where = self.artifact_store.store().put_bytes(key, artifact_to_json(obj))
-        context.add_output_metadata({"artifact": dg.MetadataValue.path(where)})
+        # A bucket location (s3://...) is a URL; a local one is a path.
+        link = dg.MetadataValue.url(where) if "://" in where else dg.MetadataValue.path(where)
+        context.add_output_metadata({"artifact": link})
 
     def load_input(self, context: dg.InputContext) -> BaseModel:
         model = context.dagster_type.typing_type
