@@ -21,7 +21,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         resources={
             "artifact_store": store,
             "io_manager": JsonArtifactIOManager(artifact_store=store),
-            "llm": LLMResource(config_path=str(settings.llm_config)),
+            "llm": LLMResource(config_path=str(settings.llm_config), artifact_store=store),
             "sandbox": SandboxResource(wall_timeout_s=settings.test_timeout_s),
             "quality_gates": QualityGatesResource(),
         },

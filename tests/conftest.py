@@ -16,11 +16,12 @@ from tests.fixtures import wordcount
 pytest_plugins = ["tests.fixtures.fake_llm", "tests.fixtures.s3_server"]
 
 SCRIPTED_CONFIG = """\
-models:
+groups:
   scripted:
-    model: scripted/fixture
     structured_output: json_schema
     max_tokens: 512
+    deployments:
+      - model: scripted/fixture
 default: scripted
 """
 

@@ -8,6 +8,13 @@ class LLMCall(BaseModel):
 
     stage: str
     model: str
+    """The litellm model string of the deployment that answered (after any fallback)."""
+    group: str | None = None
+    """The model group the stage asked; the Router may have answered from a fallback group."""
+    deployment: str | None = None
+    """The Router's id of the deployment that answered (``<group>/<index>``)."""
+    file: str | None = None
+    """The file a per-file request asked for."""
     attempt: int = 1
     tokens_in: int = 0
     tokens_out: int = 0
@@ -16,6 +23,11 @@ class LLMCall(BaseModel):
     raw_reply: str = ""
     error: str | None = None
     """Why this reply was not accepted (validation or parse error); None when accepted."""
+    cached: bool = False
+    """Answered from the response cache: nothing was sent and nothing paid (cost 0)."""
+    retries: int = 0
+    fallbacks: int = 0
+    """Retries and fallbacks the Router needed before this answer."""
 
 
 class LLMUsage(BaseModel):
@@ -42,6 +54,10 @@ class LLMUsage(BaseModel):
     @property
     def models(self) -> list[str]:
         return sorted({c.model for c in self.calls})
+
+    @property
+    def cached_calls(self) -> int:
+        return sum(1 for c in self.calls if c.cached)
 
     @property
     def failed_attempts(self) -> int:

@@ -1,23 +1,61 @@
-"""The LLM config file: which models exist, how to reach them, and which stage uses which.
+"""The LLM config file: the litellm Router's model groups, how they fail over, and what the
+pipeline may spend. One YAML file, validated at load; a bad field is named in one line.
 
-The file is YAML::
+A full example (every section but ``groups`` and ``default`` may be left out)::
 
-    models:
-      local:
-        model: openai/smollm2            # a litellm model string
-        api_base: http://127.0.0.1:8765/v1
-        api_key_env: null                 # NAME of an env var holding the key, never the key
-        structured_output: json_object_schema  # or json_schema | json_object | none
-        temperature: 0.1
-        max_tokens: 512
-        timeout_s: 300
-    default: local
-    stages:
-      code_tree: local
+    groups:                                # litellm model groups (the Router's model_name)
+      strong:
+        structured_output: json_schema     # json_schema | json_object_schema | json_object | none
+        temperature: 0.2
+        max_tokens: 2048                   # per request; also the budget's token estimate
+        timeout_s: 120
+        deployments:                       # interchangeable deployments, load-balanced
+          - model: openai/gpt-4o           # any litellm model string
+            api_key_env: OPENAI_API_KEY    # NAME of the env var holding the key, never the key
+            input_cost_per_token: 0.0000025    # optional; else litellm's price map
+            output_cost_per_token: 0.00001
+          - model: azure/gpt-4o-eu
+            api_base: https://example.openai.azure.com
+            api_key_env: AZURE_API_KEY
+            extra: {api_version: "2024-10-21"} # further litellm_params, passed as they are
+      cheap:
+        structured_output: json_schema
+        deployments:
+          - model: anthropic/claude-haiku-4-5
+            api_key_env: ANTHROPIC_API_KEY
+    default: cheap                         # the group of every stage not listed below
+    stages:                                # stage name -> group
+      code_tree: strong
+      test_suite: strong
+    fallbacks:                             # group -> groups tried in order when it fails
+      strong: [cheap]
+    retries:                               # retries per error kind (litellm RetryPolicy)
+      rate_limit: 3                        # 429 (Retry-After is honoured)
+      timeout: 1
+      internal_server_error: 2             # 500
+      service_unavailable: 2               # 503
+      bad_request: 0
+      authentication: 0
+      content_policy: 0
+      not_found: 0
+      default: 1                           # connection errors and anything else
+    cooldown:
+      allowed_fails: 3                     # failures (per minute) before a deployment rests
+      cooldown_time_s: 30
+    budget:                                # per request (all stages of one run together)
+      max_tokens: 200000
+      max_usd: 2.50
+    cache:                                 # response cache: a re-run pays nothing twice
+      backend: store                       # store (the artifact store) | redis | none
+      redis_url_env: QL_REDIS_URL          # for backend: redis
+      ttl_s: 604800                        # optional; entries never expire when unset
+    concurrency:
+      max_parallel_calls: 4                # LLM calls in flight inside one stage
 
-Each model entry maps one-to-one onto a litellm Router ``model_list`` item
-(``model_name`` = alias, ``litellm_params`` = ``ModelSpec.litellm_params()``), so the file
-can grow fallbacks and retries without changing shape.
+Groups map onto the Router's ``model_list`` (``model_name`` = group, one item per deployment,
+``litellm_params`` = ``Deployment.litellm_params(group)``); ``llm/router.py`` builds it.
+Fallback groups get the same request as the group they stand in for (the Router resends it),
+so they must use the same ``structured_output`` mode.
 """
 
 import ipaddress
@@ -56,13 +94,25 @@ StructuredOutput = Literal["json_schema", "json_object_schema", "json_object", "
 Every reply is validated against the pydantic model whatever the mode.
 """
 
+CacheBackend = Literal["store", "redis", "none"]
+
 
 class LLMConfigError(ValueError):
     """The LLM config file is missing, unreadable or invalid; the message says where and why."""
 
 
-class ModelSpec(BaseModel):
-    """One model the pipeline may call, and the settings every call to it uses."""
+def _env_name(value: str | None) -> str | None:
+    # Say what is wrong without echoing the value: it may be a pasted key.
+    if value is not None and not _ENV_NAME.fullmatch(value):
+        raise ValueError(
+            "must be the NAME of an environment variable (e.g. OPENAI_API_KEY), "
+            "never the key itself"
+        )
+    return value
+
+
+class Deployment(BaseModel):
+    """One endpoint serving a group: a litellm model string, where it is, what it costs."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -71,25 +121,22 @@ class ModelSpec(BaseModel):
     api_base: str | None = None
     api_key_env: str | None = None
     """Name of the environment variable holding the API key (the key never goes in the file)."""
-    structured_output: StructuredOutput = "json_schema"
-    temperature: float = Field(default=0.2, ge=0.0, le=2.0)
-    max_tokens: int = Field(default=1024, gt=0)
-    timeout_s: float = Field(default=120.0, gt=0)
     input_cost_per_token: float | None = Field(default=None, ge=0)
     output_cost_per_token: float | None = Field(default=None, ge=0)
-    """Prices in USD; leave unset to use litellm's price map (local models cost 0)."""
+    """Prices in USD; leave unset to use litellm's price map (local servers cost 0)."""
     extra: dict[str, Any] = Field(default_factory=dict)
-    """Further keyword arguments passed to ``litellm.completion`` as they are."""
+    """Further litellm_params for this deployment (e.g. ``api_version``), passed as they are."""
 
     @field_validator("api_key_env")
     @classmethod
     def _names_a_variable(cls, value: str | None) -> str | None:
-        # Say what is wrong without echoing the value: it may be a pasted key.
-        if value is not None and not _ENV_NAME.fullmatch(value):
-            raise ValueError(
-                "must be the NAME of an environment variable (e.g. OPENAI_API_KEY), "
-                "never the key itself"
-            )
+        return _env_name(value)
+
+    @field_validator("extra")
+    @classmethod
+    def _no_key_in_extra(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if "api_key" in value:
+            raise ValueError("api_key may not be given here; name its variable in api_key_env")
         return value
 
     @property
@@ -105,62 +152,173 @@ class ModelSpec(BaseModel):
         except ValueError:
             return False
 
-    def litellm_params(self) -> dict[str, Any]:
-        """The keyword arguments for ``litellm.completion`` (and a Router deployment), no key."""
-        params: dict[str, Any] = {
-            "model": self.model,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "timeout": self.timeout_s,
-            **self.extra,
-        }
-        if self.api_base:
-            params["api_base"] = self.api_base
-        return params
+    def label(self) -> str:
+        """``model`` and, when set, ``api_base``: how errors and records name the deployment."""
+        return self.model + (f" at {self.api_base}" if self.api_base else "")
 
 
-class LLMConfig(BaseModel):
-    """All models, the default one, and the per-stage choice (stage name -> model alias)."""
+class ModelGroup(BaseModel):
+    """Deployments the Router treats as interchangeable, and the settings of every request."""
 
     model_config = ConfigDict(extra="forbid")
 
-    models: dict[str, ModelSpec] = Field(min_length=1)
-    default: str
-    stages: dict[str, str] = Field(default_factory=dict)
+    deployments: list[Deployment] = Field(min_length=1)
+    structured_output: StructuredOutput = "json_schema"
+    temperature: float = Field(default=0.2, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=1024, gt=0)
+    timeout_s: float = Field(default=120.0, gt=0)
+
+    @property
+    def is_local(self) -> bool:
+        """True when every deployment is on this machine."""
+        return all(d.is_local for d in self.deployments)
+
+
+class RetrySettings(BaseModel):
+    """Retries per error kind; the Router backs off between them (and honours Retry-After)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rate_limit: int = Field(default=3, ge=0)
+    timeout: int = Field(default=1, ge=0)
+    internal_server_error: int = Field(default=2, ge=0)
+    service_unavailable: int = Field(default=2, ge=0)
+    bad_request: int = Field(default=0, ge=0)
+    authentication: int = Field(default=0, ge=0)
+    content_policy: int = Field(default=0, ge=0)
+    not_found: int = Field(default=0, ge=0)
+    default: int = Field(default=1, ge=0)
+    """Connection errors and every kind not listed."""
+
+
+class CooldownSettings(BaseModel):
+    """When the Router rests a failing deployment (and sends its traffic elsewhere)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allowed_fails: int = Field(default=3, ge=0)
+    cooldown_time_s: float = Field(default=30.0, ge=0)
+
+
+class BudgetSettings(BaseModel):
+    """What one request (one run over all stages) may spend; unset = unlimited."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_tokens: int | None = Field(default=None, gt=0)
+    max_usd: float | None = Field(default=None, ge=0)
+
+
+class CacheSettings(BaseModel):
+    """Where valid replies are kept so that re-executing a run pays for nothing twice."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: CacheBackend = "store"
+    redis_url_env: str | None = None
+    """Name of the env var holding the Redis URL (it may carry a password)."""
+    ttl_s: int | None = Field(default=None, gt=0)
+
+    @field_validator("redis_url_env")
+    @classmethod
+    def _names_a_variable(cls, value: str | None) -> str | None:
+        return _env_name(value)
 
     @model_validator(mode="after")
-    def _aliases_exist(self) -> "LLMConfig":
-        known = ", ".join(sorted(self.models))
-        if self.default not in self.models:
-            raise ValueError(f"default: unknown model alias {self.default!r} (known: {known})")
-        for stage, alias in self.stages.items():
-            if alias not in self.models:
-                raise ValueError(f"stages.{stage}: unknown model alias {alias!r} (known: {known})")
+    def _redis_needs_url(self) -> "CacheSettings":
+        if self.backend == "redis" and not self.redis_url_env:
+            raise ValueError("redis_url_env: required when backend is redis (e.g. QL_REDIS_URL)")
         return self
 
-    def alias_for(self, stage: str) -> str:
-        """The model alias a stage uses: its own entry in ``stages``, else ``default``."""
+
+class ConcurrencySettings(BaseModel):
+    """How many independent LLM calls of one stage (e.g. one per file) run at once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_parallel_calls: int = Field(default=4, ge=1, le=64)
+
+
+class LLMConfig(BaseModel):
+    """The whole file: groups, default and per-stage group, fallbacks, retries, cooldowns,
+    budget, cache and concurrency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    groups: dict[str, ModelGroup] = Field(min_length=1)
+    default: str
+    stages: dict[str, str] = Field(default_factory=dict)
+    fallbacks: dict[str, list[str]] = Field(default_factory=dict)
+    retries: RetrySettings = Field(default_factory=RetrySettings)
+    cooldown: CooldownSettings = Field(default_factory=CooldownSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    concurrency: ConcurrencySettings = Field(default_factory=ConcurrencySettings)
+
+    @model_validator(mode="after")
+    def _groups_exist(self) -> "LLMConfig":
+        known = ", ".join(sorted(self.groups))
+
+        def unknown(field: str, name: str) -> ValueError:
+            return ValueError(f"{field}: unknown group {name!r} (known: {known})")
+
+        if self.default not in self.groups:
+            raise unknown("default", self.default)
+        for stage, group in self.stages.items():
+            if group not in self.groups:
+                raise unknown(f"stages.{stage}", group)
+        for group, targets in self.fallbacks.items():
+            if group not in self.groups:
+                raise unknown(f"fallbacks.{group}", group)
+            for target in targets:
+                if target not in self.groups:
+                    raise unknown(f"fallbacks.{group}", target)
+                if target == group:
+                    raise ValueError(f"fallbacks.{group}: a group cannot fall back to itself")
+                mode, other = self.groups[group].structured_output, self.groups[target]
+                if other.structured_output != mode:
+                    raise ValueError(
+                        f"fallbacks.{group}: {target} uses structured_output "
+                        f"{other.structured_output} but {group} uses {mode}; the Router resends "
+                        "the same request, so fallback groups must use the same mode"
+                    )
+        return self
+
+    def group_for(self, stage: str) -> str:
+        """The group a stage uses: its own entry in ``stages``, else ``default``."""
         return self.stages.get(stage, self.default)
 
-    def model_for(self, stage: str) -> ModelSpec:
-        """The model spec a stage uses."""
-        return self.models[self.alias_for(stage)]
+    def settings_for(self, stage: str) -> ModelGroup:
+        """The group settings a stage's requests use."""
+        return self.groups[self.group_for(stage)]
 
-    def check_api_keys(self, env: Mapping[str, str] | None = None) -> None:
-        """Raise LLMConfigError naming the first ``api_key_env`` that is not set in ``env``."""
+    def deployments(self) -> list[tuple[str, Deployment]]:
+        """Every (group, deployment) pair, in file order."""
+        return [(name, d) for name, group in self.groups.items() for d in group.deployments]
+
+    def check_env(self, env: Mapping[str, str] | None = None) -> None:
+        """Raise LLMConfigError naming the first env variable the file names that is not set."""
         env = os.environ if env is None else env
-        for alias, spec in self.models.items():
-            if spec.api_key_env and not env.get(spec.api_key_env):
-                raise LLMConfigError(
-                    f"models.{alias}.api_key_env: environment variable {spec.api_key_env} is "
-                    f"not set; export {spec.api_key_env}=<your key> or choose another model"
-                )
+        for name, group in self.groups.items():
+            for index, dep in enumerate(group.deployments):
+                if dep.api_key_env and not env.get(dep.api_key_env):
+                    raise LLMConfigError(
+                        f"groups.{name}.deployments.{index}.api_key_env: environment variable "
+                        f"{dep.api_key_env} is not set; export {dep.api_key_env}=<your key> or "
+                        "choose another group"
+                    )
+        url_env = self.cache.redis_url_env
+        if self.cache.backend == "redis" and url_env and not env.get(url_env):
+            raise LLMConfigError(
+                f"cache.redis_url_env: environment variable {url_env} is not set; export "
+                f"{url_env}=redis://host:6379/0 or set cache.backend: store"
+            )
 
 
 def load_llm_config(
     path: str | Path = PACKAGED_LLM_CONFIG, *, env: Mapping[str, str] | None = None
 ) -> LLMConfig:
-    """Read and validate an LLM config file, checking that every named API key is set.
+    """Read and validate an LLM config file, checking that every named env variable is set.
 
     Raises LLMConfigError with one line naming the file and the offending field.
     """
@@ -178,13 +336,18 @@ def load_llm_config(
         problem = getattr(exc, "problem", None) or _first_line(exc)
         raise LLMConfigError(f"{path}:{line} not valid YAML: {problem}") from None
     if not isinstance(raw, dict):
-        raise LLMConfigError(f"{path}: expected a mapping with models, default and stages")
+        raise LLMConfigError(f"{path}: expected a mapping with groups, default and stages")
+    if "models" in raw and "groups" not in raw:
+        raise LLMConfigError(
+            f"{path}: models: this format is gone; put each model under groups.<name>.deployments "
+            "(see examples/llm/ and the README's LLM configuration section)"
+        )
     try:
         config = LLMConfig.model_validate(raw)
     except ValidationError as exc:
         raise LLMConfigError(f"{path}: {describe_validation_error(exc)}") from None
     try:
-        config.check_api_keys(env)
+        config.check_env(env)
     except LLMConfigError as exc:
         raise LLMConfigError(f"{path}: {exc}") from None
     return config
@@ -198,11 +361,21 @@ def describe_validation_error(exc: ValidationError, limit: int = 3) -> str:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field (misspelt?)"
-        parts.append(msg if msg.startswith(f"{loc}:") or not loc else f"{loc}: {msg}")
+        if loc and not msg.startswith(f"{loc}:") and _names_field(msg):
+            # A model-level check names its own (nested) field: prefix only the section.
+            loc_msg = f"{loc}.{msg}"
+        else:
+            loc_msg = msg if msg.startswith(f"{loc}:") or not loc else f"{loc}: {msg}"
+        parts.append(loc_msg)
     more = exc.error_count() - limit
     if more > 0:
         parts.append(f"and {more} more")
     return "; ".join(parts)
+
+
+def _names_field(msg: str) -> bool:
+    head = msg.split(":", 1)[0]
+    return ":" in msg and re.fullmatch(r"[A-Za-z_][\w.]*", head) is not None
 
 
 def _first_line(exc: Exception) -> str:

@@ -3,6 +3,9 @@
 - The stage name travels in litellm's ``metadata`` under ``STAGE_METADATA_KEY``. litellm keeps
   ``metadata`` for itself (logging, routing) and does not send it to the model, so real
   providers never see it; the scripted test double reads it to pick its fixture.
+- The stage name (and, for a per-file request, the file) also travel as HTTP headers
+  ``X-QuantumLayer-Stage`` / ``X-QuantumLayer-File`` on every request, so servers and proxies
+  (and the fault-injection test server) can tell stages apart.
 - A stage that asks for one file puts a line ``file: <path>`` in its user message
   (build it with ``file_line``), so a per-file fixture can be found for it.
 """
@@ -10,6 +13,8 @@
 import re
 
 STAGE_METADATA_KEY = "ql_stage"
+STAGE_HEADER = "X-QuantumLayer-Stage"
+FILE_HEADER = "X-QuantumLayer-File"
 
 _FILE_LINE = re.compile(r"^file:[ \t]*(\S.*?)\s*$", re.MULTILINE)
 
@@ -17,6 +22,15 @@ _FILE_LINE = re.compile(r"^file:[ \t]*(\S.*?)\s*$", re.MULTILINE)
 def stage_metadata(stage: str) -> dict[str, str]:
     """The ``metadata`` argument for ``litellm.completion`` that names the asking stage."""
     return {STAGE_METADATA_KEY: stage}
+
+
+def request_headers(stage: str, file: str | None) -> dict[str, str]:
+    """The ``extra_headers`` of a request: the stage, and the file when it asks for one."""
+    headers = {STAGE_HEADER: stage}
+    if file:
+        # Header values must be one line of visible ASCII; paths are validated, but be sure.
+        headers[FILE_HEADER] = "".join(c if 32 < ord(c) < 127 else "_" for c in file)[:200]
+    return headers
 
 
 def file_line(path: str) -> str:

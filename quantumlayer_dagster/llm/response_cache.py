@@ -1,0 +1,123 @@
+"""Valid LLM replies kept by a digest of their full request, so a re-run pays nothing twice.
+
+The digest covers everything that shapes the reply: the group, the model strings of its
+deployments, the messages and the parameters (response_format, max_tokens, temperature). It
+never covers an API key, and an entry holds only the reply, its token counts and which
+deployment gave it. Two backends, both surviving a restart: the artifact store (the default;
+keys ``llm-cache/<digest>.json``) and Redis. litellm's own cache is not used: its hits need the
+proxy extras and it has no disk backend any more.
+"""
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from quantumlayer_dagster.llm.config import CacheSettings
+from quantumlayer_dagster.store.artifact_store import ArtifactNotFound, ArtifactStore
+from quantumlayer_dagster.store.keys import llm_cache_key
+
+log = logging.getLogger(__name__)
+
+REDIS_PREFIX = "quantumlayer:llm-cache:"
+
+
+class CachedReply(BaseModel):
+    """What a cache entry holds: the accepted reply and what it cost when it was paid for."""
+
+    text: str
+    model: str
+    deployment: str | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+class ResponseCache(Protocol):
+    def get(self, digest: str) -> CachedReply | None:
+        """The reply cached under ``digest``, or None."""
+        ...
+
+    def put(self, digest: str, reply: CachedReply) -> None:
+        """Keep ``reply`` under ``digest`` (a failure to write is logged, never raised)."""
+        ...
+
+
+def request_digest(
+    group: str, models: list[str], messages: list[Mapping[str, Any]], params: Mapping[str, Any]
+) -> str:
+    """sha256 over the canonical JSON of the request; keys are never part of ``params``."""
+    body = {"group": group, "models": models, "messages": messages, "params": params}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class StoreResponseCache:
+    """Entries as JSON objects in the artifact store (local directory or bucket)."""
+
+    def __init__(self, store: ArtifactStore):
+        self.store = store
+
+    def get(self, digest: str) -> CachedReply | None:
+        try:
+            data = self.store.get_bytes(llm_cache_key(digest))
+        except ArtifactNotFound:
+            return None
+        return _parsed(data, digest)
+
+    def put(self, digest: str, reply: CachedReply) -> None:
+        try:
+            self.store.put_bytes(llm_cache_key(digest), reply.model_dump_json().encode())
+        except OSError as exc:
+            log.warning("LLM reply not cached (artifact store: %s)", exc)
+
+
+class RedisResponseCache:
+    """Entries as Redis strings under ``prefix + digest``, expiring after ``ttl_s`` if set."""
+
+    def __init__(self, url: str, *, prefix: str = REDIS_PREFIX, ttl_s: int | None = None):
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self.prefix = prefix
+        self.ttl_s = ttl_s
+
+    def get(self, digest: str) -> CachedReply | None:
+        import redis
+
+        try:
+            data = self.client.get(self.prefix + digest)
+        except redis.RedisError as exc:
+            log.warning("LLM cache lookup skipped (redis: %s)", type(exc).__name__)
+            return None
+        return _parsed(data, digest) if isinstance(data, bytes) else None
+
+    def put(self, digest: str, reply: CachedReply) -> None:
+        import redis
+
+        try:
+            self.client.set(self.prefix + digest, reply.model_dump_json(), ex=self.ttl_s)
+        except redis.RedisError as exc:
+            log.warning("LLM reply not cached (redis: %s)", type(exc).__name__)
+
+
+def build_response_cache(
+    settings: CacheSettings, store: ArtifactStore | None, env: Mapping[str, str]
+) -> ResponseCache | None:
+    """The cache the config asks for; None when it is off (or ``store`` with no store given)."""
+    if settings.backend == "redis" and settings.redis_url_env:
+        return RedisResponseCache(env[settings.redis_url_env], ttl_s=settings.ttl_s)
+    if settings.backend == "store" and store is not None:
+        return StoreResponseCache(store)
+    return None
+
+
+def _parsed(data: bytes, digest: str) -> CachedReply | None:
+    try:
+        return CachedReply.model_validate_json(data)
+    except ValidationError:
+        # A damaged entry costs one new call, not a failed run.
+        log.warning("LLM cache entry %s unreadable; asking again", digest[:12])
+        return None
