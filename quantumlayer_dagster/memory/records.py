@@ -1,0 +1,26 @@
+"""What the vector memory keeps about a finished request, and what a search returns."""
+
+from pydantic import BaseModel, Field
+
+MAX_RECORDED_TEXT_CHARS = 2000
+"""Longest enhanced-prompt text stored per request (the rest is cut)."""
+
+
+class RequestOutcome(BaseModel):
+    """How a request ended: its quality gates, where its capsule is, which models it used."""
+
+    gates_passed: bool
+    failed_gates: list[str] = Field(default_factory=list)
+    capsule_key: str | None = None
+    models: list[str] = Field(default_factory=list)
+
+
+class PastRequest(BaseModel):
+    """A stored request found similar to a new one; ``score`` is the cosine similarity."""
+
+    request_id: str
+    score: float
+    text: str = Field(max_length=MAX_RECORDED_TEXT_CHARS)
+    outcome: RequestOutcome
+    embedder: str = ""
+    recorded_at: str = ""
