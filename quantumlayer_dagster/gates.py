@@ -5,9 +5,12 @@ can never disagree about a gate."""
 
 from quantumlayer_dagster.artifacts.capsule import GateResult
 from quantumlayer_dagster.artifacts.performance import PerformanceReport
-from quantumlayer_dagster.artifacts.security import SecurityReport
+from quantumlayer_dagster.artifacts.security import Level, SecurityReport
 from quantumlayer_dagster.artifacts.testing import TestRun
 from quantumlayer_dagster.artifacts.validation import ValidationReport
+
+DEFAULT_MAX_COMPLEXITY = 15
+"""Cyclomatic complexity budget per function: radon rank C starts at 11, D at 21."""
 
 
 def code_parses(report: ValidationReport) -> GateResult:
@@ -29,19 +32,55 @@ def tests_pass(run: TestRun) -> GateResult:
     return GateResult(name="tests_pass", passed=run.ok, detail=run.summary)
 
 
-def no_high_severity_findings(report: SecurityReport, allowed: int = 0) -> GateResult:
-    high = report.high_severity_count
+def no_high_severity_findings(
+    report: SecurityReport, allowed: int = 0, threshold: Level = "HIGH"
+) -> GateResult:
+    """Passes while at most ``allowed`` findings (bandit and secrets) are at ``threshold``
+    severity or worse."""
+    count = report.count_at_or_above(threshold)
+    worst = sorted(
+        (f for f in report.findings if f.severity == "HIGH"), key=lambda f: (f.path, f.line)
+    )
+    first = f"; first: {worst[0].describe()}" if worst and count > allowed else ""
+    scope = "high-severity" if threshold == "HIGH" else f"{threshold.lower()}-or-worse"
     return GateResult(
         name="no_high_severity_findings",
-        passed=high <= allowed,
-        detail=f"{high} high-severity findings (allowed {allowed}), {len(report.findings)} in all",
+        passed=count <= allowed,
+        detail=f"{count} {scope} findings (allowed {allowed}), {len(report.findings)} in all"
+        + first,
+    )
+
+
+def no_known_vulnerable_pins(report: SecurityReport, allowed: int = 0) -> GateResult:
+    """Passes while at most ``allowed`` pinned dependencies have a known vulnerability.
+    Fails when the audit could not run: no answer is not a clean answer."""
+    audit = report.audit
+    if audit.error:
+        return GateResult(
+            name="no_known_vulnerable_pins",
+            passed=False,
+            detail=f"dependency audit did not run: {audit.error}",
+        )
+    vulnerable = audit.vulnerable_packages
+    shown = ", ".join(vulnerable[:5]) + (
+        f" and {len(vulnerable) - 5} more" if len(vulnerable) > 5 else ""
+    )
+    return GateResult(
+        name="no_known_vulnerable_pins",
+        passed=len(vulnerable) <= allowed,
+        detail=f"{len(vulnerable)} of {len(audit.audited)} pins known vulnerable "
+        f"(allowed {allowed})" + (f": {shown}" if vulnerable else ""),
     )
 
 
 def complexity_budget(report: PerformanceReport, max_complexity: int) -> GateResult:
+    """Passes while no function's cyclomatic complexity is over ``max_complexity``."""
     worst = report.hotspots[0].location() if report.hotspots else "no functions"
+    over = [f for f in report.functions if f.complexity > max_complexity]
+    names = ", ".join(f"{f.name} ({f.complexity})" for f in over[:5])
     return GateResult(
         name="complexity_budget",
-        passed=report.max_complexity <= max_complexity,
-        detail=f"max complexity {report.max_complexity} (budget {max_complexity}) at {worst}",
+        passed=not over,
+        detail=f"max complexity {report.max_complexity} (budget {max_complexity}) at {worst}"
+        + (f"; {len(over)} over budget: {names}" if over else ""),
     )

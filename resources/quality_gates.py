@@ -1,11 +1,37 @@
-"""Thresholds of the quality gates, as configuration."""
+"""Thresholds of the quality gates, and where the security gate reads advisories, as
+configuration."""
+
+from pathlib import Path
+from typing import Literal
 
 import dagster as dg
+
+from quantumlayer_dagster.advisories import (
+    LocalOsvService,
+    OnlineFirstService,
+    advisory_service,
+    default_advisory_db,
+)
+from quantumlayer_dagster.gates import DEFAULT_MAX_COMPLEXITY
 
 
 class QualityGatesResource(dg.ConfigurableResource):
     """``max_complexity``: the highest cyclomatic complexity any function may have.
-    ``max_high_severity``: how many high-severity security findings are tolerated."""
+    ``max_high_severity``: how many security findings at ``severity_threshold`` or worse
+    (HIGH by default; MEDIUM or LOW to be stricter) are tolerated.
+    ``max_vulnerable_pins``: how many pinned dependencies with a known vulnerability are
+    tolerated. ``advisory_db``: the OSV advisory directory (empty: the snapshot next to
+    the checkout when there is one); ``advisory_online``: ask osv.dev first, falling back
+    to the directory when it cannot be reached (always on when there is no directory)."""
 
-    max_complexity: int = 15
+    max_complexity: int = DEFAULT_MAX_COMPLEXITY
     max_high_severity: int = 0
+    severity_threshold: Literal["HIGH", "MEDIUM", "LOW"] = "HIGH"
+    max_vulnerable_pins: int = 0
+    advisory_db: str = ""
+    advisory_online: bool = False
+
+    def advisories(self) -> LocalOsvService | OnlineFirstService:
+        """The pip-audit vulnerability service for this configuration."""
+        directory: Path | None = default_advisory_db(self.advisory_db or None)
+        return advisory_service(directory, self.advisory_online)

@@ -1,4 +1,5 @@
-"""Stage 10 artifact: static security findings (bandit) with the SARIF log for the capsule."""
+"""Stage 10 artifact: security findings (bandit, the secrets detector), known-vulnerable
+dependency pins (pip-audit) and the SARIF log and pip-audit JSON for the capsule."""
 
 from typing import Any, Literal
 
@@ -37,6 +38,76 @@ class ScanError(BaseModel):
     reason: str
 
 
+class Vulnerability(BaseModel):
+    """A known vulnerability of one pinned dependency, as pip-audit reports it."""
+
+    package: str
+    version: str
+    id: str
+    aliases: list[str] = Field(default_factory=list)
+    fix_versions: list[str] = Field(default_factory=list)
+    description: str = ""
+
+
+class AuditSkip(BaseModel):
+    """A dependency pip-audit could not check (not pinned, unparsable line), with why."""
+
+    package: str
+    reason: str
+
+
+class DependencyAudit(BaseModel):
+    """pip-audit's answer for the project's pinned dependencies.
+
+    ``source`` names the advisory data read (local OSV directory and snapshot, or osv.dev);
+    ``error`` is set, and nothing else, when no audit could run. ``pip_audit_json`` is the
+    report in pip-audit's own ``--format json`` shape."""
+
+    source: str = ""
+    audited: list[str] = Field(default_factory=list)
+    vulnerabilities: list[Vulnerability] = Field(default_factory=list)
+    skipped: list[AuditSkip] = Field(default_factory=list)
+    error: str | None = None
+    pip_audit_json: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def vulnerable_packages(self) -> list[str]:
+        """``name==version`` of every pin with at least one known vulnerability."""
+        return sorted({f"{v.package}=={v.version}" for v in self.vulnerabilities})
+
+    def markdown(self) -> str:
+        """A table of vulnerable pins with their fixes, then what was skipped."""
+        if self.error:
+            return f"**Dependency audit did not run**: {markdown_cell(self.error, 300)}"
+        if not self.audited and not self.skipped:
+            return "**No pinned dependencies** to audit."
+        head = (
+            f"**{len(self.vulnerabilities)} known vulnerabilit(ies)** in "
+            f"{len(self.vulnerable_packages)} of {len(self.audited)} pinned dependencies "
+            f"({markdown_cell(self.source, 200)})."
+        )
+        lines = [head]
+        if self.vulnerabilities:
+            rows = [
+                [
+                    markdown_cell(v.package),
+                    markdown_cell(v.version),
+                    markdown_cell(v.id),
+                    markdown_cell(", ".join(sorted(v.aliases))),
+                    markdown_cell(", ".join(v.fix_versions) or "none"),
+                ]
+                for v in self.vulnerabilities
+            ]
+            header = ["package", "version", "advisory", "aliases", "fixed in"]
+            lines += ["", markdown_table(header, rows)]
+        if self.skipped:
+            lines += ["", "Not audited:"]
+            lines += [
+                f"- `{markdown_cell(s.package)}`: {markdown_cell(s.reason)}" for s in self.skipped
+            ]
+        return "\n".join(lines)
+
+
 class SecurityReport(BaseModel):
     """Findings of the security scan (stage 10 output).
 
@@ -51,6 +122,7 @@ class SecurityReport(BaseModel):
     suppressed: list[Finding] = Field(default_factory=list)
     errors: list[ScanError] = Field(default_factory=list)
     sarif: dict[str, Any] = Field(default_factory=dict)
+    audit: DependencyAudit = Field(default_factory=DependencyAudit)
     duration_s: float = 0.0
 
     @computed_field  # type: ignore[prop-decorator]
@@ -66,6 +138,16 @@ class SecurityReport(BaseModel):
     @property
     def high_severity_count(self) -> int:
         return self.severity_counts["HIGH"]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def vulnerable_pin_count(self) -> int:
+        """How many pinned dependencies have at least one known vulnerability."""
+        return len(self.audit.vulnerable_packages)
+
+    def count_at_or_above(self, level: Level) -> int:
+        """Findings whose severity is ``level`` or worse."""
+        return sum(_SEVERITY_ORDER[f.severity] <= _SEVERITY_ORDER[level] for f in self.findings)
 
     def markdown(self) -> str:
         """Counts by severity, then a table of findings (most severe first), errors and skips."""
@@ -108,6 +190,9 @@ class SecurityReport(BaseModel):
             more = len(self.not_scanned) - 20
             lines += [
                 "",
-                "Not scanned (not Python): " + shown + (f" and {more} more" if more > 0 else ""),
+                "Not scanned by bandit (not Python): "
+                + shown
+                + (f" and {more} more" if more > 0 else ""),
             ]
+        lines += ["", "Dependencies:", "", self.audit.markdown()]
         return "\n".join(lines)

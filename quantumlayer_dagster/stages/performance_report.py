@@ -23,17 +23,22 @@ from quantumlayer_dagster.artifacts.performance import (
 
 _POOR_RANKS = frozenset("CDEF")
 """Complexity ranks that earn a suggestion: C is 11-20 paths, F is over 40."""
+SLOW_TEST_S = 1.0
+"""A unit test slower than this earns a suggestion: it usually sleeps, does I/O or loops."""
 
 
 def analyze_performance(
     files: list[SourceFile],
     test_durations: dict[str, float] | None = None,
     hotspot_count: int = 5,
+    test_paths: list[str] | None = None,
 ) -> PerformanceReport:
     """Measure the Python files among ``files`` with radon.
 
-    ``test_durations`` maps test names to seconds from the test run (carried into the
-    report). Returns per-function complexity, per-module metrics, the ``hotspot_count``
+    ``test_durations`` maps test ids to seconds from the test run (carried into the
+    report); an id ``classname::name`` (the JUnit classname, e.g. ``tests.test_cli``) ties
+    a slow test's suggestion to its file among ``files`` and ``test_paths``.
+    Returns per-function complexity, per-module metrics, the ``hotspot_count``
     most complex functions, suggestions tied to file and line for functions of rank C or
     worse and modules with maintainability rank C, plus the files radon could not parse
     and the non-Python files it did not look at.
@@ -57,7 +62,10 @@ def analyze_performance(
         functions=functions,
         modules=modules,
         hotspots=hotspots,
-        suggestions=_suggestions(functions, modules),
+        suggestions=_suggestions(functions, modules)
+        + _slow_test_suggestions(
+            test_durations or {}, {f.path for f in files} | set(test_paths or [])
+        ),
         errors=errors,
         not_analysed=sorted(f.path for f in files if f.language != "python"),
         test_durations=dict(test_durations or {}),
@@ -144,3 +152,32 @@ def _suggestions(
         if m.mi_rank == "C"
     ]
     return advice
+
+
+def _slow_test_suggestions(durations: dict[str, float], paths: set[str]) -> list[Suggestion]:
+    advice = []
+    for test_id, seconds in sorted(durations.items(), key=lambda item: (-item[1], item[0])):
+        if seconds < SLOW_TEST_S:
+            continue
+        classname, _, name = test_id.rpartition("::")
+        advice.append(
+            Suggestion(
+                path=_test_file(classname, paths) or test_id,
+                message=(
+                    f"test `{name or test_id}` took {seconds:.2f}s: replace sleeps with "
+                    "fakes, shrink its input or mark it slow"
+                ),
+            )
+        )
+    return advice
+
+
+def _test_file(classname: str, paths: set[str]) -> str | None:
+    """The project file a JUnit classname (``pkg.tests.test_x[.TestClass]``) points at."""
+    parts = classname.split(".") if classname else []
+    while parts:
+        candidate = "/".join(parts) + ".py"
+        if candidate in paths:
+            return candidate
+        parts.pop()
+    return None

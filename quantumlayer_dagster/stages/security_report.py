@@ -1,4 +1,5 @@
-"""Stage 10: static security scan of the generated Python code with bandit.
+"""Stage 10: security scan of the generated code: bandit, hard-coded secrets, and known
+vulnerabilities of the pinned dependencies (pip-audit).
 
 Bandit runs in a subprocess on a fresh copy of the Python files, so a file that crashes
 or hangs the analyser cannot take the pipeline with it. One invocation writes SARIF, which
@@ -15,8 +16,18 @@ import time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pip_audit._service.interface import VulnerabilityService
+
 from quantumlayer_dagster.artifacts.code import SourceFile
-from quantumlayer_dagster.artifacts.security import Finding, Level, ScanError, SecurityReport
+from quantumlayer_dagster.artifacts.security import (
+    DependencyAudit,
+    Finding,
+    Level,
+    ScanError,
+    SecurityReport,
+)
+from quantumlayer_dagster.stages.secret_scan import redact, scan_secrets, secrets_sarif_run
+from quantumlayer_dagster.stages.vulnerability_audit import audit_requirements
 from quantumlayer_dagster.tree_writer import write_source_files
 
 BANDIT_TIMEOUT_S = 120.0
@@ -25,20 +36,54 @@ BANDIT_TIMEOUT_S = 120.0
 _CWE_TAG = re.compile(r"external/cwe/cwe-(\d+)$")
 
 
-def scan_security(files: list[SourceFile], timeout_s: float = BANDIT_TIMEOUT_S) -> SecurityReport:
-    """Scan the Python files among ``files`` with bandit and return the findings.
+def scan_security(
+    files: list[SourceFile],
+    requirements: list[str] | None = None,
+    advisories: VulnerabilityService | None = None,
+    timeout_s: float = BANDIT_TIMEOUT_S,
+) -> SecurityReport:
+    """Scan ``files``: bandit on the Python ones, the secrets detector on all of them, and
+    pip-audit on ``requirements`` (requirements.txt lines) against ``advisories``.
 
     ``# nosec`` comments are ignored: the code is untrusted and must not silence its own
-    findings. ``assert`` findings (B101) in test files are moved to ``suppressed``. Raises
+    findings. ``assert`` findings (B101) in test files are moved to ``suppressed``. The
+    SARIF log holds one run per tool (bandit, then the secrets detector). Raises
     RuntimeError when bandit fails (timeout, crash, unreadable output); exit code 1 only
     means that findings exist.
     """
+    started = time.monotonic()
+    secrets, secret_values = scan_secrets(files)
+    audit = _audit(requirements, advisories)
+    # bandit quotes string literals (B105 messages, snippets): no secret leaves in full
+    report = _bandit_report(files, timeout_s, secret_values)
+    report.sarif["runs"].append(secrets_sarif_run(secrets))
+    return report.model_copy(
+        update={
+            "findings": sorted(
+                report.findings + secrets, key=lambda f: (f.path, f.line, f.rule_id)
+            ),
+            "audit": audit,
+            "duration_s": round(time.monotonic() - started, 3),
+        }
+    )
+
+
+def _audit(
+    requirements: list[str] | None, advisories: VulnerabilityService | None
+) -> DependencyAudit:
+    if requirements is None:
+        return DependencyAudit()
+    if advisories is None:
+        return DependencyAudit(error="no advisory source configured: set QL_ADVISORY_DB")
+    return audit_requirements(requirements, advisories)
+
+
+def _bandit_report(files: list[SourceFile], timeout_s: float, secrets: set[str]) -> SecurityReport:
     python = [f for f in files if f.language == "python"]
     not_scanned = sorted(f.path for f in files if f.language != "python")
     if not python:
         return SecurityReport(not_scanned=not_scanned, sarif=_empty_sarif())
-    started = time.monotonic()
-    sarif = _run_bandit(python, timeout_s)
+    sarif = redact(_run_bandit(python, timeout_s), secrets)
     run = sarif["runs"][0]
     rules = {r["id"]: r for r in run.get("tool", {}).get("driver", {}).get("rules", [])}
     findings: list[Finding] = []
@@ -60,7 +105,6 @@ def scan_security(files: list[SourceFile], timeout_s: float = BANDIT_TIMEOUT_S) 
         suppressed=suppressed,
         errors=_errors(run),
         sarif=sarif,
-        duration_s=round(time.monotonic() - started, 3),
     )
 
 

@@ -1,5 +1,6 @@
 """Stage 11: analyze_performance measures the generated Python with radon."""
 
+from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.stages.performance_report import analyze_performance
 
@@ -115,3 +116,24 @@ def test_markdown_shows_hotspot_table_and_suggestions():
     assert "| function | location | complexity | rank |" in text
     assert f"| `parse` | `app/core.py:{PARSE_LINE}` | 15 | C |" in text
     assert "FunctionComplexity(" not in text
+
+
+def test_slow_test_gets_a_suggestion_tied_to_its_test_file():
+    durations = {"tests.test_core::test_parse_all": 3.25, "tests.test_core::test_quick": 0.02}
+    report = analyse(
+        SourceFile(path="app/core.py", content=CORE),
+        test_durations=durations,
+        test_paths=["tests/test_core.py"],
+    )
+    [slow] = [s for s in report.suggestions if "took" in s.message]
+    assert slow.describe().startswith("tests/test_core.py test `test_parse_all` took 3.25s")
+
+
+def test_complexity_budget_gate_names_the_functions_over_it():
+    report = analyse(SourceFile(path="app/core.py", content=CORE))
+    over = gates.complexity_budget(report, max_complexity=10)
+    assert not over.passed
+    assert over.detail == (
+        f"max complexity 15 (budget 10) at app/core.py:{PARSE_LINE}; 1 over budget: parse (15)"
+    )
+    assert gates.complexity_budget(report, max_complexity=15).passed

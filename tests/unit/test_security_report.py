@@ -1,9 +1,23 @@
-"""Stage 10: scan_security runs bandit on a copy of the Python files."""
+"""Stage 10: scan_security runs bandit on a copy of the Python files, the secrets detector
+on every file and pip-audit on the pins; the gates judge the result."""
+
+import json
+from pathlib import Path
 
 import pytest
 
+from quantumlayer_dagster import gates
+from quantumlayer_dagster.advisories import LocalOsvService, default_advisory_db
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.stages.security_report import scan_security
+
+GITHUB_TOKEN = "ghp_" + "R8d2kLq9ZxV4mN7bT1cW5yH3jF6gP0sA2eU8"
+CONFIG = f"""import os
+
+GITHUB = "{GITHUB_TOKEN}"
+DATABASE_URL = os.environ["DATABASE_URL"]
+api_key = "Zx8#kP2mQ9vLw4Rt7"
+"""
 
 RUNNER = """\
 import subprocess
@@ -32,8 +46,18 @@ def report():
         SourceFile(path="app/broken.py", content="def broken(:\n    pass\n"),
         SourceFile(path="tests/test_runner.py", content=TEST),
         SourceFile(path="web/index.js", content="eval(location.hash);\n"),
+        SourceFile(path="app/config.py", content=CONFIG),
     ]
-    return scan_security(files)
+    return scan_security(
+        files, requirements=["requests==2.19.0", "pyyaml==6.0.1"], advisories=ADVISORIES
+    )
+
+
+ADVISORIES = LocalOsvService(default_advisory_db(None) or Path("/work/shared/advisory-db"))
+
+
+def bandit(findings):
+    return [f for f in findings if f.tool == "bandit"]
 
 
 def rules(findings):
@@ -46,7 +70,7 @@ def test_shell_true_is_a_high_severity_b602_at_its_line(report):
     assert finding.cwe == 78
     assert finding.test_name == "subprocess_popen_with_shell_equals_true"
     assert finding.snippet.startswith("subprocess.call(command, shell=True)")
-    assert report.high_severity_count == 1
+    assert report.high_severity_count == 2  # with the GitHub token
 
 
 def test_nosec_comment_in_untrusted_code_does_not_hide_the_finding(report):
@@ -69,7 +93,78 @@ def test_sarif_log_is_version_2_1_0_and_marks_suppressed_results(report):
     results = report.sarif["runs"][0]["results"]
     suppressed = [r for r in results if r.get("suppressions")]
     assert len(suppressed) == len(report.suppressed) == 1
-    assert len(results) == len(report.findings) + 1
+    assert len(results) == len(bandit(report.findings)) + 1
+
+
+def test_sarif_log_has_the_required_shape_with_one_run_per_tool(report):
+    sarif = json.loads(json.dumps(report.sarif))  # what the capsule and --sarif write
+    assert sarif["version"] == "2.1.0"
+    assert sarif["$schema"].endswith("sarif-2.1.0.json")
+    assert [run["tool"]["driver"]["name"] for run in sarif["runs"]] == [
+        "Bandit",
+        "quantumlayer-secrets",
+    ]
+    for run in sarif["runs"]:
+        rule_ids = {rule["id"] for rule in run["tool"]["driver"]["rules"]}
+        assert run["results"]
+        for result in run["results"]:
+            assert result["ruleId"] in rule_ids
+            assert result["level"] in {"none", "note", "warning", "error"}
+            [location] = result["locations"]
+            physical = location["physicalLocation"]
+            assert physical["artifactLocation"]["uri"]
+            assert physical["region"]["startLine"] >= 1
+    secret_results = sarif["runs"][1]["results"]
+    assert [(r["ruleId"], r["level"]) for r in secret_results] == [
+        ("github-token", "error"),
+        ("high-entropy-secret", "warning"),
+    ]
+
+
+def test_hard_coded_token_is_a_secrets_finding_and_never_shown_in_full(report):
+    [secret, _] = [f for f in report.findings if f.tool == "secrets"]
+    assert (secret.rule_id, secret.path, secret.line, secret.cwe) == (
+        "github-token",
+        "app/config.py",
+        3,
+        798,
+    )
+    assert secret.severity == "HIGH"
+    assert GITHUB_TOKEN not in report.model_dump_json()
+    assert GITHUB_TOKEN[:4] in secret.message
+
+
+def test_known_vulnerable_pin_is_reported_with_its_fix(report):
+    found = {(v.package, v.version, v.id): v.fix_versions for v in report.audit.vulnerabilities}
+    assert found[("requests", "2.19.0", "PYSEC-2018-28")] == ["2.20.0"]
+    assert report.audit.audited == ["requests==2.19.0", "pyyaml==6.0.1"]
+    assert report.vulnerable_pin_count == 1
+    assert "advisory-db" in report.audit.source
+
+
+def test_pip_audit_json_has_pip_audits_shape(report):
+    deps = {d["name"]: d for d in report.audit.pip_audit_json["dependencies"]}
+    assert deps["pyyaml"]["vulns"] == []
+    vuln = next(v for v in deps["requests"]["vulns"] if v["id"] == "PYSEC-2018-28")
+    assert vuln["fix_versions"] == ["2.20.0"]
+    assert vuln["aliases"] == ["CVE-2018-18074", "GHSA-x84v-xcm2-53pg"]
+    assert report.audit.pip_audit_json["fixes"] == []
+
+
+def test_gates_fail_on_the_high_findings_and_the_vulnerable_pin(report):
+    high = gates.no_high_severity_findings(report)
+    assert not high.passed and high.detail.startswith("2 high-severity findings (allowed 0)")
+    assert gates.no_high_severity_findings(report, allowed=2).passed
+    pins = gates.no_known_vulnerable_pins(report)
+    assert not pins.passed and "requests==2.19.0" in pins.detail
+    assert gates.no_known_vulnerable_pins(report, allowed=1).passed
+
+
+def test_stricter_severity_threshold_counts_medium_findings_too(report):
+    medium_or_worse = report.count_at_or_above("MEDIUM")
+    assert medium_or_worse > report.high_severity_count
+    gate = gates.no_high_severity_findings(report, allowed=2, threshold="MEDIUM")
+    assert not gate.passed and "medium-or-worse" in gate.detail
 
 
 def test_counts_by_severity_add_up(report):
@@ -86,16 +181,20 @@ def test_file_bandit_cannot_parse_is_recorded_as_an_error(report):
 
 def test_non_python_files_are_listed_as_not_scanned(report):
     assert report.not_scanned == ["web/index.js"]
+    assert all(f.path != "web/index.js" for f in report.findings)
     assert "app/runner.py" in report.scanned
 
 
 def test_markdown_lists_findings_most_severe_first(report):
     text = report.markdown()
     table_rows = [
-        line for line in text.splitlines() if line.startswith("| HIGH") or line.startswith("| LOW")
+        line for line in text.splitlines() if line.startswith(("| HIGH", "| MEDIUM", "| LOW"))
     ]
-    assert table_rows[0].startswith("| HIGH | HIGH | B602 | `app/runner.py` | 7 | CWE-78 |")
-    assert "Not scanned (not Python): `web/index.js`" in text
+    severities = [row.split(" | ")[0] for row in table_rows]
+    assert severities == sorted(severities, key=["| HIGH", "| MEDIUM", "| LOW"].index)
+    assert table_rows[1].startswith("| HIGH | HIGH | B602 | `app/runner.py` | 7 | CWE-78 |")
+    assert "Not scanned by bandit (not Python): `web/index.js`" in text
+    assert "| requests | 2.19.0 | PYSEC-2018-28 |" in text
 
 
 def test_project_without_python_is_not_scanned_and_has_an_empty_sarif_log():
@@ -103,6 +202,19 @@ def test_project_without_python_is_not_scanned_and_has_an_empty_sarif_log():
     assert result.findings == [] and result.scanned == []
     assert result.sarif["version"] == "2.1.0"
     assert "Nothing scanned" in result.markdown()
+
+
+def test_audit_that_could_not_run_fails_the_pin_gate():
+    report = scan_security([SourceFile(path="a.py", content="x = 1\n")], requirements=["six==1.0"])
+    assert report.audit.error and "QL_ADVISORY_DB" in report.audit.error
+    gate = gates.no_known_vulnerable_pins(report)
+    assert not gate.passed and gate.detail.startswith("dependency audit did not run")
+
+
+def test_no_requirements_means_nothing_to_audit_and_the_pin_gate_passes():
+    report = scan_security([SourceFile(path="a.py", content="x = 1\n")])
+    assert report.audit.audited == [] and report.audit.error is None
+    assert gates.no_known_vulnerable_pins(report).passed
 
 
 def test_bandit_that_does_not_finish_in_time_raises_a_clear_error():
