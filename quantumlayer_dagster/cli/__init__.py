@@ -26,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("capsule", help="path to a capsule .tar.gz")
     verify.set_defaults(handler="quantumlayer_dagster.cli.verify_command:verify")
 
+    test = sub.add_parser("test", help="run a code tree's tests (pytest or node) in the sandbox")
+    test.add_argument("path", help="the folder holding the project")
+    test.add_argument("--json", action="store_true", help="print one JSON object")
+    test.add_argument("--timeout", type=float, default=120.0, help="wall seconds for the run")
+    test.set_defaults(handler="quantumlayer_dagster.cli.test_command:test_tree")
+
     llm = sub.add_parser("llm", help="the local LLM server")
     llm_sub = llm.add_subparsers(dest="llm_command", required=True)
     serve = llm_sub.add_parser("serve", help="start the local llama.cpp server unless running")
