@@ -26,6 +26,7 @@ from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.artifacts.validation import ValidationReport
 from quantumlayer_dagster.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.memory.remember import remember_request, request_outcome
 from quantumlayer_dagster.stages.capsule import verify_capsule
 from quantumlayer_dagster.stages.docs import write_docs
 from quantumlayer_dagster.stages.packaging import capsule_entries, package_capsule
@@ -34,6 +35,7 @@ from quantumlayer_dagster.store.artifact_store import ArtifactStore
 from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
+from resources.memory import VectorMemoryResource
 from resources.quality_gates import QualityGatesResource
 
 # Earlier LLM stages whose usage the capsule totals; read from the store, since the
@@ -74,15 +76,20 @@ def capsule(
     docs: Docs,
     artifact_store: ArtifactStoreResource,
     quality_gates: QualityGatesResource,
+    memory: VectorMemoryResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Packaging: a deterministic .tar.gz of project, tests, reports and docs, with
-    capsule.json listing a sha256 per file; verified from the store after writing."""
+    capsule.json listing a sha256 per file; verified from the store after writing. The
+    request's brief and outcome are then recorded in the vector memory."""
     rid = context.partition_key
     store = artifact_store.store()
     gate_results = [
         gates.code_parses(semantic_validation),
         gates.tests_pass(test_suite.run),
-        gates.no_high_severity_findings(security_report, quality_gates.max_high_severity),
+        gates.no_high_severity_findings(
+            security_report, quality_gates.max_high_severity, quality_gates.severity_threshold
+        ),
+        gates.no_known_vulnerable_pins(security_report, quality_gates.max_vulnerable_pins),
         gates.complexity_budget(performance_report, quality_gates.max_complexity),
     ]
     with timed() as t:
@@ -107,6 +114,15 @@ def capsule(
         manifest=manifest,
         verification=verification,
     )
+    # Read from the store like _request_usage: the capsule's inputs stay the design's graph.
+    enhanced = artifact_from_json(
+        EnhancedPrompt, store.get_bytes(asset_key(rid, "enhanced_prompt"))
+    )
+    verified = GateResult(name="capsule_verifies", passed=verification.ok)
+    outcome = request_outcome([*gate_results, verified], key, usage.models)
+    memory_problem = remember_request(memory.memory(), enhanced, outcome)
+    if memory_problem:
+        context.log.warning(memory_problem)
     yield stage_output(
         result,
         t.seconds,
@@ -118,6 +134,7 @@ def capsule(
         tokens_out=usage.tokens_out,
         cost_usd=dg.MetadataValue.float(round(usage.cost_usd, 6)),
         gates=markdown(_gates_markdown(gate_results)),
+        memory=memory_problem or ("recorded" if memory.enabled else "off"),
     )
     yield check_result(
         GateResult(

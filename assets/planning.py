@@ -18,13 +18,26 @@ from quantumlayer_dagster.stages.requirements_spec import parse_requirements
 from quantumlayer_dagster.stages.test_plan import plan_tests
 from quantumlayer_dagster.stages.text import bullets
 from resources.llm import LLMResource
+from resources.memory import VectorMemoryResource
 
 
-@request_asset("planning", {"llm"})
-def enhanced_prompt(prompt_request: PromptRequest, llm: LLMResource) -> dg.Output[EnhancedPrompt]:
-    """Stage 1: the prompt restated as a bounded brief."""
+@request_asset("planning", {"llm", "qdrant"})
+def enhanced_prompt(
+    context: dg.AssetExecutionContext,
+    prompt_request: PromptRequest,
+    llm: LLMResource,
+    memory: VectorMemoryResource,
+) -> dg.Output[EnhancedPrompt]:
+    """Stage 1: the prompt restated as a bounded brief, with similar past requests from the
+    vector memory as context (named in the metadata)."""
     with timed() as t:
-        result = enhance_prompt(prompt_request, llm.client)
+        result = enhance_prompt(prompt_request, llm.client, memory.memory())
+    if result.memory_problem:
+        context.log.warning(result.memory_problem)
+    past = result.past_requests
+    rows = [
+        [p.request_id, f"{p.score:.3f}", "pass" if p.outcome.gates_passed else "FAIL"] for p in past
+    ]
     return stage_output(
         result,
         t.seconds,
@@ -33,6 +46,9 @@ def enhanced_prompt(prompt_request: PromptRequest, llm: LLMResource) -> dg.Outpu
         brief=markdown(
             f"**{result.title}**\n\n{result.summary}\n\nGoals:\n{bullets(result.goals)}"
         ),
+        memory=result.memory_problem or ("on" if memory.enabled else "off"),
+        similar_requests=", ".join(f"{p.request_id} ({p.score:.3f})" for p in past) or "none",
+        similar_requests_table=markdown(markdown_table(["request", "score", "gates"], rows)),
     )
 
 

@@ -8,6 +8,7 @@ from quantumlayer_dagster.settings import Settings
 from resources.artifact_store import artifact_store_resource
 from resources.io_manager import JsonArtifactIOManager
 from resources.llm import LLMResource
+from resources.memory import VectorMemoryResource
 from resources.quality_gates import QualityGatesResource
 from resources.sandbox import SandboxResource
 
@@ -23,7 +24,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "io_manager": JsonArtifactIOManager(artifact_store=store),
             "llm": LLMResource(config_path=str(settings.llm_config), artifact_store=store),
             "sandbox": SandboxResource(wall_timeout_s=settings.test_timeout_s),
-            "quality_gates": QualityGatesResource(),
+            "quality_gates": QualityGatesResource(
+                advisory_db=settings.advisory_db, advisory_online=settings.advisory_online
+            ),
+            "memory": VectorMemoryResource.from_settings(settings),
         },
     )
 

@@ -49,11 +49,28 @@ class Settings(BaseModel):
     llm_config: Path
     """The YAML file naming the LLM model(s)."""
     test_timeout_s: int = 120
+    advisory_db: str = ""
+    """OSV advisory directory for the dependency audit (empty: the snapshot by the checkout)."""
+    advisory_online: bool = False
+    """Ask osv.dev first, the advisory directory only when it cannot be reached."""
     store: StoreSettings = Field(default_factory=StoreSettings)
     upload_batch: int = 50
     """Most new uploads the prompt sensor takes per tick (the rest wait for the next)."""
     upload_poll_s: int = 10
     """Seconds between prompt-sensor ticks."""
+
+    memory_enabled: bool = True
+    """Vector memory of past requests (``QL_MEMORY=off`` turns it off)."""
+    memory_url: str | None = None
+    """A Qdrant server; None keeps the memory in local mode under ``memory_dir``."""
+    memory_collection: str = "past_requests"
+    memory_embedder: str = "minilm"
+    """``minilm`` (packaged, offline) or a litellm embedding model name."""
+    memory_embedding_api_base: str | None = None
+
+    @property
+    def memory_dir(self) -> Path:
+        return self.home / "qdrant"
 
     @property
     def artifacts_dir(self) -> Path:
@@ -73,12 +90,21 @@ class Settings(BaseModel):
     def from_env(cls) -> "Settings":
         """``QL_HOME`` (default ``.ql`` in the working folder), ``QL_LLM_CONFIG`` (default:
         the packaged local llama.cpp config), ``QL_TEST_TIMEOUT_S``, the store's variables
-        (see ``StoreSettings.from_env``), ``QL_UPLOAD_BATCH``, ``QL_UPLOAD_POLL_S``."""
+        (see ``StoreSettings.from_env``), ``QL_UPLOAD_BATCH``, ``QL_UPLOAD_POLL_S``,
+        ``QL_MEMORY`` (on/off), ``QL_MEMORY_URL``, ``QL_MEMORY_COLLECTION``,
+        ``QL_MEMORY_EMBEDDER``, ``QL_MEMORY_EMBEDDING_API_BASE``."""
         return cls(
             home=Path(os.environ.get("QL_HOME", ".ql")).resolve(),
             llm_config=Path(os.environ.get("QL_LLM_CONFIG", str(PACKAGED_LLM_CONFIG))),
             test_timeout_s=int(os.environ.get("QL_TEST_TIMEOUT_S", "120")),
+            advisory_db=os.environ.get("QL_ADVISORY_DB", ""),
+            advisory_online=os.environ.get("QL_ADVISORY_ONLINE", "") in {"1", "on", "true"},
             store=StoreSettings.from_env(),
             upload_batch=int(os.environ.get("QL_UPLOAD_BATCH", "50")),
             upload_poll_s=int(os.environ.get("QL_UPLOAD_POLL_S", "10")),
+            memory_enabled=os.environ.get("QL_MEMORY", "on").lower() not in {"off", "0", "false"},
+            memory_url=os.environ.get("QL_MEMORY_URL") or None,
+            memory_collection=os.environ.get("QL_MEMORY_COLLECTION", "past_requests"),
+            memory_embedder=os.environ.get("QL_MEMORY_EMBEDDER", "minilm"),
+            memory_embedding_api_base=os.environ.get("QL_MEMORY_EMBEDDING_API_BASE") or None,
         )

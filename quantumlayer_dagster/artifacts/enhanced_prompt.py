@@ -6,6 +6,7 @@ from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.artifacts.text_fields import Name, Paragraph, Sentence
+from quantumlayer_dagster.memory.records import PastRequest
 
 
 class EnhancedPromptDraft(BaseModel):
@@ -26,6 +27,17 @@ class EnhancedPrompt(EnhancedPromptDraft):
     original_prompt: str
     options: RequestOptions
     llm: LLMUsage = Field(default_factory=LLMUsage)
+    past_requests: list[PastRequest] = Field(default_factory=list)
+    """Similar past requests (from the vector memory) quoted to the LLM as context."""
+    memory_problem: str | None = None
+    """Why the vector memory could not be searched; None when it was, or is off."""
+
+    def memory_text(self) -> str:
+        """The brief as one text: what the vector memory embeds for this request."""
+        parts = [f"{self.title}: {self.summary}", "Goals: " + "; ".join(self.goals)]
+        if self.constraints:
+            parts.append("Constraints: " + "; ".join(self.constraints))
+        return "\n".join(parts)
 
     def brief(self) -> Brief:
         return Brief(

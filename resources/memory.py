@@ -1,0 +1,64 @@
+"""VectorMemoryResource: the vector memory of past requests (Qdrant, local folder or server)."""
+
+from pathlib import Path
+
+import dagster as dg
+from pydantic import PrivateAttr
+
+from quantumlayer_dagster.memory.embedder import MINILM, embedder_named
+from quantumlayer_dagster.memory.protocol import Memory
+from quantumlayer_dagster.settings import Settings
+
+
+class VectorMemoryResource(dg.ConfigurableResource):
+    """Where past requests are remembered and how their briefs are embedded.
+
+    ``url`` selects a Qdrant server; otherwise ``path`` is a local-mode folder. ``embedder``
+    is ``minilm`` (the packaged all-MiniLM-L6-v2, offline) or a litellm embedding model name.
+    ``enabled=False`` turns memory off: stages then run without it.
+    """
+
+    enabled: bool = True
+    path: str = ""
+    url: str = ""
+    collection: str = "past_requests"
+    embedder: str = MINILM
+    embedding_api_base: str = ""
+    wait_s: float = 30.0
+    """Longest wait for a local folder another run is using, and the server timeout."""
+
+    _memory: Memory | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "VectorMemoryResource":
+        """The memory the settings describe (``QL_MEMORY*`` variables)."""
+        return cls(
+            enabled=settings.memory_enabled,
+            path=str(settings.memory_dir),
+            url=settings.memory_url or "",
+            collection=settings.memory_collection,
+            embedder=settings.memory_embedder,
+            embedding_api_base=settings.memory_embedding_api_base or "",
+        )
+
+    def memory(self) -> Memory | None:
+        """The memory stage functions take, or None when it is turned off. Nothing is
+        opened or loaded here: the store and the model are reached on first use."""
+        if not self.enabled:
+            return None
+        if self._memory is None:
+            from quantumlayer_dagster.memory.qdrant_memory import QdrantMemory
+
+            if not self.url and not self.path:
+                raise ValueError(
+                    "vector memory has neither a folder nor a server: set QL_HOME or "
+                    "QL_MEMORY_URL, or QL_MEMORY=off"
+                )
+            self._memory = QdrantMemory(
+                embedder_named(self.embedder, api_base=self.embedding_api_base or None),
+                path=None if self.url else Path(self.path),
+                url=self.url or None,
+                collection=self.collection,
+                wait_s=self.wait_s,
+            )
+        return self._memory
