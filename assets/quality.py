@@ -36,6 +36,7 @@ def test_suite(
             dependency_manifest,
             llm.client,
             sandbox.sandbox(),
+            max_repairs=sandbox.test_repairs,
             progress=context.log.info,
         )
     run = suite.run
@@ -50,9 +51,28 @@ def test_suite(
         timed_out=run.timed_out,
         test_run_s=run.duration_s,
         isolation=run.isolation,
+        sandbox_mode="bwrap" if run.isolation.startswith("bwrap") else "process-only",
+        coverage_percent=_coverage_value(run.coverage.percent),
+        repair_rounds=len(suite.repairs),
+        repairs=markdown(suite.repairs_markdown()),
         report=markdown(run.markdown()),
     )
-    yield check_result(gates.tests_pass(run), passed=run.passed, failed=run.failed)
+    yield check_result(
+        gates.tests_pass(run),
+        passed=run.passed,
+        failed=run.failed,
+        errors=run.errors,
+        repair_rounds=len(suite.repairs),
+    )
+
+
+def _coverage_value(percent: float | None) -> dg.MetadataValue:
+    """Line coverage as a number, or the text "not measured" (never a made-up 0)."""
+    return (
+        dg.MetadataValue.float(percent)
+        if percent is not None
+        else dg.MetadataValue.text("not measured")
+    )
 
 
 @request_asset("gates", {"bandit"}, checks=["no_high_severity_findings"])

@@ -9,6 +9,8 @@ class SandboxResource(dg.ConfigurableResource):
     wall_timeout_s: int = 120
     memory_mb: int = 1024
     max_processes: int = 64
+    test_repairs: int = 2
+    """Most rounds in which failing tests go back to the LLM for a fix (0: none)."""
 
     def sandbox(self) -> Sandbox:
         limits = SandboxLimits(

@@ -9,6 +9,7 @@ from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.paths import check_relative_path
 from quantumlayer_dagster.artifacts.testing import Outcome, TestRun
 from quantumlayer_dagster.limits import MAX_FILE_BYTES
+from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 
 
 class RepairReply(BaseModel):
@@ -85,3 +86,19 @@ class TestSuite(BaseModel):
     first_run_summary: str = ""
     """The first run's summary, before any repair."""
     llm: LLMUsage = Field(default_factory=LLMUsage)
+
+    def repairs_markdown(self) -> str:
+        """The repair attempts as a table (round, failures sent, file changed, result)."""
+        if not self.repairs:
+            return f"No repair needed or possible. First run: {self.first_run_summary}"
+        rows = [
+            [
+                str(a.attempt),
+                markdown_cell(", ".join(f.test for f in a.failures_sent), 120),
+                f"`{a.file_changed}` ({a.changed_kind})" if a.file_changed else "none",
+                markdown_cell(a.error or a.result, 200),
+            ]
+            for a in self.repairs
+        ]
+        table = markdown_table(["round", "failures sent", "file changed", "result"], rows)
+        return f"First run: {markdown_cell(self.first_run_summary, 300)}\n\n{table}"

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
 Runner = Literal["pytest", "node"]
@@ -29,6 +29,7 @@ class FileCoverage(BaseModel):
     statements: int = Field(ge=0)
     covered: int = Field(ge=0)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def percent(self) -> float:
         return round(100.0 * self.covered / self.statements, 1) if self.statements else 100.0
@@ -52,6 +53,7 @@ class CoverageReport(BaseModel):
     def covered(self) -> int:
         return sum(f.covered for f in self.files)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def percent(self) -> float | None:
         if self.error is not None or not self.files:
