@@ -14,6 +14,7 @@ from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.stages.performance_report import analyze_performance
 from quantumlayer_dagster.stages.security_report import scan_security
 from quantumlayer_dagster.stages.test_suite import build_test_suite
+from quantumlayer_dagster.stages.vulnerability_audit import manifest_pins
 from resources.llm import LLMResource
 from resources.quality_gates import QualityGatesResource
 from resources.sandbox import SandboxResource
@@ -75,26 +76,41 @@ def _coverage_value(percent: float | None) -> dg.MetadataValue:
     )
 
 
-@request_asset("gates", {"bandit"}, checks=["no_high_severity_findings"])
+@request_asset(
+    "gates",
+    {"bandit", "pip-audit"},
+    blocking_checks=["no_high_severity_findings", "no_known_vulnerable_pins"],
+)
 def security_report(
     test_suite: TestSuite,
     dependency_manifest: DependencyManifest,
     quality_gates: QualityGatesResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Stage 10: bandit on the generated code and tests."""
+    """Stage 10: bandit and the secrets detector on the generated code and tests, pip-audit
+    on the pinned dependencies; both gates block the capsule when they fail."""
     with timed() as t:
-        report = scan_security(test_suite.project.all_files)
+        report = scan_security(
+            test_suite.project.all_files,
+            requirements=manifest_pins(dependency_manifest),
+            advisories=quality_gates.advisories(),
+        )
     yield stage_output(
         report,
         t.seconds,
         files_scanned=len(report.scanned),
         findings=len(report.findings),
         high=report.high_severity_count,
-        dependencies_declared=len(dependency_manifest.dependencies),
+        secrets=sum(f.tool == "secrets" for f in report.findings),
+        dependencies_audited=len(report.audit.audited),
+        vulnerable_pins=report.vulnerable_pin_count,
+        advisory_source=report.audit.source or "none",
         report=markdown(report.markdown()),
     )
-    gate = gates.no_high_severity_findings(report, quality_gates.max_high_severity)
+    threshold = quality_gates.severity_threshold
+    gate = gates.no_high_severity_findings(report, quality_gates.max_high_severity, threshold)
     yield check_result(gate, high=report.high_severity_count)
+    pins = gates.no_known_vulnerable_pins(report, quality_gates.max_vulnerable_pins)
+    yield check_result(pins, vulnerable_pins=report.vulnerable_pin_count)
 
 
 @request_asset("gates", {"radon"}, checks=["complexity_budget"])
@@ -102,9 +118,16 @@ def performance_report(
     test_suite: TestSuite, quality_gates: QualityGatesResource
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage 11: radon complexity, maintainability, raw and Halstead metrics; hotspots."""
-    durations = {t.name: t.duration_s for t in test_suite.run.tests}
+    durations = {
+        f"{c.classname}::{c.name}" if c.classname else c.name: c.duration_s
+        for c in test_suite.run.tests
+    }
     with timed() as t:
-        report = analyze_performance(test_suite.project.sources, test_durations=durations)
+        report = analyze_performance(
+            test_suite.project.sources,
+            test_durations=durations,
+            test_paths=[f.path for f in test_suite.project.tests],
+        )
     yield stage_output(
         report,
         t.seconds,

@@ -33,6 +33,7 @@ def capsule_entries(
             "reports/junit.xml": suite.run.junit_xml.encode(),
             "reports/security.json": artifact_to_json(security),
             "reports/bandit.sarif.json": _sarif_bytes(security),
+            "reports/pip-audit.json": json.dumps(security.audit.pip_audit_json, indent=2).encode(),
             "reports/performance.json": artifact_to_json(performance),
         }
     )

@@ -22,7 +22,13 @@ from quantumlayer_dagster.store.keys import asset_key
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-GATES = {"code_parses", "tests_pass", "no_high_severity_findings", "complexity_budget"}
+GATES = {
+    "code_parses",
+    "tests_pass",
+    "no_high_severity_findings",
+    "no_known_vulnerable_pins",
+    "complexity_budget",
+}
 GATE_LINE = re.compile(r"^(\w+)\s+(pass|FAIL)\s+(.*)$")
 
 

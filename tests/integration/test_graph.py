@@ -127,6 +127,7 @@ def test_whole_graph_materializes_every_asset_for_the_partition(run, instance):
         "code_parses": True,
         "tests_pass": True,
         "no_high_severity_findings": True,
+        "no_known_vulnerable_pins": True,
         "complexity_budget": True,
         "capsule_verifies": True,
     }
