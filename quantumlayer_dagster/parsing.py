@@ -99,17 +99,36 @@ def _issue(path: str, node: Node, lines: list[bytes]) -> SyntaxIssue:
     row, byte_col = node.start_point
     line = lines[row] if row < len(lines) else b""
     column = len(line[:byte_col].decode("utf-8", errors="replace")) + 1
-    if node.is_missing:
-        message = f"missing {node.type}" if node.is_named else f"missing '{node.type}'"
-    else:
-        text = (node.text or b"").decode("utf-8", errors="replace").strip()
-        first = text.splitlines()[0] if text else ""
-        if len(first) > _ERROR_TEXT_CHARS:
-            first = first[:_ERROR_TEXT_CHARS] + "…"
-        message = f"syntax error at '{first}'" if first else "syntax error"
     return SyntaxIssue(
-        path=path, line=row + 1, column=column, message=message, snippet=source_line(line)
+        path=path, line=row + 1, column=column, message=_message(node), snippet=source_line(line)
     )
+
+
+def _message(node: Node) -> str:
+    """ "missing `;`", "unexpected `)` in argument list": the token and where it went wrong."""
+    where = _context(node.parent)
+    if node.is_missing:
+        return f"missing `{node.type}`{where}" if not node.is_named else f"missing {node.type}"
+    token = _first_token(node)
+    if not token:
+        return f"syntax error{where}"
+    if len(token) > _ERROR_TEXT_CHARS:
+        token = token[:_ERROR_TEXT_CHARS] + "…"
+    if token[0] in "\"'`":
+        return f"unterminated or malformed string starting `{token}`{where}"
+    return f"unexpected `{token}`{where}"
+
+
+def _first_token(node: Node) -> str:
+    """The first line of an ERROR node's text: the tokens the parser could not place."""
+    text = (node.text or b"").decode("utf-8", errors="replace").strip()
+    return text.splitlines()[0].strip() if text else ""
+
+
+def _context(parent: Node | None) -> str:
+    if parent is None or parent.parent is None:  # the file's root node adds nothing
+        return ""
+    return f" in {parent.type.replace('_', ' ')}"
 
 
 def source_line(line: bytes | str) -> str:

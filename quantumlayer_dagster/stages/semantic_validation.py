@@ -2,11 +2,17 @@
 
 Nothing is imported or executed: tree-sitter parses every language we have a grammar
 for, and Python is additionally compiled to bytecode (never run) to catch the errors the
-compiler finds but the grammar accepts (``return`` outside a function, duplicate arguments).
+compiler finds but the grammar accepts (``return`` outside a function, duplicate arguments),
+checked for names bound nowhere (``python_names``) and for imports that no project module,
+standard-library module or known distribution provides.
 """
 
+import ast
+import importlib.util
+import sys
 import warnings
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.validation import (
@@ -15,6 +21,7 @@ from quantumlayer_dagster.artifacts.validation import (
     ValidationIssue,
     ValidationReport,
 )
+from quantumlayer_dagster.import_map import declared_pins, distribution_for, import_key
 from quantumlayer_dagster.parsing import (
     project_modules,
     python_imports,
@@ -22,24 +29,32 @@ from quantumlayer_dagster.parsing import (
     source_line,
     syntax_errors,
 )
+from quantumlayer_dagster.python_names import undefined_names
 
 
 def validate_code(
-    files: list[SourceFile], planned_paths: list[str] | None = None
+    files: list[SourceFile],
+    planned_paths: list[str] | None = None,
+    declared: list[str] | None = None,
 ) -> ValidationReport:
     """Validate ``files`` and return a report of per-file status and every issue found.
 
     Issues: tree-sitter syntax errors ("syntax"), Python compile errors and warnings the
-    grammar missed ("compile"), imports of project modules that do not exist ("import"),
-    and, when ``planned_paths`` is given, planned files that are missing (error) and files
-    nobody planned (warning) ("structure"). Files without a grammar are reported as not
+    grammar missed ("compile"), names bound nowhere ("name"), imports that neither the
+    project, the standard library, an installed or curated distribution nor a ``declared``
+    requirement (e.g. ``"requests>=2"``) provides ("import"; an error at module level, a
+    warning when guarded by ``try``/``if`` or inside a function), and, when
+    ``planned_paths`` is given, planned files that are missing (error) and files nobody
+    planned (warning) ("structure"). Files without a grammar are reported as not
     validated; they never count as valid.
     """
-    modules = project_modules([f.path for f in files])
+    context = _ImportContext(
+        project_modules([f.path for f in files]), declared_pins(declared or [])
+    )
     results: list[FileValidation] = []
     issues: list[ValidationIssue] = []
     for source in files:
-        found = _file_issues(source, modules)
+        found = _file_issues(source, context)
         if found is None:
             results.append(
                 FileValidation(path=source.path, language=source.language, validated=False)
@@ -60,17 +75,105 @@ def validate_code(
     return ValidationReport(files=results, issues=issues)
 
 
-def _file_issues(source: SourceFile, modules: set[str]) -> list[ValidationIssue] | None:
+class _ImportContext(NamedTuple):
+    modules: set[str]
+    pins: dict[str, str | None]
+
+
+def _file_issues(source: SourceFile, context: _ImportContext) -> list[ValidationIssue] | None:
     syntax = syntax_errors(source.path, source.content)
     if syntax is None:
         return None
     issues = [ValidationIssue.from_syntax(s) for s in syntax]
     if source.language == "python":
         syntax_lines = {s.line for s in syntax}
-        issues += [i for i in _compile_issues(source) if i.line not in syntax_lines]
-        if not syntax:  # import targets of a file that does not parse are not worth reporting yet
-            issues += _import_issues(source, modules)
+        compiled = _compile_issues(source)
+        issues += [i for i in compiled if i.line not in syntax_lines]
+        # names and import targets of a file that does not compile are not worth reporting yet
+        if not syntax and not any(i.severity == "error" for i in compiled):
+            issues += _import_issues(source, context.modules)
+            issues += _python_semantic_issues(source, context)
     return sorted(issues, key=lambda i: (i.line or 0, i.column or 0))
+
+
+def _python_semantic_issues(source: SourceFile, context: _ImportContext) -> list[ValidationIssue]:
+    """Undefined names and third-party imports nothing provides, for a file that compiles."""
+    try:
+        tree = ast.parse(source.content, source.path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # already reported by the compile check
+    lines = source.content.splitlines()
+    found = [
+        ValidationIssue(
+            path=source.path,
+            line=u.line,
+            column=u.column,
+            kind="name",
+            message=f"name `{u.name}` is not defined",
+            snippet=_line(lines, u.line),
+        )
+        for u in undefined_names(tree, source.content, source.path)
+    ]
+    for node, guarded in _third_party_imports(tree, context.modules):
+        for module in _imported_modules(node):
+            if _provided(module, context.pins):
+                continue
+            where = "guarded import" if guarded else "import"
+            found.append(
+                ValidationIssue(
+                    path=source.path,
+                    line=node.lineno,
+                    column=node.col_offset + 1,
+                    severity="warning" if guarded else "error",
+                    kind="import",
+                    message=f"{where} of `{module}`: no project module, standard-library "
+                    "module, installed or known distribution or declared requirement provides it",
+                    snippet=_line(lines, node.lineno),
+                )
+            )
+    return found
+
+
+def _line(lines: list[str], line: int) -> str:
+    return source_line(lines[line - 1]) if 0 < line <= len(lines) else ""
+
+
+def _third_party_imports(
+    tree: ast.Module, modules: set[str]
+) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
+    """Absolute imports outside the project and the standard library, each with whether it
+    is guarded (inside a try, if, function or class: optional or lazily needed)."""
+    own_tops = {m.split(".")[0] for m in modules}
+    found: list[tuple[ast.Import | ast.ImportFrom, bool]] = []
+    stack: list[tuple[ast.AST, bool]] = [(stmt, False) for stmt in tree.body]
+    while stack:
+        node, guarded = stack.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            tops = {m.split(".")[0] for m in _imported_modules(node)}
+            if tops and not tops <= (own_tops | set(sys.stdlib_module_names)):
+                found.append((node, guarded))
+            continue
+        inner = guarded or not isinstance(node, ast.With)  # a with block is not a guard
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return sorted(found, key=lambda f: f[0].lineno)
+
+
+def _imported_modules(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.ImportFrom):
+        return [node.module] if node.level == 0 and node.module else []
+    return [alias.name for alias in node.names]
+
+
+def _provided(module: str, pins: dict[str, str | None]) -> bool:
+    """Whether the standard library, a known distribution or the environment provides it."""
+    top = module.split(".")[0]
+    if top in sys.stdlib_module_names or distribution_for(import_key(module), pins)[0]:
+        return True
+    try:
+        # top-level only: finding a submodule's spec would import (run) its parent package
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _compile_issues(source: SourceFile) -> list[ValidationIssue]:

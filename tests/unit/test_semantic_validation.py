@@ -113,3 +113,108 @@ def test_report_round_trips_through_json():
     again = type(report).model_validate_json(report.model_dump_json())
     assert again.issues == report.issues
     assert again.files_not_validated == ["a.md"]
+
+
+def _kinds(report) -> list[tuple[str, int | None, str]]:
+    return [(i.kind, i.line, i.severity) for i in report.issues]
+
+
+def test_misspelt_name_is_a_name_error_at_its_line_and_column():
+    content = "import os\n\n\ndef home():\n    return os.path.expanduser(hom_dir)\n"
+    report = validate_code([src("app.py", content)])
+    [issue] = report.issues
+    assert (issue.kind, issue.line, issue.column) == ("name", 5, 31)
+    assert issue.message == "name `hom_dir` is not defined"
+    assert issue.snippet == "return os.path.expanduser(hom_dir)"
+
+
+SCOPES = """\
+import os.path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["Counter", "total"]
+counter = 0
+
+
+def bump(step: int = 1) -> int:
+    global counter, created_later
+    counter += step
+    created_later = [n * step for n in range(3) if (last := n)]
+    return last
+
+
+def outer():
+    seen = set()
+
+    def inner(item):
+        nonlocal seen
+        seen = seen | {item}
+        return [x for x in seen] + [y for y in (lambda z: [z])(item)]
+
+    return inner
+
+
+class Counter:
+    limit = 3
+    sizes = [limit * 2]
+
+    def walk(self) -> "Iterator[int]":
+        try:
+            yield from range(self.limit)
+        except ValueError as exc:
+            raise RuntimeError(str(exc)) from exc
+        print(__class__, __name__, __file__, created_later, os.path.sep)
+
+
+def total(*args, **kwargs):
+    with open(os.devnull) as handle:
+        match args:
+            case [first, *rest]:
+                return first, rest, handle, kwargs
+    return None
+"""
+
+
+def test_python_scoping_rules_give_no_false_name_errors():
+    report = validate_code([src("scopes.py", SCOPES)])
+    assert report.issues == []
+
+
+def test_class_attribute_is_not_visible_inside_its_methods():
+    content = "class A:\n    limit = 3\n\n    def f(self):\n        return limit\n"
+    report = validate_code([src("a.py", content)])
+    assert [(i.kind, i.line, i.message) for i in report.issues] == [
+        ("name", 5, "name `limit` is not defined")
+    ]
+
+
+def test_star_import_or_dynamic_globals_suppress_name_checks():
+    star = "from os.path import *\n\nprint(join('a', 'b'))\n"
+    dynamic = "globals()['VALUE'] = 1\nprint(VALUE)\n"
+    report = validate_code([src("star.py", star), src("dyn.py", dynamic)])
+    assert report.issues == []
+
+
+def test_name_guarded_by_except_name_error_is_not_flagged():
+    content = "try:\n    text_type = unicode\nexcept NameError:\n    text_type = str\n"
+    assert validate_code([src("compat.py", content)]).issues == []
+
+
+def test_import_nothing_provides_is_an_error_and_a_guarded_one_a_warning():
+    content = (
+        "import requests\nimport yaml\nimport frobnicator_zz\n\n"
+        "try:\n    import ujson_zz as json\nexcept ImportError:\n    import json\n"
+    )
+    report = validate_code([src("app.py", content)])
+    assert _kinds(report) == [("import", 3, "error"), ("import", 6, "warning")]
+    assert "`frobnicator_zz`" in report.issues[0].message
+
+
+def test_declared_requirement_resolves_an_import_not_installed_here():
+    report = validate_code(
+        [src("app.py", "import frobnicator_zz\n")], declared=["frobnicator-zz>=1.0"]
+    )
+    assert report.issues == []
