@@ -28,6 +28,7 @@ install: system-packages $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 system-packages:
 	@missing=""; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
 	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \

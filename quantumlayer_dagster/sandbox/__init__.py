@@ -31,6 +31,14 @@ Not root: no uid drop ("no uid drop: not root"), bwrap then uses a user namespac
 
 Not limited: total disk use of the work folder (only per-file size), and RLIMIT_NPROC
 counts every process of uid 65534 on the host, so concurrent sandboxes share it.
+
+Not trustworthy by construction: what the run reports about itself. The test runner's
+JUnit and coverage files and its exit code come from inside the sandbox, written by the
+same uid as the tested code, which can rewrite them. The test stages name the reports
+randomly per run and cross-check them against the exit code and the runner's printed
+counts (``TestRun.report_warnings``; a disagreement fails the run), which catches a
+report rewritten after the fact (see ``tests/integration/test_sandbox_hostile.py``) but
+not code that forges the report, the printed counts and the exit code consistently.
 """
 
 from quantumlayer_dagster.sandbox.models import SandboxLimits, SandboxResult

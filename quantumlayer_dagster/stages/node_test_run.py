@@ -5,9 +5,12 @@
 Line coverage is not measured for JavaScript: Node 20's coverage is experimental and has
 no file reporter, so the ``TestRun`` says so instead of showing a number."""
 
+import functools
 import os
+import re
 import secrets
 import shutil
+import subprocess
 from pathlib import Path, PurePosixPath
 
 from quantumlayer_dagster.artifacts.code import SourceFile
@@ -17,6 +20,8 @@ from quantumlayer_dagster.stages.test_reports import build_test_run, printed_cou
 from quantumlayer_dagster.tree_writer import write_source_files
 
 NODE_NOT_FOUND = "node not found: install Node.js 20 or newer (Debian package nodejs)"
+MIN_NODE = (20, 13)
+"""The first Node 20 release whose test runner has the JUnit reporter."""
 _COVERAGE_NOTE = "not measured for JavaScript (Node 20 has no coverage file reporter)"
 
 
@@ -26,6 +31,24 @@ def find_node() -> str | None:
     return os.path.realpath(found) if found else None
 
 
+@functools.cache
+def node_problem(exe: str | None) -> str | None:
+    """Why ``exe`` cannot run our tests (missing, too old), or None when it can."""
+    if exe is None:
+        return NODE_NOT_FOUND
+    try:
+        done = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{exe} --version failed: {exc}"
+    match = re.match(r"v(\d+)\.(\d+)", done.stdout.strip())
+    if not match:
+        return f"{exe} --version printed {done.stdout.strip()!r}, not a Node version"
+    if (int(match[1]), int(match[2])) < MIN_NODE:
+        need = ".".join(map(str, MIN_NODE))
+        return f"node {done.stdout.strip()} is too old: its test runner needs v{need}+ for JUnit"
+    return None
+
+
 def run_node_tests(
     files: list[SourceFile], sandbox: Sandbox, *, node: str | None = None
 ) -> TestRun:
@@ -33,8 +56,10 @@ def run_node_tests(
     counts and per-test results from its JUnit report. Failures, timeouts, limits and a
     missing or inconsistent report are recorded in the ``TestRun``, never raised."""
     exe = node or find_node()
-    if exe is None:
-        return TestRun(runner="node", junit_error=NODE_NOT_FOUND, summary=NODE_NOT_FOUND)
+    problem = node_problem(exe)
+    if problem is not None or exe is None:
+        why = problem or NODE_NOT_FOUND
+        return TestRun(runner="node", junit_error=why, summary=why)
     with sandbox.workspace() as root:
         write_source_files(files, root)
         junit = root / f".ql-junit-{secrets.token_hex(8)}.xml"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from quantumlayer_dagster.cli import main
-from quantumlayer_dagster.stages.node_test_run import find_node
+from quantumlayer_dagster.stages.node_test_run import find_node, node_problem
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
@@ -68,7 +68,7 @@ def test_binary_file_is_skipped_with_its_reason_and_the_rest_still_runs(
     assert out["passed"] == 1
 
 
-@pytest.mark.skipif(find_node() is None, reason="node is not installed")
+@pytest.mark.skipif(node_problem(find_node()) is not None, reason=f"{node_problem(find_node())}")
 def test_javascript_tree_runs_with_node(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = {
         "package.json": '{"name": "m"}\n',

@@ -4,10 +4,12 @@ import pytest
 
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
-from quantumlayer_dagster.stages.node_test_run import find_node, run_node_tests
+from quantumlayer_dagster.stages.node_test_run import find_node, node_problem, run_node_tests
 from quantumlayer_dagster.stages.project_tests import run_project_tests, runner_for
 
-pytestmark = pytest.mark.skipif(find_node() is None, reason="node is not installed")
+needs_node = pytest.mark.skipif(
+    node_problem(find_node()) is not None, reason=f"{node_problem(find_node())}"
+)
 SANDBOX = Sandbox(SandboxLimits(wall_timeout_s=30))
 MATH = SourceFile(path="src/math.js", content="exports.add = (a, b) => a + b;\n")
 TESTS = SourceFile(
@@ -24,6 +26,7 @@ TESTS = SourceFile(
 PACKAGE = SourceFile(path="package.json", content='{"name": "m", "version": "1.0.0"}\n')
 
 
+@needs_node
 def test_node_runner_counts_passes_failures_and_skips() -> None:
     run = run_node_tests([MATH, TESTS], SANDBOX)
     assert (run.passed, run.failed, run.skipped) == (1, 1, 1), run.summary
@@ -36,6 +39,7 @@ def test_node_runner_counts_passes_failures_and_skips() -> None:
     assert run.report_warnings == []
 
 
+@needs_node
 def test_node_runner_reports_an_all_passing_project_as_ok() -> None:
     passing = TESTS.model_copy(
         update={"content": TESTS.content.replace("add(2, 2), 5", "add(2, 2), 4")}
@@ -47,6 +51,7 @@ def test_node_runner_reports_an_all_passing_project_as_ok() -> None:
     assert "not measured for JavaScript" in (run.coverage.error or "")
 
 
+@needs_node
 def test_node_test_that_hangs_is_timed_out() -> None:
     hang = SourceFile(
         path="hang.test.js", content="require('node:test')('hang', () => { for (;;) {} });\n"
@@ -74,3 +79,9 @@ def test_tree_with_nothing_to_run_says_so() -> None:
     run = run_project_tests([SourceFile(path="notes.txt", content="x")], SANDBOX)
     assert not run.ok
     assert "nothing this sandbox can test" in run.summary
+
+
+def test_missing_node_is_reported_with_the_fix() -> None:
+    run = run_node_tests([MATH, TESTS], SANDBOX, node="/nonexistent/node")
+    assert not run.ok
+    assert run.junit_error and "/nonexistent/node --version failed" in run.junit_error
