@@ -26,6 +26,23 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("capsule", help="path to a capsule .tar.gz")
     verify.set_defaults(handler="quantumlayer_dagster.cli.verify_command:verify")
 
+    scan = sub.add_parser("scan", help="security scan of a code tree: bandit, secrets, pip-audit")
+    scan.add_argument("path", help="the folder holding the code to scan")
+    scan.add_argument("--requirements", help="a requirements file whose pins pip-audit checks")
+    scan.add_argument("--sarif", help="write the SARIF 2.1.0 log (bandit and secrets) here")
+    scan.add_argument("--json", action="store_true", help="print one JSON object")
+    scan.add_argument("--fail-on", choices=["HIGH", "MEDIUM", "LOW"], default="HIGH")
+    scan.add_argument("--advisory-db", help="OSV advisory folder (default $QL_ADVISORY_DB)")
+    scan.add_argument("--online", action="store_true", help="ask osv.dev first")
+    scan.set_defaults(handler="quantumlayer_dagster.cli.scan_command:scan")
+
+    analyze = sub.add_parser("analyze", help="complexity, maintainability, hotspots of a tree")
+    analyze.add_argument("path", help="the folder holding the code to analyse")
+    analyze.add_argument("--json", action="store_true", help="print one JSON object")
+    analyze.add_argument("--max-complexity", type=int, help="budget per function (15)")
+    analyze.add_argument("--hotspots", type=int, default=10, help="how many hotspots to list")
+    analyze.set_defaults(handler="quantumlayer_dagster.cli.analyze_command:analyze")
+
     test = sub.add_parser("test", help="run a code tree's tests (pytest or node) in the sandbox")
     test.add_argument("path", help="the folder holding the project")
     test.add_argument("--json", action="store_true", help="print one JSON object")
