@@ -61,6 +61,9 @@ class RepairAttempt(BaseModel):
     passed: int = 0
     failed: int = 0
     errors: int = 0
+    tests_removed: int = 0
+    """How many fewer tests ran after the change: a "repair" that deletes failing tests
+    shows here instead of passing for a fix."""
     result: str = ""
     """The test run's summary after the change."""
 
@@ -96,9 +99,13 @@ class TestSuite(BaseModel):
                 str(a.attempt),
                 markdown_cell(", ".join(f.test for f in a.failures_sent), 120),
                 f"`{a.file_changed}` ({a.changed_kind})" if a.file_changed else "none",
-                markdown_cell(a.error or a.result, 200),
+                markdown_cell(a.error or _removed(a.tests_removed) + a.result, 200),
             ]
             for a in self.repairs
         ]
         table = markdown_table(["round", "failures sent", "file changed", "result"], rows)
         return f"First run: {markdown_cell(self.first_run_summary, 300)}\n\n{table}"
+
+
+def _removed(count: int) -> str:
+    return f"{count} tests removed; " if count else ""

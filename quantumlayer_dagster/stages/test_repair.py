@@ -88,6 +88,7 @@ def repair_tests(
             )
             break
         outcome.project, kind = replace_file(outcome.project, reply.path, reply.content)
+        before = outcome.run.total
         outcome.run = run_tests(outcome.project, sandbox)
         outcome.attempts.append(
             attempt.model_copy(
@@ -98,6 +99,7 @@ def repair_tests(
                     "passed": outcome.run.passed,
                     "failed": outcome.run.failed,
                     "errors": outcome.run.errors,
+                    "tests_removed": max(0, before - outcome.run.total),
                     "result": outcome.run.summary,
                 }
             )

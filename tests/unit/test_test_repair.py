@@ -160,3 +160,23 @@ def test_suite_carries_the_repaired_test_and_every_attempt(
     )
     assert suite.project.tests[1].content == fixed_f2
     assert any(c.stage == "test_repair" for c in suite.llm.calls)
+    table = suite.repairs_markdown()
+    assert f"`{wordcount.TEST_F2_PATH}` (test)" in table and "1 failed" in table
+
+
+def test_a_repair_that_deletes_the_failing_test_is_recorded_as_removing_it(llm_with) -> None:  # type: ignore[no-untyped-def]
+    gutted = "from calc.ops import add\n\n\ndef test_imports():\n    assert add\n"
+    two_tests = TEST.model_copy(
+        update={"content": TEST.content + "\n\ndef test_add_zero():\n    assert add(0, 0) == 0\n"}
+    )
+    project = ProjectTree(package="calc", sources=[MARKER, BUGGY], tests=[two_tests])
+    llm, _ = llm_with({"path": "tests/test_ops.py", "content": gutted})
+
+    out = repair_tests(
+        project, run_pytest(project, SANDBOX), llm, SANDBOX, run_pytest, max_repairs=1
+    )
+
+    [attempt] = out.attempts
+    assert attempt.changed_kind == "test"
+    assert attempt.tests_removed == 1
+    assert out.run.ok  # it passes now, and the record shows how
