@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets import ALL_ASSETS
 from assets.jobs import generate_project
+from assets.sensors import build_prompt_upload_sensor
 from quantumlayer_dagster.settings import Settings
 from resources.artifact_store import artifact_store_resource
 from resources.io_manager import JsonArtifactIOManager
@@ -19,6 +20,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
         jobs=[generate_project],
+        sensors=[build_prompt_upload_sensor(settings.upload_batch, settings.upload_poll_s)],
         resources={
             "artifact_store": store,
             "io_manager": JsonArtifactIOManager(artifact_store=store),

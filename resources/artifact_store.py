@@ -1,6 +1,7 @@
 """Artifact store resource: where every request's artifacts and capsules live, and where
 users upload prompts. A local directory by default, MinIO when configured."""
 
+import os
 from typing import Literal
 
 import dagster as dg
@@ -83,3 +84,21 @@ def artifact_store_resource(settings: Settings) -> ArtifactStoreResource:
         access_key=dg.EnvVar("QL_S3_ACCESS_KEY"),
         secret_key=dg.EnvVar("QL_S3_SECRET_KEY"),
     )
+
+
+class StoreNotConfigured(ValueError):
+    """The settings ask for MinIO but its keys are missing; the message says which."""
+
+
+def open_artifact_store(settings: Settings) -> ArtifactStoreResource:
+    """The resource for ``settings`` with its keys read from the environment, for use
+    outside a Dagster run (the CLI)."""
+    resource = artifact_store_resource(settings)
+    if resource.kind == "minio":
+        missing = [v for v in ("QL_S3_ACCESS_KEY", "QL_S3_SECRET_KEY") if not os.environ.get(v)]
+        if missing:
+            raise StoreNotConfigured(
+                f"QL_STORE=minio needs {' and '.join(missing)} in the environment: export "
+                "the MinIO access and secret keys (or unset QL_STORE for the local folders)"
+            )
+    return resource.process_config_and_initialize()

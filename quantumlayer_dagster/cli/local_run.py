@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from quantumlayer_dagster.artifacts.capsule import GateResult
-from quantumlayer_dagster.artifacts.request import PromptSubmission, RequestOptions, new_request_id
-from quantumlayer_dagster.artifacts.serialization import artifact_to_json
+from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.cli.errors import innermost, root_cause
 from quantumlayer_dagster.cli.progress import RunProgress
 from quantumlayer_dagster.settings import Settings
-from quantumlayer_dagster.store.keys import capsule_key, submission_key
-from quantumlayer_dagster.store.local_dir import LocalDirStore
+from quantumlayer_dagster.store.keys import capsule_key
+from quantumlayer_dagster.store.submissions import store_submission
+from resources.artifact_store import open_artifact_store
 
 JOB_NAME = "generate_project"
 PARTITIONS = "requests"
@@ -41,13 +41,7 @@ def local_instance(settings: Settings) -> dg.DagsterInstance:
 
 def submit_local(settings: Settings, prompt: str, options: RequestOptions, source: str) -> str:
     """Store the submission under a new request id and return the id."""
-    store = LocalDirStore(settings.artifacts_dir)
-    request_id = new_request_id()
-    submission = PromptSubmission(
-        request_id=request_id, prompt=prompt, options=options, source=source
-    )
-    store.put_bytes(submission_key(request_id), artifact_to_json(submission))
-    return request_id
+    return store_submission(open_artifact_store(settings).store(), prompt, options, source)
 
 
 def run_request(
@@ -81,7 +75,7 @@ def run_request(
         GateResult(name=e.check_name, passed=e.passed, detail=e.description or "")
         for e in result.get_asset_check_evaluations()
     ]
-    store = LocalDirStore(settings.artifacts_dir)
+    store = open_artifact_store(settings).store()
     key = capsule_key(request_id)
     built = result.is_node_success("capsule")
     return RunOutcome(
