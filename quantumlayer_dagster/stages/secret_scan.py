@@ -13,6 +13,7 @@ A reported secret never appears in full: messages and snippets carry a masked fo
 import math
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,7 +114,7 @@ def scan_secrets(files: list[SourceFile]) -> tuple[list[Finding], set[str]]:
     return findings, {secret for _, secret in found if secret}
 
 
-def redact(value: Any, secrets: set[str]) -> Any:
+def redact(value: Any, secrets: Collection[str]) -> Any:
     """``value`` (JSON-like) with every occurrence of each secret replaced by its mask."""
     if isinstance(value, str):
         for secret in secrets:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -55,7 +56,7 @@ def scan_security(
     secrets, secret_values = scan_secrets(files)
     audit = _audit(requirements, advisories)
     # bandit quotes string literals (B105 messages, snippets): no secret leaves in full
-    report = _bandit_report(files, timeout_s, secret_values)
+    report = bandit_report(files, timeout_s, secret_values)
     report.sarif["runs"].append(secrets_sarif_run(secrets))
     return report.model_copy(
         update={
@@ -78,7 +79,13 @@ def _audit(
     return audit_requirements(requirements, advisories)
 
 
-def _bandit_report(files: list[SourceFile], timeout_s: float, secrets: set[str]) -> SecurityReport:
+def bandit_report(
+    files: list[SourceFile],
+    timeout_s: float = BANDIT_TIMEOUT_S,
+    secrets: Collection[str] = (),
+) -> SecurityReport:
+    """bandit alone on the Python files: findings, suppressions, errors and its SARIF log,
+    with every string in ``secrets`` masked wherever bandit quotes it."""
     python = [f for f in files if f.language == "python"]
     not_scanned = sorted(f.path for f in files if f.language != "python")
     if not python:
