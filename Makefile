@@ -69,6 +69,7 @@ llm-serve: install
 
 bench: install
 	$(BIN)/python bench/pipeline_overhead.py
+	$(BIN)/python bench/test_sandbox.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache

@@ -35,10 +35,11 @@ def run_pytest_files(
     *,
     source_paths: set[str],
     python: str = sys.executable,
+    coverage: bool = True,
 ) -> TestRun:
     """Write ``files`` into a fresh sandbox folder, run ``python -m pytest`` there with
-    line coverage, and return counts, per-test results, coverage of ``source_paths`` and
-    evidence.
+    line coverage (unless ``coverage`` is False), and return counts, per-test results,
+    coverage of ``source_paths`` and evidence.
 
     Collection errors, "no tests", timeouts, limits and a missing, unreadable or
     inconsistent report are recorded in the ``TestRun`` (``ok`` is False), never raised."""
@@ -53,13 +54,13 @@ def run_pytest_files(
             "--continue-on-collection-errors",
             f"--junitxml={junit}", "-o", "junit_family=xunit2", f"--rootdir={root}",
         ]  # fmt: skip
-        measured = coverage_available()
+        measured = coverage and coverage_available()
         if measured:
             argv += [f"--cov={root}", f"--cov-report=json:{cov_json}"]
         env = {"COVERAGE_FILE": str(root / f".ql-coverage-{token}")}
         result = sandbox.run(argv, root, env=env)
         xml_text, junit_error = read_report(junit, "JUnit report")
-        coverage = _coverage(cov_json, root, source_paths) if measured else None
+        report = _coverage(cov_json, root, source_paths) if measured else None
     printed = {
         outcome: n
         for outcome in ("passed", "failed")
@@ -70,7 +71,7 @@ def run_pytest_files(
         xml_text,
         junit_error,
         runner="pytest",
-        coverage=coverage or CoverageReport(error="pytest-cov is not installed"),
+        coverage=report or CoverageReport(error=_no_coverage(coverage)),
         printed_counts=printed,
     )
 
@@ -88,6 +89,10 @@ def write_project(files: list[SourceFile], root: Path) -> None:
     base = root.resolve()
     if not any((base / name).exists() for name in _CONFIG_FILES):
         (base / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+
+
+def _no_coverage(asked: bool) -> str:
+    return "pytest-cov is not installed: pip install pytest-cov" if asked else "not asked for"
 
 
 def _coverage(path: Path, root: Path, source_paths: set[str]) -> CoverageReport:
