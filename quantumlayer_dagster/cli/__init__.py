@@ -26,6 +26,15 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("capsule", help="path to a capsule .tar.gz")
     verify.set_defaults(handler="quantumlayer_dagster.cli.verify_command:verify")
 
+    submit = sub.add_parser("submit", help="upload a prompt for the prompt_uploads sensor")
+    submit.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
+    submit.set_defaults(handler="quantumlayer_dagster.cli.submit_command:submit")
+
+    fetch = sub.add_parser("fetch", help="download a request's capsule and verify it")
+    fetch.add_argument("request_id", help="the request id (the run's partition)")
+    fetch.add_argument("-o", "--output", default=".", help="folder to save <id>.tar.gz in")
+    fetch.set_defaults(handler="quantumlayer_dagster.cli.fetch_command:fetch")
+
     scan = sub.add_parser("scan", help="security scan of a code tree: bandit, secrets, pip-audit")
     scan.add_argument("path", help="the folder holding the code to scan")
     scan.add_argument("--requirements", help="a requirements file whose pins pip-audit checks")
