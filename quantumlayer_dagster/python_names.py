@@ -5,14 +5,17 @@ scopes not visible to their methods, ``global``/``nonlocal``, comprehension vari
 walrus targets); this module only decides which names that resolve to the module's
 globals are bound nowhere, and finds where they are used. Nothing is imported or run.
 
-To keep false positives near zero a file is not checked for unbound globals when it
-star-imports (names come from elsewhere) or writes its namespace dynamically
-(``globals()``, ``vars()``, ``exec``, ``__builtins__``); a use inside a ``try`` whose
-handler catches ``NameError`` is treated as guarded.
+To keep false positives near zero, in a file that star-imports (names come from
+elsewhere) or writes its namespace dynamically (``globals()``, ``vars()``, ``exec``,
+``__builtins__``) only near-misses of a name bound in the same scope are reported (neither
+can bind a function's locals, so ``handlr`` next to a local ``handler`` is a typo); a use
+inside a ``try`` whose handler catches ``NameError`` is treated as guarded. Each finding
+carries the closest bound name as a suggestion.
 """
 
 import ast
 import builtins
+import difflib
 import symtable
 from typing import NamedTuple
 
@@ -41,11 +44,13 @@ _NAME_ERROR_GUARDS = frozenset({"NameError", "Exception", "BaseException"})
 
 
 class UndefinedName(NamedTuple):
-    """A use of a name bound nowhere; line and column are 1-based."""
+    """A use of a name bound nowhere; line and column are 1-based; ``suggestion`` is the
+    closest bound name ("" when none is close)."""
 
     name: str
     line: int
     column: int
+    suggestion: str = ""
 
 
 def undefined_names(tree: ast.Module, source: str, filename: str) -> list[UndefinedName]:
@@ -54,8 +59,7 @@ def undefined_names(tree: ast.Module, source: str, filename: str) -> list[Undefi
     ``tree`` must be the ``ast`` of ``source`` (already known to compile). Reports each
     undefined name once per scope, at its first unguarded use, sorted by position.
     """
-    if _has_dynamic_namespace(tree):
-        return []
+    dynamic = _has_dynamic_namespace(tree)
     top = symtable.symtable(source, filename, "exec")
     tables = _all_tables(top)
     bound = {s.get_name() for s in top.get_symbols() if _binds(s)}
@@ -73,11 +77,36 @@ def undefined_names(tree: ast.Module, source: str, filename: str) -> list[Undefi
             name = sym.get_name()
             if not _resolves_to_globals(sym) or name in bound or name in _BUILTINS:
                 continue
+            local = [s.get_name() for s in table.get_symbols() if s.is_local()]
+            if dynamic and not any(_one_edit_apart(name, other) for other in local):
+                continue
+            suggestion = _closest(name, local) or _closest(name, bound)
             scope = tree if table is top else nodes.get((table.get_lineno(), table.get_name()))
             use = _first_use(scope or tree, name, guarded)
             if use is not None:
-                found[(name, use.line, use.column)] = use
+                found[(name, use.line, use.column)] = use._replace(suggestion=suggestion)
     return sorted(found.values(), key=lambda u: (u.line, u.column))
+
+
+def _closest(name: str, candidates: list[str] | set[str]) -> str:
+    matches = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.8)
+    return matches[0] if matches else ""
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One character inserted, deleted, replaced or two neighbours swapped (a typo)."""
+    if a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 3:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _resolves_to_globals(sym: symtable.Symbol) -> bool:

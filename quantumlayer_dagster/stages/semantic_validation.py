@@ -17,6 +17,7 @@ from typing import NamedTuple
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.validation import (
     FileValidation,
+    IssueKind,
     Severity,
     ValidationIssue,
     ValidationReport,
@@ -109,7 +110,8 @@ def _python_semantic_issues(source: SourceFile, context: _ImportContext) -> list
             line=u.line,
             column=u.column,
             kind="name",
-            message=f"name `{u.name}` is not defined",
+            message=f"name `{u.name}` is not defined"
+            + (f" (did you mean `{u.suggestion}`?)" if u.suggestion else ""),
             snippet=_line(lines, u.line),
         )
         for u in undefined_names(tree, source.content, source.path)
@@ -185,8 +187,10 @@ def _compile_issues(source: SourceFile) -> list[ValidationIssue]:
         try:
             compile(source.content, source.path, "exec", dont_inherit=True)
         except SyntaxError as exc:
+            # the grammar does not track indentation, so the compiler is what finds these
+            kind: IssueKind = "syntax" if isinstance(exc, IndentationError) else "compile"
             found.append(
-                _compile_issue(source.path, lines, "error", exc.msg, exc.lineno, exc.offset)
+                _compile_issue(source.path, lines, "error", exc.msg, exc.lineno, exc.offset, kind)
             )
         except (ValueError, RecursionError, MemoryError) as exc:
             # NUL bytes or nesting too deep for the compiler: still a file that cannot run
@@ -210,6 +214,7 @@ def _compile_issue(
     message: str,
     line: int | None,
     column: int | None,
+    kind: IssueKind = "compile",
 ) -> ValidationIssue:
     snippet = source_line(lines[line - 1]) if line and 0 < line <= len(lines) else ""
     return ValidationIssue(
@@ -217,7 +222,7 @@ def _compile_issue(
         line=line,
         column=column,
         severity=severity,
-        kind="compile",
+        kind=kind,
         message=message,
         snippet=snippet,
     )

@@ -47,10 +47,10 @@ def test_return_outside_function_is_a_compile_error_tree_sitter_accepts():
     assert issue.snippet == "return x"
 
 
-def test_indentation_error_tree_sitter_accepts_is_caught_by_compile():
+def test_indentation_error_tree_sitter_accepts_is_caught_by_compile_as_a_syntax_error():
     report = validate_code([src("main.py", "if ready:\npass\n")])
     [issue] = report.issues
-    assert (issue.kind, issue.line) == ("compile", 2)
+    assert (issue.kind, issue.line) == ("syntax", 2)
     assert "expected an indented block" in issue.message
 
 
