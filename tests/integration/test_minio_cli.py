@@ -58,9 +58,7 @@ def test_submit_to_the_local_store_writes_into_the_prompts_folder(
     assert (tmp_path / "home" / "prompts" / key).read_text() == wordcount.PROMPT
 
 
-def test_submit_refuses_a_bad_prompt_before_uploading(
-    tmp_path: Path, monkeypatch, capsys
-) -> None:
+def test_submit_refuses_a_bad_prompt_before_uploading(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("QL_HOME", str(tmp_path / "home"))
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01")
