@@ -9,7 +9,6 @@ service cannot be reached; ``advisory_service`` builds the one the configuration
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -221,12 +220,6 @@ class OnlineFirstService(VulnerabilityService):
         assert self.local is not None  # only offline with a local directory
         self.used = self.local.describe()
         return self.local.query(spec)
-
-    def query_all(
-        self, specs: Iterator[Dependency]
-    ) -> Iterator[tuple[Dependency, list[VulnerabilityResult]]]:
-        for spec in specs:
-            yield self.query(spec)
 
 
 def advisory_service(
