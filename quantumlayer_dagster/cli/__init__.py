@@ -52,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--hotspots", type=int, default=10, help="how many hotspots to list")
     analyze.set_defaults(handler="quantumlayer_dagster.cli.analyze_command:analyze")
 
+    launch = sub.add_parser("launch", help="launch a request on a running dagster-webserver")
+    launch.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
+    launch.add_argument("--url", default="http://127.0.0.1:3000", help="the webserver's URL")
+    launch.add_argument("--max-files", type=int, default=None, help="most source files to plan")
+    launch.set_defaults(handler="quantumlayer_dagster.cli.launch_command:launch")
+
+    status = sub.add_parser("status", help="a launched request's run and each stage's state")
+    status.add_argument("request_id", help="the id `quantumlayer launch` printed")
+    status.add_argument("--url", default="http://127.0.0.1:3000", help="the webserver's URL")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.set_defaults(handler="quantumlayer_dagster.cli.status_command:status")
+
     test = sub.add_parser("test", help="run a code tree's tests (pytest or node) in the sandbox")
     test.add_argument("path", help="the folder holding the project")
     test.add_argument("--json", action="store_true", help="print one JSON object")
