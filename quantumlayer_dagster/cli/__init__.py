@@ -35,6 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("-o", "--output", default=".", help="folder to save <id>.tar.gz in")
     fetch.set_defaults(handler="quantumlayer_dagster.cli.fetch_command:fetch")
 
+    validate = sub.add_parser(
+        "validate",
+        help="syntax, compile, name and import checks of a code tree",
+        description="Check every file under PATH: tree-sitter syntax (Python, JavaScript, "
+        "TypeScript, TSX, Go, Rust, Java); Python also compile errors, undefined names and "
+        "imports nothing provides (requirements*.txt and pyproject.toml count as declared). "
+        "Unreadable, binary, non-UTF-8 and too-large files are listed under `skipped` with "
+        "the reason (not as issues). Exit 0 valid, 1 invalid or nothing validated, 2 usage error.",
+    )
+    validate.add_argument("path", help="the folder holding the code to validate")
+    validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.set_defaults(handler="quantumlayer_dagster.cli.validate_command:validate")
+
     scan = sub.add_parser("scan", help="security scan of a code tree: bandit, secrets, pip-audit")
     scan.add_argument("path", help="the folder holding the code to scan")
     scan.add_argument("--requirements", help="a requirements file whose pins pip-audit checks")

@@ -217,6 +217,8 @@ def _compile_issue(
     kind: IssueKind = "compile",
 ) -> ValidationIssue:
     snippet = source_line(lines[line - 1]) if line and 0 < line <= len(lines) else ""
+    if line is not None and not column:
+        column = 1  # the compiler gives offset 0 for some errors; positions are 1-based
     return ValidationIssue(
         path=path,
         line=line,
