@@ -203,6 +203,14 @@ def _message(headline: str, details: str) -> str:
 
 
 def _summary(run: TestRun) -> str:
+    text = _outcome_text(run)
+    if run.isolation.startswith("process-only"):
+        # Said in the one line people read: this run could reach the network.
+        text += "; process-only sandbox: no network isolation"
+    return text
+
+
+def _outcome_text(run: TestRun) -> str:
     counts = f"{run.passed} passed, {run.failed} failed, {run.errors} errors, {run.skipped} skipped"
     if run.timed_out:
         return f"{run.killed_reason}; report: {run.junit_error or counts}"

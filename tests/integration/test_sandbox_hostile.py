@@ -87,6 +87,7 @@ def test_process_only_runs_say_they_have_no_network_isolation() -> None:
     run = run_pytest(hostile("def test_x():\n    pass\n"), Sandbox(LIMITS, prefer_bwrap=False))
     assert run.ok, run.summary
     assert run.isolation.startswith("process-only (no network isolation")
+    assert run.summary.endswith("process-only sandbox: no network isolation")
 
 
 @pytest.fixture
