@@ -10,7 +10,7 @@ tokens and cost. API keys live only inside the Router and are masked in every er
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,6 @@ from pydantic import ValidationError
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.llm.budget import Estimate, RequestBudget
 from quantumlayer_dagster.llm.config import Deployment, LLMConfig, describe_validation_error
-from quantumlayer_dagster.llm.litellm_offline import litellm
 from quantumlayer_dagster.llm.protocol import LLMStageError, M, Message
 from quantumlayer_dagster.llm.redaction import redact_in_logs
 from quantumlayer_dagster.llm.request_tags import file_path_in, request_headers, stage_metadata
@@ -143,16 +142,21 @@ class LiteLLMClient:
         )
 
     def complete_text(
-        self, stage: str, messages: list[Message], *, max_tokens: int | None = None
+        self,
+        stage: str,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        acceptable: Callable[[str], bool] | None = None,
     ) -> tuple[str, LLMCall]:
         """Ask for free text; return the reply as sent (stages pull code out with
-        ``code_blocks.extract_code``) and the call. Complete, non-empty replies are cached."""
+        ``code_blocks.extract_code``) and the call. A complete, non-empty reply that is
+        ``acceptable`` is cached; anything else is asked for again next time."""
         settings = self.config.settings_for(stage)
         calls: list[LLMCall] = []
-        reply = self._send(
-            stage, list(messages), 1, calls, None, max_tokens or settings.max_tokens
-        )
-        if not reply.call.cached and reply.text.strip() and not reply.truncated:
+        reply = self._send(stage, list(messages), 1, calls, None, max_tokens or settings.max_tokens)
+        reusable = reply.text.strip() and not reply.truncated
+        if reusable and not reply.call.cached and (acceptable is None or acceptable(reply.text)):
             self._remember({reply.digest}, reply)
         return reply.text, reply.call
 
@@ -175,7 +179,12 @@ class LiteLLMClient:
             params["response_format"] = fmt
         models = [d.model for d in group.deployments]
         digest = request_digest(group_name, models, messages, params)
-        base = {"stage": stage, "group": group_name, "file": file, "attempt": attempt}
+        base: dict[str, Any] = {
+            "stage": stage,
+            "group": group_name,
+            "file": file,
+            "attempt": attempt,
+        }
         if self.cache is not None:
             hit = self.cache.get(digest)
             if hit is not None:
@@ -210,7 +219,9 @@ class LiteLLMClient:
         self.budget.settle(estimate, call)
         return _Reply(text=text, call=call, truncated=truncated, digest=digest)
 
-    def _record(self, base: dict[str, Any], response: Any, duration: float) -> tuple:
+    def _record(
+        self, base: dict[str, Any], response: Any, duration: float
+    ) -> tuple[LLMCall, str, bool]:
         """The LLMCall for a reply: who answered (after fallbacks), tokens, cost."""
         hidden = getattr(response, "_hidden_params", None) or {}
         dep_id = hidden.get("model_id")

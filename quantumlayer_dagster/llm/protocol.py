@@ -4,6 +4,7 @@ Stages never import litellm; they take an ``LLM`` and get back validated pydanti
 (or text) together with the record of every call made.
 """
 
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -26,6 +27,11 @@ class LLMStageError(RuntimeError):
 
 
 class LLM(Protocol):
+    @property
+    def max_parallel_calls(self) -> int:
+        """How many independent calls of one stage (e.g. one per file) may run at once."""
+        ...
+
     def complete_json(
         self,
         stage: str,
@@ -46,7 +52,16 @@ class LLM(Protocol):
         ...
 
     def complete_text(
-        self, stage: str, messages: list[Message], *, max_tokens: int | None = None
+        self,
+        stage: str,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        acceptable: Callable[[str], bool] | None = None,
     ) -> tuple[str, LLMCall]:
-        """Ask for free text (e.g. one source file) and return it with the call's record."""
+        """Ask for free text (e.g. one source file) and return it with the call's record.
+
+        ``acceptable`` says whether a reply is good enough to be reused for the same request
+        (e.g. the file parses); only such replies are cached. Default: complete and non-empty.
+        """
         ...

@@ -11,7 +11,7 @@ proxy extras and it has no disk backend any more.
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -46,7 +46,10 @@ class ResponseCache(Protocol):
 
 
 def request_digest(
-    group: str, models: list[str], messages: list[Mapping[str, Any]], params: Mapping[str, Any]
+    group: str,
+    models: list[str],
+    messages: Sequence[Mapping[str, Any]],
+    params: Mapping[str, Any],
 ) -> str:
     """sha256 over the canonical JSON of the request; keys are never part of ``params``."""
     body = {"group": group, "models": models, "messages": messages, "params": params}

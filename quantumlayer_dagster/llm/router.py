@@ -114,9 +114,7 @@ def token_prices(dep: Deployment) -> tuple[float, float] | None:
         return dep.input_cost_per_token or 0.0, dep.output_cost_per_token or 0.0
     if dep.is_local:
         return 0.0, 0.0
-    entry = litellm.model_cost.get(dep.model) or litellm.model_cost.get(
-        dep.model.partition("/")[2]
-    )
+    entry = litellm.model_cost.get(dep.model) or litellm.model_cost.get(dep.model.partition("/")[2])
     if not entry:
         return None
     return float(entry.get("input_cost_per_token") or 0.0), float(

@@ -26,7 +26,9 @@ def generate_file(
     attempts: list[GenerationAttempt] = []
     kept: SourceFile | None = None
     for attempt in range(1, max_attempts + 1):
-        reply, call = llm.complete_text(stage, conversation)
+        reply, call = llm.complete_text(
+            stage, conversation, acceptable=lambda text: not _problems(path, extract_code(text))
+        )
         content = extract_code(reply)
         errors = _problems(path, content)
         call = call.model_copy(update={"attempt": attempt, "error": "; ".join(errors) or None})

@@ -47,8 +47,8 @@ def server(tmp_path_factory) -> Iterator[LocalServer]:
 @pytest.fixture(scope="module")
 def client(server: LocalServer) -> LiteLLMClient:
     config = load_llm_config(PACKAGED_LLM_CONFIG, env={})
-    for spec in config.models.values():
-        spec.api_base = server.base_url
+    for _, deployment in config.deployments():
+        deployment.api_base = server.base_url
     return LiteLLMClient(config)
 
 

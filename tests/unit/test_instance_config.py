@@ -40,9 +40,11 @@ def test_top_level_config_is_postgres_from_the_environment_queued_and_retried(tm
         "username": {"env": "DAGSTER_PG_USERNAME"},
         "password": {"env": "DAGSTER_PG_PASSWORD"},
         "db_name": {"env": "DAGSTER_PG_DB"},
+        "scheme": "postgresql+psycopg2",
     }
     assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
-    assert config["run_coordinator"]["config"]["max_concurrent_runs"] >= 1
+    assert config["concurrency"]["runs"]["max_concurrent_runs"] >= 1
+    assert config["concurrency"]["pools"]["default_limit"] >= 1  # the "llm" pool
     assert config["run_retries"] == {"enabled": True, "max_retries": 1}
     assert config["telemetry"]["enabled"] is False
 
