@@ -1,0 +1,70 @@
+"""The graph runs once on a Postgres-backed Dagster instance configured by the shipped
+top-level ``dagster.yaml`` (``DAGSTER_PG_*`` variables), against the real server at
+127.0.0.1:5432, in a fresh database dropped afterwards."""
+
+import shutil
+from collections.abc import Iterator
+
+import dagster as dg
+import psycopg2
+import pytest
+from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
+
+from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.cli.local_run import run_request
+from quantumlayer_dagster.definitions import build_definitions
+from quantumlayer_dagster.stages.versions import ASSET_NAMES
+from tests.fixtures import wordcount
+from tests.fixtures.dagster_servers import ROOT, PostgresDatabase, fresh_postgres_database
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[PostgresDatabase]:
+    with fresh_postgres_database() as db:
+        yield db
+
+
+def test_the_graph_runs_once_on_the_postgres_instance(
+    database, settings, register_script, tmp_path, monkeypatch
+):
+    register_script()
+    for name, value in database.env().items():
+        monkeypatch.setenv(name, value)
+    dagster_home = tmp_path / "dagster"
+    dagster_home.mkdir()
+    shutil.copy(ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    try:
+        assert isinstance(instance.run_storage, PostgresRunStorage)
+        assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
+        outcome = run_request(
+            settings,
+            wordcount.PROMPT,
+            RequestOptions(),
+            definitions=build_definitions(settings),
+            instance=instance,
+        )
+        assert outcome.success, outcome.failure
+        assert outcome.request_id in instance.get_dynamic_partitions("requests")
+    finally:
+        instance.dispose()
+
+    # Read back from Postgres itself, not through Dagster: the run and one materialization
+    # per asset for this request's partition are rows in the test database.
+    with (
+        psycopg2.connect(
+            host=database.host, port=database.port, user=database.user, dbname=database.name
+        ) as conn,
+        conn.cursor() as cur,
+    ):
+        cur.execute("SELECT status FROM runs WHERE run_id = %s", (outcome.run_id,))
+        assert cur.fetchall() == [("SUCCESS",)]
+        cur.execute(
+            "SELECT asset_key FROM event_logs WHERE run_id = %s AND partition = %s "
+            "AND dagster_event_type = 'ASSET_MATERIALIZATION'",
+            (outcome.run_id, outcome.request_id),
+        )
+        materialized = sorted(row[0] for row in cur.fetchall())
+    assert materialized == sorted(f'["{name}"]' for name in ASSET_NAMES)
