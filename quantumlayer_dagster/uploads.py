@@ -134,7 +134,8 @@ def scan_uploads(
     ArtifactStoreUnavailable when a store cannot be reached (the caller keeps its cursor)."""
     state = UploadCursor.parse(cursor)
     scan = UploadScan()
-    current = {o.key: o for o in inbox.list_objects(INCOMING)}
+    # A key ending in "/" is a folder marker some S3 consoles create, not an upload.
+    current = {o.key: o for o in inbox.list_objects(INCOMING) if not o.key.endswith("/")}
     for key, pending in state.pending.items():
         upload = current.get(key)
         if upload is not None and upload.etag == pending.etag:
