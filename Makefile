@@ -70,6 +70,7 @@ llm-serve: install
 bench: install
 	$(BIN)/python bench/pipeline_overhead.py
 	$(BIN)/python bench/test_sandbox.py
+	$(BIN)/python bench/artifact_store.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache
