@@ -23,6 +23,7 @@ from quantumlayer_dagster.artifacts.security import Finding, Level
 TOOL = "secrets"
 CWE_HARD_CODED_CREDENTIALS = 798
 MIN_GENERIC_LENGTH = 12
+MAX_GENERIC_LINE = 400
 MIN_GENERIC_ENTROPY = 3.5
 """Bits per character: random base64/hex keys score 3.7-6; words and names under 3.3."""
 
@@ -97,6 +98,8 @@ _SECRET_NAME = re.compile(
     r"|private_?key|auth_?key|credentials?)[A-Za-z0-9_]*)['\"]?\s*[:=]\s*[rbu]?"
     r"(?P<quote>['\"])(?P<secret>[^'\"\s]+)(?P=quote)"
 )
+_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+_LOWER_WORDS = re.compile(r"[a-z0-9]{1,12}(?:[-_][a-z0-9]{1,12})+")
 _PLACEHOLDER = re.compile(
     r"(?i)example|dummy|placeholder|changeme|change_me|redacted|your[_-]|xxxx|\*\*\*|<|\$\{|\{\{|%s"
 )
@@ -150,7 +153,9 @@ def _line_findings(path: str, number: int, line: str) -> list[tuple[Finding, str
                     f"{rule.description} hard-coded: {shown}",
                 )
             )
-    for match in _SECRET_NAME.finditer(line):
+    # minified bundles are one long line of short random-looking names: formats only there
+    generic = _SECRET_NAME.finditer(line) if len(line) <= MAX_GENERIC_LINE else iter(())
+    for match in generic:
         secret = match.group("secret")
         inside = any(s <= match.start("secret") < e for s, e in covered)
         if inside or not looks_random(secret):
@@ -218,11 +223,18 @@ def shannon_entropy(text: str) -> float:
 
 
 def looks_random(value: str) -> bool:
-    """Long, high-entropy, mixed letters and digits, not a placeholder, URL, path or name."""
+    """Long, high-entropy, with digits among at least three character classes, and not a
+    placeholder, URL, path, environment variable name or dotted attribute path."""
     if len(value) < MIN_GENERIC_LENGTH or _PLACEHOLDER.search(value):
         return False
     if "://" in value or value.startswith(("/", ".")) or re.fullmatch(r"[A-Z0-9_]+", value):
         return False  # URLs, paths and environment variable names
+    if _DOTTED_NAME.fullmatch(value) or _LOWER_WORDS.fullmatch(value):
+        return False  # attribute paths, enum-style names (oauth2_client), UUIDs
+    if re.match(r"\d{4}-\d{2}-\d{2}", value):
+        return False  # dates and timestamps (password_changed_at)
+    if not re.search(r"[0-9]", value):
+        return False  # words: generated keys and passwords carry digits
     classes = sum(
         bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]")
     )

@@ -78,6 +78,12 @@ def test_random_literal_assigned_to_a_secret_name_is_a_medium_finding():
         'aws_key = "AKIAIOSFODNN7EXAMPLE"',
         'if token == "expected-token-value":',
         'checksum = "9f8Kq2LmZ7xR4tW1aa"',
+        '"output_token": "DistributionList.NextMarker2",',
+        'next_token = "Content-Security-Policy"',
+        'GRANT = {"client_credentials": "oauth2_client_credentials"}',
+        'request_token = "1d2129a1-3d38-460a-9756-e5b91fddb951"',
+        '"PasswordLastUsed": "2016-09-08T21:47:00Z",',
+        "x = 1; " * 80 + 'api_key = "9f8Kq2LmZ7xR4tW1"',  # minified: one very long line
     ],
 )
 def test_ordinary_code_is_not_reported(line):
