@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = llm_sub.add_parser("serve", help="start the local llama.cpp server unless running")
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(handler="quantumlayer_dagster.cli.llm_command:serve")
+    check = llm_sub.add_parser("check", help="send one request through the configured router")
+    check.add_argument("--config", default=None, help="LLM config file (default: QL_LLM_CONFIG)")
+    check.add_argument("--stage", default="check", help="ask with this stage's model group")
+    check.set_defaults(handler="quantumlayer_dagster.cli.llm_command:check")
     return parser
 
 
