@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python bench/pipeline_overhead.py
 	$(BIN)/python bench/test_sandbox.py
 	$(BIN)/python bench/artifact_store.py
+	$(BIN)/python bench/memory.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache
