@@ -1,20 +1,30 @@
-"""Stage 5-7 assets: code generation, semantic validation (a blocking gate), dependencies."""
+"""Stage 5-7 assets: code generation, semantic validation (a blocking gate), dependencies
+(licence and resolution checks)."""
 
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
 from assets.declare import request_asset
 from assets.metadata import check_result, markdown, stage_output, timed
 from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
-from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
+from quantumlayer_dagster.artifacts.serialization import artifact_from_json
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
+from quantumlayer_dagster.licences import LicencePolicy
 from quantumlayer_dagster.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.package_index import PackageIndex
+from quantumlayer_dagster.sbom import cyclonedx_sbom
+from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.code_tree import generate_code
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
 from quantumlayer_dagster.stages.semantic_validation import validate_code
+from quantumlayer_dagster.store.keys import asset_key
+from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
 
 
@@ -45,17 +55,30 @@ def _last_parse(f: SourceFile) -> str:
 
 
 @request_asset("gates", {"python"}, blocking_checks=["code_parses"])
-def semantic_validation(code_tree: CodeTree) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Stage 6: tree-sitter report on every file plus Python compile checks. The blocking
-    check `code_parses` stops packaging when any file has an error."""
+def semantic_validation(
+    context: dg.AssetExecutionContext, code_tree: CodeTree, artifact_store: ArtifactStoreResource
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Stage 6: tree-sitter report on every file plus Python compile, name and import checks
+    and conformance to the planned structure. The blocking check `code_parses` stops
+    packaging when any file has an error."""
+    # read from the store, not as an input: the asset's inputs stay the design's graph
+    plan = artifact_from_json(
+        ProjectStructure,
+        artifact_store.store().get_bytes(asset_key(context.partition_key, "project_structure")),
+    )
     with timed() as t:
-        report = validate_code(code_tree.files)
+        report = validate_code(
+            code_tree.files, planned_paths=[f.path for f in plan.files], declared=plan.libraries
+        )
+    kinds = Counter(i.kind for i in report.issues if i.severity == "error")
     yield stage_output(
         report,
         t.seconds,
         files_validated=report.files_validated,
         files_not_validated=len(report.files_not_validated),
         errors=report.error_count,
+        warnings=report.warning_count,
+        errors_by_kind=", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) or "none",
         report=markdown(report.markdown()),
     )
     yield check_result(
@@ -65,21 +88,50 @@ def semantic_validation(code_tree: CodeTree) -> Iterator[dg.Output | dg.AssetChe
     )
 
 
-@request_asset("code", {"python"})
+class DependencyPolicyConfig(dg.Config):
+    """Licence policy (SPDX id prefixes; deny wins; anything else is flagged) and whether
+    versions of distributions not installed here are asked of the package index (answers
+    cached in ``index_cache``, default ``$QL_HOME/cache/package-index.json``)."""
+
+    licence_allow: list[str] = Field(default_factory=lambda: LicencePolicy().allow)
+    licence_deny: list[str] = Field(default_factory=lambda: LicencePolicy().deny)
+    index_online: bool = True
+    index_cache: str = ""
+
+
+@request_asset("code", {"python"}, checks=["licences_allowed", "dependencies_resolved"])
 def dependency_manifest(
-    requirements_spec: RequirementsSpec, code_tree: CodeTree
-) -> dg.Output[DependencyManifest]:
-    """Stage 7: third-party imports mapped to distributions; the project's requirements."""
+    config: DependencyPolicyConfig, requirements_spec: RequirementsSpec, code_tree: CodeTree
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Stage 7: third-party imports mapped to pinned distributions with their licences
+    judged by the policy; the project's requirements and a CycloneDX SBOM."""
+    policy = LicencePolicy(allow=config.licence_allow, deny=config.licence_deny)
+    cache = Path(config.index_cache or Settings.from_env().home / "cache" / "package-index.json")
+    index = PackageIndex(cache, online=config.index_online)
     with timed() as t:
         manifest = resolve_dependencies(
-            code_tree.files, code_tree.package, declared=requirements_spec.libraries
+            code_tree.files,
+            code_tree.package,
+            declared=requirements_spec.libraries,
+            policy=policy,
+            index=index,
         )
-    return stage_output(
+    sbom = cyclonedx_sbom(manifest)
+    yield stage_output(
         manifest,
         t.seconds,
         dependencies=len(manifest.dependencies),
         unresolved=len(manifest.unresolved),
+        unpinned=len(manifest.unpinned),
+        licence_problems=len(manifest.licence_problems),
         declared_unused=", ".join(manifest.declared_unused) or "none",
         requirements_txt=markdown(f"```\n{manifest.requirements_txt()}```"),
+        sbom_components=len(sbom["components"]),
         report=markdown(manifest.markdown()),
+    )
+    yield check_result(gates.licences_allowed(manifest), problems=len(manifest.licence_problems))
+    yield check_result(
+        gates.dependencies_resolved(manifest),
+        unresolved=len(manifest.unresolved),
+        unpinned=len(manifest.unpinned),
     )

@@ -96,8 +96,15 @@ def capsule(
         usage = _request_usage(store, rid).add(test_suite.llm).add(docs.llm)
         request_json = store.get_bytes(asset_key(rid, "prompt_request"))
         request = artifact_from_json(PromptRequest, request_json)
+        # read from the store like the usage: the capsule's inputs stay the design's graph
+        manifest_json = store.get_bytes(asset_key(rid, "dependency_manifest"))
         entries = capsule_entries(
-            semantic_validation, test_suite, security_report, performance_report, docs
+            semantic_validation,
+            test_suite,
+            security_report,
+            performance_report,
+            docs,
+            artifact_from_json(DependencyManifest, manifest_json),
         )
         data, manifest, digest = package_capsule(
             rid, request.prompt_sha256, entries, usage, all_code_versions(), gate_results

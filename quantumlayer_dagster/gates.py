@@ -4,6 +4,7 @@ Asset checks and the capsule's ``capsule.json`` both use these, so the UI and th
 can never disagree about a gate."""
 
 from quantumlayer_dagster.artifacts.capsule import GateResult
+from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.performance import PerformanceReport
 from quantumlayer_dagster.artifacts.security import Level, SecurityReport
 from quantumlayer_dagster.artifacts.testing import TestRun
@@ -83,4 +84,36 @@ def complexity_budget(report: PerformanceReport, max_complexity: int) -> GateRes
         passed=not over,
         detail=f"max complexity {report.max_complexity} (budget {max_complexity}) at {worst}"
         + (f"; {len(over)} over budget: {names}" if over else ""),
+    )
+
+
+def licences_allowed(manifest: DependencyManifest) -> GateResult:
+    """Passes when every dependency's licence is allowed by the manifest's licence policy
+    (a denied or unknown licence fails, naming each)."""
+    problems = manifest.licence_problems
+    total = sum(1 for d in manifest.dependencies if d.distribution)
+    return GateResult(
+        name="licences_allowed",
+        passed=not problems,
+        detail=f"{total} dependencies, all licences allowed"
+        if not problems
+        else f"{len(problems)} of {total} not allowed: " + "; ".join(problems),
+    )
+
+
+def dependencies_resolved(manifest: DependencyManifest) -> GateResult:
+    """Passes when every third-party import maps to a distribution with a pinned version."""
+    unresolved = [f"{d.import_name} ({d.reason})" for d in manifest.dependencies if not d.resolved]
+    unpinned = [
+        f"{d.distribution} ({d.version_reason})"
+        for d in manifest.dependencies
+        if d.distribution and not d.version
+    ]
+    problems = [f"unresolved: {u}" for u in unresolved] + [f"unpinned: {u}" for u in unpinned]
+    return GateResult(
+        name="dependencies_resolved",
+        passed=not problems,
+        detail=f"{len(manifest.dependencies)} dependencies, all resolved and pinned"
+        if not problems
+        else "; ".join(problems),
     )

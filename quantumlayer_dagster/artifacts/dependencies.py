@@ -5,10 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
+from quantumlayer_dagster.licences import LicencePolicy, LicenceVerdict
 from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 
 FoundVia = Literal["curated", "environment", "declared"]
-VersionSource = Literal["installed", "declared"]
+VersionSource = Literal["installed", "declared", "cache", "index"]
 
 
 def normalize_distribution(name: str) -> str:
@@ -22,6 +23,10 @@ class Dependency(BaseModel):
     ``source`` says how the distribution was found: the curated table of import names that
     differ from their distribution, the distributions installed here, or a declared
     requirement of the same name. Unresolved ones carry ``reason`` and no distribution.
+    ``version_source``: the installed distribution, an ``==`` pin declared for it, the
+    index-answer cache or the package index; with no version, ``version_reason`` says why.
+    ``licence`` is an SPDX-style expression from the metadata (None: unknown) and
+    ``licence_verdict`` the policy's judgement of it.
     """
 
     import_name: str
@@ -31,6 +36,10 @@ class Dependency(BaseModel):
     resolved: bool
     source: FoundVia | None = None
     reason: str | None = None
+    version_reason: str | None = None
+    licence: str | None = None
+    licence_source: str | None = None
+    licence_verdict: LicenceVerdict | None = None
     imported_by: list[str] = Field(default_factory=list)
 
     def requirement(self) -> str:
@@ -47,12 +56,29 @@ class DependencyManifest(BaseModel):
     dependencies: list[Dependency] = Field(default_factory=list)
     declared: list[str] = Field(default_factory=list)
     declared_unused: list[str] = Field(default_factory=list)
+    licence_policy: LicencePolicy = Field(default_factory=LicencePolicy)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def unresolved(self) -> list[str]:
         """Import names no distribution could be found for."""
         return [d.import_name for d in self.dependencies if not d.resolved]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unpinned(self) -> list[str]:
+        """Distributions found but with no version (installed, declared, cached or indexed)."""
+        return [d.distribution for d in self.dependencies if d.distribution and not d.version]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def licence_problems(self) -> list[str]:
+        """``distribution: licence (verdict)`` for every licence the policy did not allow."""
+        return [
+            f"{d.distribution}: {d.licence or 'unknown licence'} ({d.licence_verdict})"
+            for d in self.dependencies
+            if d.distribution and d.licence_verdict != "allowed"
+        ]
 
     def requirements_txt(self) -> str:
         """A deterministic requirements file: pinned or bare names sorted, then unresolved.
@@ -87,8 +113,10 @@ class DependencyManifest(BaseModel):
                 [
                     f"`{markdown_cell(d.import_name)}`",
                     markdown_cell(d.distribution or "—"),
-                    markdown_cell(d.version or "—")
-                    + (f" ({d.version_source})" if d.version_source else ""),
+                    _version_cell(d),
+                    "—"
+                    if not d.distribution
+                    else markdown_cell(d.licence or "unknown") + f" ({d.licence_verdict})",
                     d.source or f"unresolved: {markdown_cell(d.reason or '')}",
                     markdown_cell(", ".join(d.imported_by[:5]))
                     + (f" and {len(d.imported_by) - 5} more" if len(d.imported_by) > 5 else ""),
@@ -97,10 +125,19 @@ class DependencyManifest(BaseModel):
             ]
             lines.append(
                 markdown_table(
-                    ["import", "distribution", "version", "found via", "imported by"], rows
+                    ["import", "distribution", "version", "licence", "found via", "imported by"],
+                    rows,
                 )
             )
         if self.declared_unused:
             unused = ", ".join(f"`{markdown_cell(d)}`" for d in self.declared_unused)
             lines += ["", f"Declared but never imported: {unused}"]
         return "\n".join(lines)
+
+
+def _version_cell(dep: Dependency) -> str:
+    if dep.version:
+        return markdown_cell(dep.version) + f" ({dep.version_source})"
+    if dep.distribution:
+        return f"unpinned: {markdown_cell(dep.version_reason or 'no version found')}"
+    return "—"

@@ -23,19 +23,31 @@ from quantumlayer_dagster.import_map import (
     distribution_for,
     import_key,
 )
+from quantumlayer_dagster.licences import LicencePolicy, installed_licence
+from quantumlayer_dagster.package_index import PackageIndex
 from quantumlayer_dagster.parsing import project_modules, python_imports
 
 
 def resolve_dependencies(
-    files: list[SourceFile], package: str, declared: list[str] | None = None
+    files: list[SourceFile],
+    package: str,
+    declared: list[str] | None = None,
+    *,
+    policy: LicencePolicy | None = None,
+    index: PackageIndex | None = None,
 ) -> DependencyManifest:
     """Map the third-party imports of the Python ``files`` to distributions.
 
     ``package`` is the project's own package name; ``declared`` are requirement strings
     planned for the project (e.g. ``"fastapi>=0.110"``). Standard-library, relative and
-    project-internal imports are left out. Returns the sorted dependencies, each with the
-    files importing it, and the declared requirements that no import uses.
+    project-internal imports are left out. Each distribution is pinned to its installed
+    version, else its declared ``==`` pin, else the ``index`` answer (cached or asked; no
+    ``index``: left unpinned with the reason), and its licence, read from the installed
+    metadata, is judged by ``policy`` (default ``LicencePolicy()``). Returns the sorted
+    dependencies, each with the files importing it, and the declared requirements that no
+    import uses.
     """
+    policy = policy or LicencePolicy()
     own = {m.split(".")[0] for m in project_modules([f.path for f in files])} | {package}
     users: dict[str, set[str]] = defaultdict(set)
     for source in files:
@@ -48,7 +60,7 @@ def resolve_dependencies(
             users[import_key(imp.module)].add(source.path)
 
     pins = declared_pins(declared or [])
-    deps = [_resolve(key, sorted(paths), pins) for key, paths in users.items()]
+    deps = [_resolve(key, sorted(paths), pins, policy, index) for key, paths in users.items()]
     deps.sort(key=lambda d: d.import_name.lower())
     used = {normalize_distribution(d.distribution) for d in deps if d.distribution}
     unused = [name for name in pins if name not in used]
@@ -58,27 +70,52 @@ def resolve_dependencies(
         dependencies=deps,
         declared=list(declared or []),
         declared_unused=sorted(names[n] for n in unused),
+        licence_policy=policy,
     )
 
 
-def _resolve(key: str, imported_by: list[str], pins: dict[str, str | None]) -> Dependency:
+def _resolve(
+    key: str,
+    imported_by: list[str],
+    pins: dict[str, str | None],
+    policy: LicencePolicy,
+    index: PackageIndex | None,
+) -> Dependency:
     dist, found_via, reason = distribution_for(key, pins)
     if dist is None:
         return Dependency(import_name=key, resolved=False, reason=reason, imported_by=imported_by)
-    version = _installed_version(dist)
-    version_source: VersionSource | None = "installed"
-    if version is None:
-        version = pins.get(normalize_distribution(dist))
-        version_source = "declared" if version else None
+    version, version_source, version_reason = _version(dist, pins, index)
+    licence = installed_licence(dist)
     return Dependency(
         import_name=key,
         distribution=dist,
         version=version,
         version_source=version_source,
+        version_reason=version_reason,
         resolved=True,
         source=found_via,
+        licence=licence.expression,
+        licence_source=licence.source,
+        licence_verdict=policy.verdict(licence.expression),
         imported_by=imported_by,
     )
+
+
+def _version(
+    dist: str, pins: dict[str, str | None], index: PackageIndex | None
+) -> tuple[str | None, VersionSource | None, str | None]:
+    """(version, where it came from, why there is none)."""
+    installed = _installed_version(dist)
+    if installed is not None:
+        return installed, "installed", None
+    pinned = pins.get(normalize_distribution(dist))
+    if pinned:
+        return pinned, "declared", None
+    if index is None:
+        return None, None, "not installed here and no package index configured"
+    answer = index.latest(dist)
+    source: VersionSource | None = "cache" if answer.source == "cache" else "index"
+    return (answer.version, source, None) if answer.version else (None, None, answer.reason)
 
 
 def _installed_version(distribution: str) -> str | None:

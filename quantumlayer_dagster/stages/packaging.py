@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from quantumlayer_dagster.artifacts.capsule import CapsuleManifest, GateResult
+from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.docs import Docs
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.performance import PerformanceReport
@@ -11,6 +12,7 @@ from quantumlayer_dagster.artifacts.security import SecurityReport
 from quantumlayer_dagster.artifacts.serialization import artifact_to_json
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.artifacts.validation import ValidationReport
+from quantumlayer_dagster.sbom import cyclonedx_sbom
 from quantumlayer_dagster.stages.capsule import build_capsule, complete_manifest
 
 
@@ -20,9 +22,11 @@ def capsule_entries(
     security: SecurityReport,
     performance: PerformanceReport,
     docs: Docs,
+    dependencies: DependencyManifest | None = None,
 ) -> dict[str, bytes]:
     """Capsule path -> bytes: the project (sources, tests, requirements, docs) under
-    ``project/`` and every report under ``reports/``."""
+    ``project/`` and every report under ``reports/``, with the dependency manifest and its
+    CycloneDX SBOM when ``dependencies`` is given."""
     entries = {f"project/{f.path}": f.content.encode() for f in suite.project.all_files}
     entries["project/requirements.txt"] = suite.requirements_txt.encode()
     entries.update({f"project/{name}": text.encode() for name, text in docs.files.items()})
@@ -37,6 +41,10 @@ def capsule_entries(
             "reports/performance.json": artifact_to_json(performance),
         }
     )
+    if dependencies is not None:
+        entries["reports/dependencies.json"] = artifact_to_json(dependencies)
+        sbom = cyclonedx_sbom(dependencies)
+        entries["reports/sbom.cdx.json"] = json.dumps(sbom, indent=2, sort_keys=True).encode()
     return entries
 
 

@@ -125,6 +125,8 @@ def test_whole_graph_materializes_every_asset_for_the_partition(run, instance):
         assert event.asset_materialization.partition == rid
     assert {g.name: g.passed for g in outcome.gates} == {
         "code_parses": True,
+        "licences_allowed": True,
+        "dependencies_resolved": True,
         "tests_pass": True,
         "no_high_severity_findings": True,
         "no_known_vulnerable_pins": True,
@@ -168,6 +170,7 @@ def test_artifacts_carry_their_lineage_forward(run):
     assert [f.path for f in code.files] == [f.path for f in structure.files]
     assert suite.project.sources == code.files
     assert {f"project/{f.path}" for f in suite.project.all_files} <= set(capsule.manifest.files)
+    assert {"reports/sbom.cdx.json", "reports/dependencies.json"} <= set(capsule.manifest.files)
     assert capsule.manifest.tokens_in > 0 and capsule.manifest.models == ["scripted/fixture"]
 
 

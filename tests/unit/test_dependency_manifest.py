@@ -1,8 +1,15 @@
 """Stage 7: resolve_dependencies maps imports to distributions, from evidence only."""
 
+import email.message
+import json
 from importlib import metadata
+from pathlib import Path
 
+from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.code import SourceFile
+from quantumlayer_dagster.licences import LicencePolicy, licence_from_metadata
+from quantumlayer_dagster.package_index import PackageIndex
+from quantumlayer_dagster.sbom import cyclonedx_sbom, purl
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
 
 API = """\
@@ -120,7 +127,125 @@ def pinned_if_installed(distribution: str) -> str:
 def test_markdown_is_a_readable_table():
     manifest = resolve_dependencies([src("a.py", "import yaml\nimport zz_nope\n")], package="a")
     text = manifest.markdown()
-    assert "| import | distribution | version | found via | imported by |" in text
+    assert "| import | distribution | version | licence | found via | imported by |" in text
     assert "| `yaml` | PyYAML |" in text
     assert "unresolved: no distribution known for import 'zz_nope'" in text
     assert "Dependency(" not in text
+
+
+# --- versions, licences, the index cache and the SBOM ----------------------------------
+
+
+def _meta(**fields: str | list[str]) -> email.message.Message:
+    message = email.message.Message()
+    for name, value in fields.items():
+        for v in value if isinstance(value, list) else [value]:
+            message[name.replace("_", "-")] = v
+    return message
+
+
+def test_licence_is_read_from_expression_then_classifiers_then_the_license_field():
+    assert licence_from_metadata(_meta(License_Expression="MIT OR Apache-2.0")).expression == (
+        "MIT OR Apache-2.0"
+    )
+    classified = _meta(Classifier=["License :: OSI Approved :: BSD License"], License="x")
+    assert licence_from_metadata(classified) == ("BSD", "classifier")
+    assert licence_from_metadata(_meta(License="Apache License, Version 2.0")) == (
+        "Apache-2.0",
+        "License",
+    )
+    pasted = "Copyright (c) 2020 Someone\n\nPermission is hereby granted, free of charge..."
+    assert licence_from_metadata(_meta(License=pasted)) == (None, None)
+    assert licence_from_metadata(_meta(License="UNKNOWN")) == (None, None)
+
+
+def test_policy_allows_permissive_denies_gpl_and_flags_unknown():
+    policy = LicencePolicy()
+    assert policy.verdict("MIT") == "allowed"
+    assert policy.verdict("BSD-3-Clause") == "allowed"
+    assert policy.verdict("GPL-3.0-or-later") == "denied"
+    assert policy.verdict("AGPL-3.0") == "denied"
+    assert policy.verdict("GPL-2.0 OR MIT") == "allowed"  # the licensee may pick MIT
+    assert policy.verdict("MIT AND GPL-3.0") == "denied"
+    assert policy.verdict("LGPL-3.0") == "unknown"  # in neither list: flagged for review
+    assert policy.verdict(None) == "unknown"
+    assert LicencePolicy(allow=["MIT"], deny=["Apache"]).verdict("Apache-2.0") == "denied"
+
+
+def test_installed_dependency_gets_its_licence_and_policy_verdict():
+    deps = by_import(resolve_dependencies([src("a.py", "import yaml\n")], package="a"))
+    assert (deps["yaml"].licence, deps["yaml"].licence_verdict) == ("MIT", "allowed")
+    strict = LicencePolicy(allow=["Apache"], deny=[])
+    manifest = resolve_dependencies([src("a.py", "import yaml\n")], package="a", policy=strict)
+    assert manifest.dependencies[0].licence_verdict == "unknown"
+    gate = gates.licences_allowed(manifest)
+    assert not gate.passed
+    assert "PyYAML: MIT (unknown)" in gate.detail
+
+
+def test_uninstalled_dependency_is_pinned_from_the_index_cache(tmp_path: Path):
+    cache = tmp_path / "package-index.json"
+    cache.write_text(json.dumps({"opencv-python": {"version": "4.10.0.84", "resolved_at": 1}}))
+    index = PackageIndex(cache, online=False)
+    manifest = resolve_dependencies([src("a.py", "import cv2\n")], package="a", index=index)
+    [dep] = manifest.dependencies
+    assert (dep.distribution, dep.version, dep.version_source) == (
+        "opencv-python",
+        "4.10.0.84",
+        "cache",
+    )
+    assert dep.licence_verdict == "unknown"  # not installed: no metadata to read, no guess
+    assert "opencv-python==4.10.0.84" in manifest.requirements_txt()
+
+
+def test_unreachable_index_and_no_cache_leave_a_clear_unpinned_entry(tmp_path: Path):
+    index = PackageIndex(tmp_path / "cache.json", online=False)
+    manifest = resolve_dependencies([src("a.py", "import cv2\n")], package="a", index=index)
+    [dep] = manifest.dependencies
+    assert dep.version is None
+    assert dep.version_reason == "not installed, not in the cache, index lookups off"
+    assert manifest.unpinned == ["opencv-python"]
+    gate = gates.dependencies_resolved(manifest)
+    assert not gate.passed
+    assert "unpinned: opencv-python (not installed, not in the cache" in gate.detail
+    assert not (tmp_path / "cache.json").exists()  # nothing invented, nothing cached
+
+
+def test_index_answer_is_cached_and_reused_offline(tmp_path: Path, monkeypatch):
+    cache = tmp_path / "cache.json"
+    online = PackageIndex(cache, online=True)
+    monkeypatch.setattr(online, "_ask_index", lambda name: ("2.0.1", ""))
+    assert online.latest("Frob_Nicator") == ("2.0.1", "index", "")
+    assert PackageIndex(cache, online=False).latest("frob-nicator") == ("2.0.1", "cache", "")
+
+
+def test_index_failure_is_reported_with_its_reason(tmp_path: Path, monkeypatch):
+    index = PackageIndex(tmp_path / "cache.json", online=True)
+    monkeypatch.setattr(index, "_ask_index", lambda name: (None, "no answer within 20s"))
+    answer = index.latest("frob")
+    assert answer.version is None
+    assert answer.reason == "package index: no answer within 20s; no cached answer"
+
+
+def test_sbom_is_cyclonedx_1_5_with_purls_and_licences():
+    files = [src("a.py", "import yaml\nimport requests\nimport frobnicator_zz\n")]
+    manifest = resolve_dependencies(files, package="shop")
+    sbom = cyclonedx_sbom(manifest)
+    assert (sbom["bomFormat"], sbom["specVersion"], sbom["version"]) == ("CycloneDX", "1.5", 1)
+    assert sbom["serialNumber"].startswith("urn:uuid:")
+    assert sbom["metadata"]["component"]["name"] == "shop"
+    by_name = {c["name"]: c for c in sbom["components"]}
+    assert set(by_name) == {"PyYAML", "requests"}
+    yaml_c = by_name["PyYAML"]
+    assert yaml_c["type"] == "library"
+    assert yaml_c["purl"] == f"pkg:pypi/pyyaml@{metadata.version('PyYAML')}"
+    assert yaml_c["licenses"] == [{"license": {"id": "MIT"}}]
+    [dependencies] = sbom["dependencies"]
+    assert sorted(dependencies["dependsOn"]) == sorted(c["bom-ref"] for c in sbom["components"])
+    assert sbom["properties"][0]["value"].startswith("frobnicator_zz: no distribution known")
+    assert cyclonedx_sbom(manifest) == sbom  # deterministic: same input, same serial number
+
+
+def test_purl_uses_the_normalised_name():
+    assert purl("Flask_SQLAlchemy", "3.1.1") == "pkg:pypi/flask-sqlalchemy@3.1.1"
+    assert purl("PyYAML", None) == "pkg:pypi/pyyaml"
