@@ -29,14 +29,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from quantumlayer_dagster.llm.request_tags import file_path_in
+from quantumlayer_dagster.llm.request_tags import FILE_HEADER, STAGE_HEADER, file_path_in
 from quantumlayer_dagster.prompts import load_template
 from tests.fakes.chat_wire import bearer, completion, error, reset, send_json
 from tests.fakes.faults import MALFORMED_JSON, WRONG_SHAPE, Fault, FaultRule
 from tests.fixtures import wordcount
-
-STAGE_HEADER = "X-QuantumLayer-Stage"
-FILE_HEADER = "X-QuantumLayer-File"
 
 TEMPLATE_STAGES = {
     "enhance": "enhanced_prompt",
@@ -63,6 +60,7 @@ class ReceivedRequest:
     call: int
     """1-based number of this request among its stage's requests."""
     headers: dict[str, str]
+    """Header names in lower case."""
     body: dict[str, Any]
     fault: Fault | None
     received_at: float
@@ -216,9 +214,9 @@ class FakeOpenAIServer:
         except (ValueError, KeyError, TypeError):
             send_json(handler, 400, error("request body is not a chat completion request"))
             return
-        headers = {k: v for k, v in handler.headers.items()}
+        headers = {k.lower(): v for k, v in handler.headers.items()}
         stage = handler.headers.get(STAGE_HEADER) or stage_of(messages) or "?"
-        path = handler.headers.get(FILE_HEADER) or file_path_in(_last_user_text(messages))
+        path = handler.headers.get(FILE_HEADER) or _file_of(messages)
         with self._lock:
             stage_call = 1 + sum(1 for r in self.requests if r.stage == stage)
             file_call = 1 + sum(1 for r in self.requests if r.stage == stage and r.file == path)
@@ -335,11 +333,15 @@ def stage_of(messages: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def _last_user_text(messages: list[dict[str, Any]]) -> str:
+def _file_of(messages: list[dict[str, Any]]) -> str | None:
+    """The path of the latest ``file: <path>`` line in the user messages (a repair message
+    follows the original request, which holds the line)."""
     for message in reversed(messages):
         if message.get("role") == "user":
-            return str(message.get("content") or "")
-    return ""
+            path = file_path_in(str(message.get("content") or ""))
+            if path:
+                return path
+    return None
 
 
 def _texts(replies: Replies) -> list[str]:
