@@ -83,7 +83,7 @@ def llm_failure(exc: LLMStageError) -> dg.Failure:
             "llm_calls": len(calls),
             "tokens_in": sum(c.tokens_in for c in calls),
             "tokens_out": sum(c.tokens_out for c in calls),
-            "cost_usd": dg.MetadataValue.float(round(sum(c.cost_usd for c in calls), 6)),
+            "cost_usd": dg.MetadataValue.float(float(round(sum(c.cost_usd for c in calls), 6))),
             "attempts": dg.MetadataValue.md(attempts_table(calls)),
         },
     )

@@ -114,11 +114,12 @@ class LiteLLMClient:
             try:
                 value = schema.model_validate(parse_json(reply.text), context=validation_context)
             except (ValidationError, ValueError) as exc:
-                last_error = (
-                    describe_validation_error(exc)
-                    if isinstance(exc, ValidationError)
-                    else f"Invalid JSON: {exc}"
-                )
+                if not reply.text.strip():
+                    last_error = "empty reply (the model sent no content)"
+                elif isinstance(exc, ValidationError):
+                    last_error = describe_validation_error(exc)
+                else:
+                    last_error = f"Invalid JSON: {exc}"
                 if reply.truncated:
                     last_error = f"reply cut off at max_tokens={settings.max_tokens}; {last_error}"
                 calls.append(reply.call.model_copy(update={"error": last_error}))

@@ -94,3 +94,25 @@ def test_cached_calls_and_the_stage_itself_are_not_counted_from_the_store(tmp_pa
     earlier = stored_request_usage(store, REQUEST)
     assert earlier(set()).tokens_in == 14
     assert earlier({"docs"}).tokens_in == 7, "a stage running now counts its own calls instead"
+
+
+def test_a_run_stopped_by_the_budget_records_the_stage_and_its_attempts(tmp_path):
+    import dagster as dg
+
+    from assets.declare import request_asset
+
+    register_scripted_provider({"frd": "ok"})
+    llm = client(tmp_path, "  max_usd: 0.01")
+
+    @request_asset("planning", {"llm"})
+    def frd() -> str:
+        return llm.complete_text("frd", ask())[0]
+
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("requests", [REQUEST])
+    result = dg.materialize([frd], instance=instance, partition_key=REQUEST, raise_on_error=False)
+    [failure] = result.get_step_failure_events()
+    user_failure = failure.step_failure_data.user_failure_data
+    assert user_failure is not None
+    assert (user_failure.description or "").startswith("stage frd: LLM budget exceeded")
+    assert user_failure.metadata["stage"].value == "frd"

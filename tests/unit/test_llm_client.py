@@ -313,3 +313,9 @@ def test_grammar_schema_caps_string_bounds_but_keeps_property_names():
     docs = grammar_safe_schema(DocsDraft.model_json_schema())
     assert docs["properties"]["overview"]["maxLength"] == GRAMMAR_MAX_STRING
     assert DocsDraft.model_json_schema()["properties"]["overview"]["maxLength"] > GRAMMAR_MAX_STRING
+
+
+def test_an_empty_json_reply_is_named_as_empty(tmp_path):
+    register_scripted_provider({"frd": ["", '{"title": "T", "priority": 1}']})
+    _, calls = scripted_client(tmp_path).complete_json("frd", ask("x"), Feature)
+    assert calls[0].error == "empty reply (the model sent no content)"
