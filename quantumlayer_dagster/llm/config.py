@@ -48,7 +48,7 @@ A full example (every section but ``groups`` and ``default`` may be left out)::
     cache:                                 # response cache: a re-run pays nothing twice
       backend: store                       # store (the artifact store) | redis | none
       redis_url_env: QL_REDIS_URL          # for backend: redis
-      ttl_s: 604800                        # optional; entries never expire when unset
+      ttl_s: 604800                        # redis only; unset = never expire (store: kept)
     concurrency:
       max_parallel_calls: 4                # LLM calls in flight inside one stage
 
@@ -218,6 +218,7 @@ class CacheSettings(BaseModel):
     redis_url_env: str | None = None
     """Name of the env var holding the Redis URL (it may carry a password)."""
     ttl_s: int | None = Field(default=None, gt=0)
+    """Seconds a Redis entry lives; store entries stay until the store is cleaned."""
 
     @field_validator("redis_url_env")
     @classmethod
