@@ -23,7 +23,9 @@ from quantumlayer_dagster.artifacts.validation import (
     ValidationReport,
 )
 from quantumlayer_dagster.import_map import declared_pins, distribution_for, import_key
+from quantumlayer_dagster.missing_imports import missing_imports
 from quantumlayer_dagster.parsing import (
+    parse,
     project_modules,
     python_imports,
     python_module_names,
@@ -86,6 +88,8 @@ def _file_issues(source: SourceFile, context: _ImportContext) -> list[Validation
     if syntax is None:
         return None
     issues = [ValidationIssue.from_syntax(s) for s in syntax]
+    if not syntax and source.language in ("go", "java", "rust"):
+        issues += _missing_import_issues(source)
     if source.language == "python":
         syntax_lines = {s.line for s in syntax}
         compiled = _compile_issues(source)
@@ -95,6 +99,25 @@ def _file_issues(source: SourceFile, context: _ImportContext) -> list[Validation
             issues += _import_issues(source, context.modules)
             issues += _python_semantic_issues(source, context)
     return sorted(issues, key=lambda i: (i.line or 0, i.column or 0))
+
+
+def _missing_import_issues(source: SourceFile) -> list[ValidationIssue]:
+    """Standard-library names used without an import (see ``missing_imports``)."""
+    tree = parse(source.language or "", source.content)
+    if tree is None:
+        return []
+    lines = source.content.splitlines()
+    return [
+        ValidationIssue(
+            path=source.path,
+            line=m.line,
+            column=m.column,
+            kind="name",
+            message=m.message,
+            snippet=_line(lines, m.line),
+        )
+        for m in missing_imports(source.language or "", tree.root_node)
+    ]
 
 
 def _python_semantic_issues(source: SourceFile, context: _ImportContext) -> list[ValidationIssue]:

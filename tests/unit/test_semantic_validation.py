@@ -218,3 +218,35 @@ def test_declared_requirement_resolves_an_import_not_installed_here():
         [src("app.py", "import frobnicator_zz\n")], declared=["frobnicator-zz>=1.0"]
     )
     assert report.issues == []
+
+
+def test_go_package_used_without_import_is_a_name_error():
+    content = 'package main\n\nimport "os"\n\nfunc main() {\n\tfmt.Println(os.Args)\n}\n'
+    [issue] = validate_code([src("main.go", content)]).issues
+    assert (issue.kind, issue.line, issue.column) == ("name", 6, 2)
+    assert issue.message == 'undefined: fmt (missing import "fmt"?)'
+
+
+def test_go_aliased_import_local_variable_and_dot_import_are_not_flagged():
+    aliased = 'package a\n\nimport str "strings"\n\nfunc F() string { return str.ToUpper("a") }\n'
+    local = "package a\n\nfunc F(sort Sorter) { sort.Run() }\n"
+    dot = 'package a\n\nimport . "math"\n\nfunc F() { fmt.Println(Pi) }\n'
+    files = [src("a.go", aliased), src("b.go", local), src("c.go", dot)]
+    assert validate_code(files).issues == []
+
+
+def test_java_class_used_without_import_is_a_name_error_unless_wildcard_imported():
+    body = "class A {\n  List<String> names = new ArrayList<>();\n}\n"
+    report = validate_code([src("A.java", "import java.util.List;\n" + body)])
+    assert [(i.kind, i.line, i.message) for i in report.issues] == [
+        ("name", 3, "cannot find symbol ArrayList (missing import?)")
+    ]
+    assert validate_code([src("B.java", "import java.util.*;\n" + body)]).issues == []
+
+
+def test_rust_item_used_without_use_is_a_name_error_unless_qualified():
+    bare = "fn f() -> usize {\n    let m: HashMap<u8, u8> = HashMap::new();\n    m.len()\n}\n"
+    qualified = "fn f() {\n    let m = std::collections::HashMap::<u8, u8>::new();\n}\n"
+    imported = "use std::collections::HashMap;\n" + bare
+    report = validate_code([src("a.rs", bare), src("b.rs", qualified), src("c.rs", imported)])
+    assert [(i.path, i.kind, i.line) for i in report.issues] == [("a.rs", "name", 2)]
