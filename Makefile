@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python bench/test_sandbox.py
 	$(BIN)/python bench/artifact_store.py
 	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/validation_accuracy.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache
