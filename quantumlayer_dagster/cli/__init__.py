@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="syntax, compile, name and import checks of a code tree",
         description="Check every file under PATH: tree-sitter syntax (Python, JavaScript, "
         "TypeScript, TSX, Go, Rust, Java); Python also compile errors, undefined names and "
-        "imports nothing provides (requirements*.txt and pyproject.toml count as declared). "
+        "imports nothing provides (requirements*.txt and pyproject.toml count as declared); "
+        "Go, Java and Rust also standard-library names used without an import. "
         "Unreadable, binary, non-UTF-8 and too-large files are listed under `skipped` with "
         "the reason (not as issues). Exit 0 valid, 1 invalid or nothing validated, 2 usage error.",
     )
