@@ -69,6 +69,7 @@ llm-serve: install
 
 bench: install
 	$(BIN)/python bench/pipeline_overhead.py
+	$(BIN)/python bench/llm_latency.py
 	$(BIN)/python bench/test_sandbox.py
 	$(BIN)/python bench/artifact_store.py
 	$(BIN)/python bench/memory.py
