@@ -184,7 +184,9 @@ class FakeOpenAIServer:
         """How many requests arrived (for ``stage`` and/or ``file`` when given)."""
         return len(self.requests_for(stage, file=file))
 
-    def requests_for(self, stage: str | None = None, *, file: str | None = None) -> list[Any]:
+    def requests_for(
+        self, stage: str | None = None, *, file: str | None = None
+    ) -> list[ReceivedRequest]:
         """The logged requests of ``stage`` (and ``file``), in arrival order."""
         with self._lock:
             return [
