@@ -4,9 +4,13 @@ import json
 
 import pytest
 
+from quantumlayer_dagster.advisories import default_advisory_db
 from quantumlayer_dagster.cli import main
 from quantumlayer_dagster.limits import MAX_FILE_BYTES
 
+needs_snapshot = pytest.mark.skipif(
+    default_advisory_db(None) is None, reason="advisory-db snapshot not present"
+)
 AWS_KEY = "AKIA" + "Z7QW3RTY5UIO9PLK"  # in two parts: this file holds no scannable key
 RUNNER = """\
 import subprocess
@@ -41,6 +45,7 @@ def scan(capsys, *args):
     return code, capsys.readouterr().out
 
 
+@needs_snapshot
 def test_json_lists_bandit_and_secrets_findings_and_vulnerable_pins(tree, capsys):
     code, out = scan(capsys, tree, "--requirements", tree / "requirements.txt", "--json")
     assert code == 1
@@ -85,6 +90,7 @@ def test_sarif_file_is_written_with_a_run_per_tool(tree, tmp_path, capsys):
     assert AWS_KEY not in sarif_path.read_text()
 
 
+@needs_snapshot
 def test_clean_tree_exits_0_and_says_so(tmp_path, capsys):
     (tmp_path / "count.py").write_text(CLEAN)
     (tmp_path / "requirements.txt").write_text("requests==2.32.3\n")
