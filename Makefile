@@ -75,6 +75,7 @@ bench: install
 	$(BIN)/python bench/artifact_store.py
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/validation_accuracy.py
+	$(BIN)/python bench/gates.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache
