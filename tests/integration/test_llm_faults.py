@@ -37,18 +37,6 @@ FAULT_NAMED = {
 }
 """What the one-line reason must say for each fault (case-insensitive)."""
 
-EMPTY_UNNAMED = pytest.mark.xfail(
-    strict=True,
-    reason="the client reports an empty reply as 'Invalid JSON: Expecting value: line 1 "
-    "column 1 (char 0)', which does not say the reply was empty",
-)
-
-
-def _faults(faults: tuple[str, ...] | list[str]) -> list[object]:
-    """``faults`` as parameters, the known gap for ``empty`` marked as such."""
-    return [pytest.param(f, marks=EMPTY_UNNAMED) if f == "empty" else f for f in faults]
-
-
 RUN_FAULTS = ("500", "reset", "timeout", "wrong_shape")
 """One fault of each kind for the (slower) run-level tests: an error status whose body
 echoes the key, a broken connection, no answer, bad content. Every fault is covered by the
@@ -118,7 +106,7 @@ def test_a_deployment_that_keeps_failing_falls_back_to_the_backup_group(
     assert [r.fault for r in fake_openai_backup.requests_for("frd")] == [None]
 
 
-@pytest.mark.parametrize("fault", _faults(sorted(CONTENT_FAULTS)))
+@pytest.mark.parametrize("fault", sorted(CONTENT_FAULTS))
 def test_a_bad_reply_gets_a_repair_prompt_carrying_the_error(
     fault: str, client: LiteLLMClient, fake_openai: FakeOpenAIServer
 ) -> None:
@@ -133,7 +121,7 @@ def test_a_bad_reply_gets_a_repair_prompt_carrying_the_error(
     assert [c.error is None for c in frd.llm.calls] == [False, True]
 
 
-@pytest.mark.parametrize("fault", _faults(ALL_FAULTS))
+@pytest.mark.parametrize("fault", ALL_FAULTS)
 def test_a_permanent_fault_fails_the_stage_with_one_line_naming_stage_and_fault(
     fault: str, client: LiteLLMClient, fake_openai: FakeOpenAIServer
 ) -> None:
