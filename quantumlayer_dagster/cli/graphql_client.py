@@ -96,7 +96,7 @@ class RequestStatus:
 class QuantumLayerGraphQL:
     """The webserver at ``url`` (e.g. ``http://127.0.0.1:3000``), seen from the CLI."""
 
-    def __init__(self, url: str, timeout_s: int = 30):
+    def __init__(self, url: str, timeout_s: int = 120):
         parts = urlsplit(url if "://" in url else f"http://{url}")
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise GraphQLUnavailable(f"{url!r} is not a webserver URL; use e.g. {DEFAULT_URL}")
