@@ -76,6 +76,7 @@ bench: install
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/validation_accuracy.py
 	$(BIN)/python bench/gates.py
+	$(BIN)/python bench/intake.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache
