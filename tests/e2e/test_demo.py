@@ -44,8 +44,9 @@ def local_llm_config(tmp_path_factory):  # type: ignore[no-untyped-def]
     port = free_port()
     server = ensure_local_server(port=port, log_path=tmp_path_factory.mktemp("llm") / "log")
     config = yaml.safe_load(PACKAGED_LLM_CONFIG.read_text())
-    for spec in config["models"].values():
-        spec["api_base"] = f"http://127.0.0.1:{port}/v1"
+    for group in config["groups"].values():
+        for deployment in group["deployments"]:
+            deployment["api_base"] = f"http://127.0.0.1:{port}/v1"
     path = tmp_path_factory.mktemp("cfg") / "llm.yaml"
     path.write_text(yaml.safe_dump(config))
     yield path
