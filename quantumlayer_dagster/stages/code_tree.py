@@ -6,14 +6,13 @@ finish in.
 """
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
-from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
+from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.structure import PlannedFile, ProjectStructure
-from quantumlayer_dagster.llm.protocol import LLM, LLMStageError
+from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.prompts import load_template
-from quantumlayer_dagster.stages.file_generation import generate_file
+from quantumlayer_dagster.stages.file_generation import FileRequest, generate_files
 from quantumlayer_dagster.stages.text import bullets
 
 STAGE = "code_tree"
@@ -37,41 +36,27 @@ def generate_code(
     file_list = bullets(f"{f.path}: {f.purpose}" for f in structure.files)
     modules = [f for f in structure.files if f.kind != "package_marker"]
 
-    def write(numbered: tuple[int, PlannedFile]) -> tuple[SourceFile, list[LLMCall]]:
-        number, planned = numbered
-        if progress:
-            progress(f"{STAGE}: writing {planned.path} (module {number} of {len(modules)})")
-        messages = template.messages(
-            title=structure.brief.title,
-            summary=structure.brief.summary,
-            package=structure.package,
-            file_list=file_list,
-            requirements=bullets(structure.requirement_notes),
-            libraries=", ".join(structure.libraries) or "none (standard library only)",
+    requests = [
+        FileRequest(
             path=planned.path,
-            purpose=planned.purpose,
+            messages=template.messages(
+                title=structure.brief.title,
+                summary=structure.brief.summary,
+                package=structure.package,
+                file_list=file_list,
+                requirements=bullets(structure.requirement_notes),
+                libraries=", ".join(structure.libraries) or "none (standard library only)",
+                path=planned.path,
+                purpose=planned.purpose,
+            ),
+            progress_note=f"{STAGE}: writing {planned.path} (module {n} of {len(modules)})",
         )
-        return generate_file(llm, STAGE, planned.path, messages, max_attempts=max_attempts)
-
-    workers = max(1, min(llm.max_parallel_calls, len(modules)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=STAGE) as pool:
-        futures = [pool.submit(write, numbered) for numbered in enumerate(modules, start=1)]
-    generated: dict[str, SourceFile] = {}
-    calls: list[LLMCall] = []
-    failures: list[LLMStageError] = []
-    for planned, future in zip(modules, futures, strict=True):
-        try:
-            source, file_calls = future.result()
-        except LLMStageError as exc:
-            failures.append(exc)
-            calls += exc.calls
-            continue
-        generated[planned.path] = source
-        calls += file_calls
-    if failures:
-        reasons = "; ".join(dict.fromkeys(f.reason for f in failures))
-        # The first failure's kind (e.g. BudgetExceeded) is kept for whoever catches it.
-        raise type(failures[0])(STAGE, reasons, calls)
+        for n, planned in enumerate(modules, start=1)
+    ]
+    sources, calls = generate_files(
+        llm, STAGE, requests, max_attempts=max_attempts, progress=progress
+    )
+    generated = {source.path: source for source in sources}
     files = [
         _marker(planned) if planned.kind == "package_marker" else generated[planned.path]
         for planned in structure.files

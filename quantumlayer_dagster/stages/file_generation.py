@@ -1,4 +1,13 @@
-"""Generate one source file with the LLM, parse it, and send parse errors back, bounded."""
+"""Generate source files with the LLM, parse them, and send parse errors back, bounded.
+
+Files of one stage are independent requests, so ``generate_files`` runs them concurrently, at
+most ``llm.max_parallel_calls`` at a time, and keeps the given order whatever order they
+finish in.
+"""
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from pydantic import ValidationError
 
@@ -10,6 +19,55 @@ from quantumlayer_dagster.parsing import syntax_errors
 from quantumlayer_dagster.prompts import load_template
 
 MAX_ERRORS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    """One file to generate: where it goes, what to send, and the progress line to show."""
+
+    path: str
+    messages: list[Message]
+    progress_note: str
+
+
+def generate_files(
+    llm: LLM,
+    stage: str,
+    requests: list[FileRequest],
+    *,
+    max_attempts: int,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[SourceFile], list[LLMCall]]:
+    """``generate_file`` for each request, concurrently; the files come back in request
+    order with every call. When a file fails, the others still finish (their accepted
+    replies are cached, so a re-run does not pay for them again) and the first failure's
+    error type is raised carrying every call of the stage and each distinct reason."""
+
+    def write(request: FileRequest) -> tuple[SourceFile, list[LLMCall]]:
+        if progress:
+            progress(request.progress_note)
+        return generate_file(llm, stage, request.path, request.messages, max_attempts=max_attempts)
+
+    workers = max(1, min(llm.max_parallel_calls, len(requests)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=stage) as pool:
+        futures = [pool.submit(write, request) for request in requests]
+    files: list[SourceFile] = []
+    calls: list[LLMCall] = []
+    failures: list[LLMStageError] = []
+    for future in futures:
+        try:
+            source, file_calls = future.result()
+        except LLMStageError as exc:
+            failures.append(exc)
+            calls += exc.calls
+            continue
+        files.append(source)
+        calls += file_calls
+    if failures:
+        reasons = "; ".join(dict.fromkeys(f.reason for f in failures))
+        # The first failure's kind (e.g. BudgetExceeded) is kept for whoever catches it.
+        raise type(failures[0])(stage, reasons, calls)
+    return files, calls
 
 
 def generate_file(

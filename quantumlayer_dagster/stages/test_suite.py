@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
-from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
+from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.test_plan import TestCase, TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.limits import MAX_TEST_FILES
@@ -14,7 +14,7 @@ from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.prompts import load_template
 from quantumlayer_dagster.sandbox import Sandbox
 from quantumlayer_dagster.stages.code_index import Definition, public_definitions
-from quantumlayer_dagster.stages.file_generation import generate_file
+from quantumlayer_dagster.stages.file_generation import FileRequest, generate_files
 from quantumlayer_dagster.stages.test_repair import repair_tests
 from quantumlayer_dagster.stages.test_run import run_pytest
 
@@ -42,14 +42,11 @@ def build_test_suite(
     max_attempts = plan.brief.options.max_repair_attempts
     definitions = {d.name: d for d in public_definitions(code.files)}
     template = load_template("test_file")
-    tests: list[SourceFile] = []
-    calls: list[LLMCall] = []
     untraced: set[str] = set()
     groups = list(plan.cases_by_feature().items())[:MAX_TEST_FILES]
+    requests: list[FileRequest] = []
     for n, (feature_id, cases) in enumerate(groups, start=1):
         path = f"tests/test_{feature_id.lower()}_{_slug(cases[0].title)}.py"
-        if progress:
-            progress(f"{STAGE}: writing {path} ({n}/{len(groups)})")
         targets = [definitions.get(c.target) for c in cases]
         untraced |= {c.target for c, d in zip(cases, targets, strict=True) if d is None}
         home = _home_module(targets, code)
@@ -60,9 +57,11 @@ def build_test_suite(
             cases="\n".join(_case_line(c) for c in cases),
             path=path,
         )
-        test_file, file_calls = generate_file(llm, STAGE, path, messages, max_attempts=max_attempts)
-        tests.append(test_file)
-        calls += file_calls
+        requests.append(FileRequest(path, messages, f"{STAGE}: writing {path} ({n}/{len(groups)})"))
+    # Test files are independent requests: written concurrently like code_tree's modules.
+    tests, calls = generate_files(
+        llm, STAGE, requests, max_attempts=max_attempts, progress=progress
+    )
     project = ProjectTree(package=code.package, sources=code.files, tests=tests)
     if progress:
         progress(f"{STAGE}: running {len(tests)} test files in the sandbox")
