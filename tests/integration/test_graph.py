@@ -22,13 +22,13 @@ from quantumlayer_dagster.artifacts.structure import ProjectStructure
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.artifacts.validation import ValidationReport
-from quantumlayer_dagster.cli.local_run import run_request
 from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.stages.capsule import verify_capsule
 from quantumlayer_dagster.stages.versions import ASSET_NAMES
 from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures import wordcount
+from tests.fixtures.pipeline_run import run_wordcount
 
 pytestmark = pytest.mark.slow
 
@@ -83,13 +83,7 @@ def run(settings, instance, register_script):  # type: ignore[no-untyped-def]
 
     def go(**script):  # type: ignore[no-untyped-def]
         provider = register_script(**script)
-        outcome = run_request(
-            settings,
-            wordcount.PROMPT,
-            RequestOptions(),
-            definitions=build_definitions(settings),
-            instance=instance,
-        )
+        outcome = run_wordcount(settings, instance)
         return outcome, LocalDirStore(settings.artifacts_dir), provider
 
     return go

@@ -15,6 +15,7 @@ from quantumlayer_dagster.memory.qdrant_memory import QdrantMemory
 from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures import wordcount
+from tests.fixtures.pipeline_run import run_wordcount
 
 pytestmark = pytest.mark.slow
 
@@ -75,13 +76,7 @@ def test_with_memory_off_nothing_is_recalled_or_recorded(
 ) -> None:
     settings = settings.model_copy(update={"memory_enabled": False})
     register_script()
-    outcome = run_request(
-        settings,
-        wordcount.PROMPT,
-        RequestOptions(),
-        definitions=build_definitions(settings),
-        instance=instance,
-    )
+    outcome = run_wordcount(settings, instance)
     assert outcome.success, outcome.failure
     assert metadata(instance, "enhanced_prompt")["memory"] == "off"
     assert metadata(instance, "capsule")["memory"] == "off"

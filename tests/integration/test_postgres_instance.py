@@ -10,12 +10,9 @@ import psycopg2
 import pytest
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 
-from quantumlayer_dagster.artifacts.request import RequestOptions
-from quantumlayer_dagster.cli.local_run import run_request
-from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.stages.versions import ASSET_NAMES
-from tests.fixtures import wordcount
 from tests.fixtures.dagster_servers import ROOT, PostgresDatabase, fresh_postgres_database
+from tests.fixtures.pipeline_run import run_wordcount
 
 pytestmark = pytest.mark.slow
 
@@ -39,13 +36,7 @@ def test_the_graph_runs_once_on_the_postgres_instance(
     try:
         assert isinstance(instance.run_storage, PostgresRunStorage)
         assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
-        outcome = run_request(
-            settings,
-            wordcount.PROMPT,
-            RequestOptions(),
-            definitions=build_definitions(settings),
-            instance=instance,
-        )
+        outcome = run_wordcount(settings, instance)
         assert outcome.success, outcome.failure
         assert outcome.request_id in instance.get_dynamic_partitions("requests")
     finally:

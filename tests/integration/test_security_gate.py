@@ -3,14 +3,12 @@
 
 import pytest
 
-from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.artifacts.security import SecurityReport
 from quantumlayer_dagster.artifacts.serialization import artifact_from_json
-from quantumlayer_dagster.cli.local_run import run_request
-from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures import wordcount
+from tests.fixtures.pipeline_run import run_wordcount
 
 AWS_KEY = "AKIA" + "Z7QW3RTY5UIO9PLK"
 LEAKY_COUNTER = wordcount.COUNTER_PY.replace(
@@ -26,13 +24,7 @@ def test_hard_coded_key_fails_the_blocking_gate_and_no_capsule_is_built(
     assert LEAKY_COUNTER != wordcount.COUNTER_PY
     files = {**wordcount.FILE_REPLIES, "code_tree": {"wordcount/counter.py": LEAKY_COUNTER}}
     register_script(files=files)
-    outcome = run_request(
-        settings,
-        wordcount.PROMPT,
-        RequestOptions(),
-        definitions=build_definitions(settings),
-        instance=instance,
-    )
+    outcome = run_wordcount(settings, instance)
     assert not outcome.success
     assert outcome.failure.startswith("gate no_high_severity_findings failed: 1 high-severity")
     assert "aws-access-key-id" in outcome.failure and AWS_KEY not in outcome.failure
