@@ -83,8 +83,14 @@ def capsule(
     request's brief and outcome are then recorded in the vector memory."""
     rid = context.partition_key
     store = artifact_store.store()
+    # Read from the store like the usage: the capsule's inputs stay the design's graph.
+    dependencies = artifact_from_json(
+        DependencyManifest, store.get_bytes(asset_key(rid, "dependency_manifest"))
+    )
     gate_results = [
         gates.code_parses(semantic_validation),
+        gates.dependencies_resolved(dependencies),
+        gates.licences_allowed(dependencies),
         gates.tests_pass(test_suite.run),
         gates.no_high_severity_findings(
             security_report, quality_gates.max_high_severity, quality_gates.severity_threshold
@@ -96,15 +102,13 @@ def capsule(
         usage = _request_usage(store, rid).add(test_suite.llm).add(docs.llm)
         request_json = store.get_bytes(asset_key(rid, "prompt_request"))
         request = artifact_from_json(PromptRequest, request_json)
-        # read from the store like the usage: the capsule's inputs stay the design's graph
-        manifest_json = store.get_bytes(asset_key(rid, "dependency_manifest"))
         entries = capsule_entries(
             semantic_validation,
             test_suite,
             security_report,
             performance_report,
             docs,
-            artifact_from_json(DependencyManifest, manifest_json),
+            dependencies,
         )
         data, manifest, digest = package_capsule(
             rid, request.prompt_sha256, entries, usage, all_code_versions(), gate_results

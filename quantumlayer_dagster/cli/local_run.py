@@ -82,20 +82,25 @@ def run_request(
         request_id=request_id,
         run_id=run_id,
         success=result.success,
-        failure=None if result.success else _failure_reason(result, gates),
+        failure=None if result.success else _failure_reason(result, gates, definitions),
         gates=gates,
         capsule_path=store.location(key) if built and store.exists(key) else None,
     )
 
 
-def _failure_reason(result: dg.ExecuteInProcessResult, gates: list[GateResult]) -> str:
+def _failure_reason(
+    result: dg.ExecuteInProcessResult, gates: list[GateResult], definitions: dg.Definitions
+) -> str:
     failed_gates = [g for g in gates if not g.passed]
+    graph = definitions.resolve_asset_graph()
+    blocking = {k.name for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
     for event in result.get_step_failure_events():
         data = event.step_failure_data
         error = data.error if data else None
         if error is not None and innermost(error).cls_name == "DagsterAssetCheckFailedError":
-            # A blocking gate failed: its own detail says why, not Dagster's wrapper.
-            blocked = failed_gates[0] if failed_gates else None
+            # A blocking gate failed: its own detail says why, not Dagster's wrapper (and not
+            # a non-blocking gate that happened to fail earlier).
+            blocked = next((g for g in failed_gates if g.name in blocking), None)
             if blocked:
                 return f"gate {blocked.name} failed: {blocked.detail}"
         return f"stage {event.step_key} failed: {root_cause(error, event.step_key or '')}"

@@ -24,6 +24,8 @@ pytestmark = [pytest.mark.llm, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 GATES = {
     "code_parses",
+    "dependencies_resolved",
+    "licences_allowed",
     "tests_pass",
     "no_high_severity_findings",
     "no_known_vulnerable_pins",

@@ -200,6 +200,10 @@ def test_capsule_is_verified_and_deterministic(run, settings, instance):
     with tarfile.open(outcome.capsule_path) as tar:
         manifest = json.load(tar.extractfile("capsule.json"))
     assert manifest["request_id"] == rid and manifest["files"]
+    # Every gate the run evaluated before packaging is recorded in capsule.json.
+    assert {g["name"]: g["passed"] for g in manifest["gates"]} == {
+        g.name: g.passed for g in outcome.gates if g.name != "capsule_verifies"
+    }
     job = build_definitions(settings).resolve_job_def("generate_project")
     again = job.execute_in_process(
         instance=instance, partition_key=rid, asset_selection=[dg.AssetKey("capsule")]
