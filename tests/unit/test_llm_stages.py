@@ -372,7 +372,12 @@ def test_build_test_suite_shows_the_llm_the_module_defining_the_targets(scripted
     plan = wordcount_stages.plan_of_tests(llm)
     suite_code = wordcount_stages.code_tree(llm)
     build_test_suite(plan, suite_code, NO_DEPENDENCIES, llm, SANDBOX)
-    first = provider.requests_for("test_suite")[0].messages[-1]["content"]
+    # Test files are written concurrently, so find the first feature's request by its file.
+    first = next(
+        r.messages[-1]["content"]
+        for r in provider.requests_for("test_suite")
+        if "file: tests/test_f1_" in r.messages[-1]["content"]
+    )
     assert "from wordcount.counter import count_words" in first
     assert "def top_words(text: str, n: int)" in first
 
