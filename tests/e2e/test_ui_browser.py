@@ -14,14 +14,12 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
-from quantumlayer_dagster.artifacts.request import RequestOptions
-from quantumlayer_dagster.cli.local_run import run_request
-from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.versions import ASSET_NAMES
 from tests.fixtures import wordcount
 from tests.fixtures.dagster_servers import ROOT, Webserver, make_home, running_webserver
+from tests.fixtures.pipeline_run import run_wordcount
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,13 +39,7 @@ def materialized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Web
         register_scripted_provider(wordcount.STAGE_REPLIES, files=wordcount.FILE_REPLIES)
         instance = dg.DagsterInstance.from_config(str(home.dagster_home))
         try:
-            outcome = run_request(
-                settings,
-                wordcount.PROMPT,
-                RequestOptions(),
-                definitions=build_definitions(settings),
-                instance=instance,
-            )
+            outcome = run_wordcount(settings, instance)
         finally:
             instance.dispose()
     assert outcome.success, outcome.failure
