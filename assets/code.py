@@ -13,7 +13,6 @@ from assets.metadata import check_result, markdown, stage_output, timed
 from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
-from quantumlayer_dagster.artifacts.serialization import artifact_from_json
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
 from quantumlayer_dagster.licences import LicencePolicy
 from quantumlayer_dagster.markdown import markdown_cell, markdown_table
@@ -23,7 +22,6 @@ from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.code_tree import generate_code
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
 from quantumlayer_dagster.stages.semantic_validation import validate_code
-from quantumlayer_dagster.store.keys import asset_key
 from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
 
@@ -62,9 +60,8 @@ def semantic_validation(
     and conformance to the planned structure. The blocking check `code_parses` stops
     packaging when any file has an error."""
     # read from the store, not as an input: the asset's inputs stay the design's graph
-    plan = artifact_from_json(
-        ProjectStructure,
-        artifact_store.store().get_bytes(asset_key(context.partition_key, "project_structure")),
+    plan = artifact_store.load_artifact(
+        context.partition_key, "project_structure", ProjectStructure
     )
     with timed() as t:
         report = validate_code(

@@ -20,7 +20,6 @@ from quantumlayer_dagster.artifacts.performance import PerformanceReport
 from quantumlayer_dagster.artifacts.request import PromptRequest
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.security import SecurityReport
-from quantumlayer_dagster.artifacts.serialization import artifact_from_json
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
@@ -31,17 +30,15 @@ from quantumlayer_dagster.stages.capsule import verify_capsule
 from quantumlayer_dagster.stages.docs import write_docs
 from quantumlayer_dagster.stages.packaging import capsule_entries, package_capsule
 from quantumlayer_dagster.stages.versions import all_code_versions
-from quantumlayer_dagster.store.artifact_store import ArtifactStore
-from quantumlayer_dagster.store.keys import asset_key, capsule_key
+from quantumlayer_dagster.store.keys import capsule_key
 from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
 from resources.memory import VectorMemoryResource
 from resources.quality_gates import QualityGatesResource
 
-# Earlier LLM stages whose usage the capsule totals; read from the store, since the
-# capsule's lineage (its direct inputs) is kept to the design's graph.
+# Earlier LLM stages (besides enhanced_prompt) whose usage the capsule totals; read from the
+# store, since the capsule's lineage (its direct inputs) is kept to the design's graph.
 _EARLIER_LLM_ARTIFACTS: dict[str, type[BaseModel]] = {
-    "enhanced_prompt": EnhancedPrompt,
     "frd": FRD,
     "requirements_spec": RequirementsSpec,
     "project_structure": ProjectStructure,
@@ -83,10 +80,14 @@ def capsule(
     request's brief and outcome are then recorded in the vector memory."""
     rid = context.partition_key
     store = artifact_store.store()
-    # Read from the store like the usage: the capsule's inputs stay the design's graph.
-    dependencies = artifact_from_json(
-        DependencyManifest, store.get_bytes(asset_key(rid, "dependency_manifest"))
-    )
+    # Read from the store, not as inputs: the capsule's inputs stay the design's graph.
+    dependencies = artifact_store.load_artifact(rid, "dependency_manifest", DependencyManifest)
+    # enhanced_prompt is read typed: its brief also goes to the vector memory.
+    enhanced = artifact_store.load_artifact(rid, "enhanced_prompt", EnhancedPrompt)
+    earlier = [enhanced] + [
+        artifact_store.load_artifact(rid, name, model)
+        for name, model in _EARLIER_LLM_ARTIFACTS.items()
+    ]
     gate_results = [
         gates.code_parses(semantic_validation),
         gates.dependencies_resolved(dependencies),
@@ -99,9 +100,10 @@ def capsule(
         gates.complexity_budget(performance_report, quality_gates.max_complexity),
     ]
     with timed() as t:
-        usage = _request_usage(store, rid).add(test_suite.llm).add(docs.llm)
-        request_json = store.get_bytes(asset_key(rid, "prompt_request"))
-        request = artifact_from_json(PromptRequest, request_json)
+        usage = LLMUsage()
+        for artifact in [*earlier, test_suite, docs]:
+            usage = usage.add(artifact.llm)  # type: ignore[attr-defined]
+        request = artifact_store.load_artifact(rid, "prompt_request", PromptRequest)
         entries = capsule_entries(
             semantic_validation,
             test_suite,
@@ -124,10 +126,6 @@ def capsule(
         size_bytes=len(data),
         manifest=manifest,
         verification=verification,
-    )
-    # Read from the store like _request_usage: the capsule's inputs stay the design's graph.
-    enhanced = artifact_from_json(
-        EnhancedPrompt, store.get_bytes(asset_key(rid, "enhanced_prompt"))
     )
     verified = GateResult(name="capsule_verifies", passed=verification.ok)
     outcome = request_outcome([*gate_results, verified], key, usage.models)
@@ -157,14 +155,6 @@ def capsule(
         ),
         checked=verification.checked,
     )
-
-
-def _request_usage(store: ArtifactStore, rid: str) -> LLMUsage:
-    usage = LLMUsage()
-    for name, model in _EARLIER_LLM_ARTIFACTS.items():
-        artifact = artifact_from_json(model, store.get_bytes(asset_key(rid, name)))
-        usage = usage.add(artifact.llm)  # type: ignore[attr-defined]
-    return usage
 
 
 def _gates_markdown(results: list[GateResult]) -> str:
