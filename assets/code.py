@@ -10,18 +10,18 @@ from pydantic import Field
 
 from assets.declare import request_asset
 from assets.metadata import check_result, markdown, stage_output, timed
-from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
+from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
-from quantumlayer_dagster.licences import LicencePolicy
-from quantumlayer_dagster.markdown import markdown_cell, markdown_table
-from quantumlayer_dagster.package_index import PackageIndex
-from quantumlayer_dagster.sbom import cyclonedx_sbom
+from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.code_tree import generate_code
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
 from quantumlayer_dagster.stages.semantic_validation import validate_code
+from quantumlayer_dagster.supply_chain.licences import LicencePolicy
+from quantumlayer_dagster.supply_chain.package_index import PackageIndex
+from quantumlayer_dagster.supply_chain.sbom import cyclonedx_sbom
 from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
 

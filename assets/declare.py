@@ -9,8 +9,8 @@ import dagster as dg
 
 from assets.partitions import requests_partitions
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
+from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.llm.protocol import LLMStageError
-from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.stages.versions import code_version
 
 LLM_POOL = "llm"

@@ -7,15 +7,14 @@ from pydantic import BaseModel
 
 from assets.declare import request_asset
 from assets.metadata import check_result, markdown, stage_output, timed
-from quantumlayer_dagster import gates
-from quantumlayer_dagster.artifacts.capsule import GateResult
+from quantumlayer_dagster.artifacts.capsule import Capsule, GateResult
 from quantumlayer_dagster.artifacts.code import CodeTree
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.docs import Docs
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
 from quantumlayer_dagster.artifacts.frd import FRD
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
-from quantumlayer_dagster.artifacts.packaging import Capsule
+from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.artifacts.performance import PerformanceReport
 from quantumlayer_dagster.artifacts.request import PromptRequest
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
@@ -24,9 +23,9 @@ from quantumlayer_dagster.artifacts.structure import ProjectStructure
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.artifacts.validation import ValidationReport
-from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.memory.remember import remember_request, request_outcome
-from quantumlayer_dagster.stages.capsule import verify_capsule
+from quantumlayer_dagster.packaging.archive import verify_capsule
+from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.docs import write_docs
 from quantumlayer_dagster.stages.packaging import capsule_entries, package_capsule
 from quantumlayer_dagster.stages.versions import all_code_versions

@@ -6,17 +6,17 @@ from assets.declare import request_asset
 from assets.metadata import markdown, stage_output, timed
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
 from quantumlayer_dagster.artifacts.frd import FRD
+from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.artifacts.request import PromptRequest
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
-from quantumlayer_dagster.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.generation.text import bullets
 from quantumlayer_dagster.stages.enhanced_prompt import enhance_prompt
 from quantumlayer_dagster.stages.frd import write_frd
 from quantumlayer_dagster.stages.project_structure import plan_structure
 from quantumlayer_dagster.stages.requirements_spec import parse_requirements
 from quantumlayer_dagster.stages.test_plan import plan_tests
-from quantumlayer_dagster.stages.text import bullets
 from resources.llm import LLMResource
 from resources.memory import VectorMemoryResource
 

@@ -6,15 +6,15 @@ import dagster as dg
 
 from assets.declare import request_asset
 from assets.metadata import check_result, markdown, stage_output, timed
-from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.code import CodeTree
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.performance_report import analyze_performance
 from quantumlayer_dagster.stages.security_report import scan_security
 from quantumlayer_dagster.stages.test_suite import build_test_suite
-from quantumlayer_dagster.stages.vulnerability_audit import manifest_pins
+from quantumlayer_dagster.supply_chain.vulnerability_audit import manifest_pins
 from resources.llm import LLMResource
 from resources.quality_gates import QualityGatesResource
 from resources.sandbox import SandboxResource

@@ -1,13 +1,13 @@
 """The prompt-upload sensor: a file put under ``incoming/`` in the prompts bucket (or the
 local prompts folder) becomes a request partition and a run of the whole graph. The logic,
-and why each upload is launched exactly once, is in ``quantumlayer_dagster/uploads.py``."""
+and why each upload is launched exactly once, is in ``quantumlayer_dagster/intake/uploads.py``."""
 
 import dagster as dg
 
 from assets.jobs import generate_project
 from assets.partitions import requests_partitions
+from quantumlayer_dagster.intake.uploads import INCOMING, UploadScan, scan_uploads
 from quantumlayer_dagster.store.artifact_store import ArtifactStoreUnavailable
-from quantumlayer_dagster.uploads import INCOMING, UploadScan, scan_uploads
 from resources.artifact_store import ArtifactStoreResource
 
 UPLOAD_TAG = "quantumlayer/upload"

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from quantumlayer_dagster.intake.uploads import scan_uploads  # noqa: E402
 from quantumlayer_dagster.store.local_dir import LocalDirStore  # noqa: E402
 from quantumlayer_dagster.store.minio_store import MinioStore  # noqa: E402
-from quantumlayer_dagster.uploads import scan_uploads  # noqa: E402
 from tests.fixtures.s3_server import start_s3_server, stop_s3_server  # noqa: E402
 
 ARTIFACT = b'{"files": {"a.py": "' + b"x" * 20_000 + b'"}}'

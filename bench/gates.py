@@ -24,16 +24,16 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import gates_project  # noqa: E402
 
-from quantumlayer_dagster.advisories import LocalOsvService, default_advisory_db  # noqa: E402
+from quantumlayer_dagster.analysis.secret_scan import scan_secrets  # noqa: E402
 from quantumlayer_dagster.artifacts.code import SourceFile  # noqa: E402
 from quantumlayer_dagster.sandbox import Sandbox  # noqa: E402
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies  # noqa: E402
 from quantumlayer_dagster.stages.performance_report import analyze_performance  # noqa: E402
-from quantumlayer_dagster.stages.project_tests import run_project_tests  # noqa: E402
-from quantumlayer_dagster.stages.secret_scan import scan_secrets  # noqa: E402
 from quantumlayer_dagster.stages.security_report import bandit_report  # noqa: E402
 from quantumlayer_dagster.stages.semantic_validation import validate_code  # noqa: E402
-from quantumlayer_dagster.stages.vulnerability_audit import audit_requirements  # noqa: E402
+from quantumlayer_dagster.supply_chain.advisories import LocalOsvService, default_advisory_db  # noqa: E402
+from quantumlayer_dagster.supply_chain.vulnerability_audit import audit_requirements  # noqa: E402
+from quantumlayer_dagster.testing.project_tests import run_project_tests  # noqa: E402
 
 
 def _median_seconds(action: Callable[[], object], runs: int) -> float:

@@ -86,8 +86,8 @@ def _p(values: list[float], pct: int) -> float:
 
 
 def graphql_figures(clients: int, calls: int) -> dict[str, list[float]]:
+    from quantumlayer_cli.graphql_client import QuantumLayerGraphQL
     from quantumlayer_dagster.artifacts.request import new_request_id
-    from quantumlayer_dagster.cli.graphql_client import QuantumLayerGraphQL
 
     home = make_home(Path(tempfile.mkdtemp(prefix="ql-bench-intake-")), QUEUED_ONLY)
     with running_webserver(home) as server:

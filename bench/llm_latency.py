@@ -100,8 +100,8 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:  # type: ignore[no
 
 def _run_once(delay: float, home: Path) -> tuple[float, list, dict, dict]:  # type: ignore[type-arg]
     """One full run against a fresh fake server answering after ``delay``."""
+    from quantumlayer_cli.local_run import local_instance, run_request
     from quantumlayer_dagster.artifacts.request import RequestOptions
-    from quantumlayer_dagster.cli.local_run import local_instance, run_request
     from quantumlayer_dagster.definitions import build_definitions
     from quantumlayer_dagster.settings import Settings
     from tests.fakes.openai_server import FakeOpenAIServer

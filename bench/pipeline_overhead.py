@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _full_graph(runs: int) -> tuple[list[float], dict[str, float]]:
+    from quantumlayer_cli.local_run import local_instance, run_request
     from quantumlayer_dagster.artifacts.request import RequestOptions
-    from quantumlayer_dagster.cli.local_run import local_instance, run_request
     from quantumlayer_dagster.definitions import build_definitions
     from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
     from quantumlayer_dagster.settings import Settings

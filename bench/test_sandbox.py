@@ -21,12 +21,12 @@ from collections.abc import Callable
 
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.sandbox import Sandbox
-from quantumlayer_dagster.stages.node_test_run import (
+from quantumlayer_dagster.testing.node_test_run import (
     find_node,
     node_problem,
     run_node_tests,
 )
-from quantumlayer_dagster.stages.test_run import run_pytest_files
+from quantumlayer_dagster.testing.test_run import run_pytest_files
 
 TESTS = 20
 PY_FILES = [

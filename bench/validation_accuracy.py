@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from quantumlayer_dagster.parsing import syntax_errors
+from quantumlayer_dagster.analysis.parsing import syntax_errors
 from tests.fixtures.validation_corpus import CORPUS, CorpusResult, evaluate_corpus, labels
 
 

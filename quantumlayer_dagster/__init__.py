@@ -1,5 +1,6 @@
-"""QuantumLayer core: artifact models, stage logic, LLM access, sandbox, storage and CLI.
+"""QuantumLayer core: artifact models, stage logic, LLM access, sandbox and storage.
 
-Stage logic and models never import Dagster; ``definitions.py`` (which assembles the
-Dagster project) and ``cli/`` (which runs it) are the two Dagster-facing edges.
+Stage logic and models never import Dagster; ``definitions.py`` assembles the Dagster
+project and is the core's one Dagster-facing edge. The ``quantumlayer`` command line lives
+above it, in the ``quantumlayer_cli`` package.
 """

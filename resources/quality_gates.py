@@ -6,13 +6,13 @@ from typing import Literal
 
 import dagster as dg
 
-from quantumlayer_dagster.advisories import (
+from quantumlayer_dagster.quality.gates import DEFAULT_MAX_COMPLEXITY
+from quantumlayer_dagster.supply_chain.advisories import (
     LocalOsvService,
     OnlineFirstService,
     advisory_service,
     default_advisory_db,
 )
-from quantumlayer_dagster.gates import DEFAULT_MAX_COMPLEXITY
 
 
 class QualityGatesResource(dg.ConfigurableResource):

@@ -66,7 +66,7 @@ def settings(tmp_path: Path, scripted_config: Path) -> Settings:
 
 @pytest.fixture
 def instance(settings: Settings) -> Iterator[object]:
-    from quantumlayer_dagster.cli.local_run import local_instance
+    from quantumlayer_cli.local_run import local_instance
 
     inst = local_instance(settings)
     yield inst

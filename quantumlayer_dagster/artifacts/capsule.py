@@ -58,3 +58,16 @@ class CapsuleVerification(BaseModel):
         """A verdict line and the problems as a list, for Dagster UI metadata."""
         head = f"**{'verified' if self.ok else 'NOT verified'}**: {self.checked} files checked"
         return "\n".join([head, *(f"- {p}" for p in self.problems)])
+
+
+class Capsule(BaseModel):
+    """Packaging artifact: the stored archive's key, digest and manifest, and the result of
+    verifying it right after it was written."""
+
+    request_id: str
+    key: str
+    location: str
+    sha256: str
+    size_bytes: int
+    manifest: CapsuleManifest
+    verification: CapsuleVerification

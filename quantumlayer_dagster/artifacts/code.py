@@ -4,9 +4,9 @@ import hashlib
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES, MAX_PROJECT_FILES, MAX_TEST_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.paths import check_relative_path, check_unique
-from quantumlayer_dagster.limits import MAX_FILE_BYTES, MAX_PROJECT_FILES, MAX_TEST_FILES
 
 LANGUAGE_BY_SUFFIX = {
     ".py": "python",

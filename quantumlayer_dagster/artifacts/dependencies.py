@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
-from quantumlayer_dagster.licences import LicencePolicy, LicenceVerdict
-from quantumlayer_dagster.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.supply_chain.licences import LicencePolicy, LicenceVerdict
 
 FoundVia = Literal["curated", "environment", "declared"]
 VersionSource = Literal["installed", "declared", "cache", "index"]

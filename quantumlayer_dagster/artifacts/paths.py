@@ -3,7 +3,7 @@
 import re
 from pathlib import PurePosixPath
 
-from quantumlayer_dagster.limits import MAX_PATH_CHARS
+from quantumlayer_dagster.artifacts.limits import MAX_PATH_CHARS
 
 # \Z, not $: $ also matches before a final newline.
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*\Z")

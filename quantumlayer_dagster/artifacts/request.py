@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from quantumlayer_dagster.limits import MAX_PROJECT_FILES, PROMPT_MAX_BYTES
+from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES, PROMPT_MAX_BYTES
 
 # \Z, not $: $ also matches before a final newline; [0-9], not \d: \d matches any digit.
 REQUEST_ID_PATTERN = re.compile(r"^r[0-9]{14}-[0-9a-f]{8}\Z")

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
-from quantumlayer_dagster.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 
 Level = Literal["LOW", "MEDIUM", "HIGH"]
 _SEVERITY_ORDER = {"HIGH": 0, "MEDIUM": 1, "LOW": 2}

@@ -6,10 +6,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from quantumlayer_dagster.artifacts.brief import Brief
+from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.paths import check_relative_path, check_unique
 from quantumlayer_dagster.artifacts.text_fields import Sentence
-from quantumlayer_dagster.limits import MAX_PROJECT_FILES
 
 PACKAGE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 

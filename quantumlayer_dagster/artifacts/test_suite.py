@@ -5,11 +5,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from quantumlayer_dagster.artifacts.code import ProjectTree
+from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.artifacts.paths import check_relative_path
 from quantumlayer_dagster.artifacts.testing import Outcome, TestRun
-from quantumlayer_dagster.limits import MAX_FILE_BYTES
-from quantumlayer_dagster.markdown import markdown_cell, markdown_table
 
 
 class RepairReply(BaseModel):

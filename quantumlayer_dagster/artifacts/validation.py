@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
-from quantumlayer_dagster.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 
 Severity = Literal["error", "warning"]
 IssueKind = Literal["syntax", "compile", "name", "import", "structure"]

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.structure import PlannedFile, ProjectStructure
+from quantumlayer_dagster.generation.file_generation import FileRequest, generate_files
+from quantumlayer_dagster.generation.text import bullets
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.prompts import load_template
-from quantumlayer_dagster.stages.file_generation import FileRequest, generate_files
-from quantumlayer_dagster.stages.text import bullets
 
 STAGE = "code_tree"
 

@@ -10,6 +10,13 @@ import sys
 from collections import defaultdict
 from importlib import metadata
 
+from quantumlayer_dagster.analysis.import_map import (
+    declared_names,
+    declared_pins,
+    distribution_for,
+    import_key,
+)
+from quantumlayer_dagster.analysis.parsing import project_modules, python_imports
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.dependencies import (
     Dependency,
@@ -17,15 +24,8 @@ from quantumlayer_dagster.artifacts.dependencies import (
     VersionSource,
     normalize_distribution,
 )
-from quantumlayer_dagster.import_map import (
-    declared_names,
-    declared_pins,
-    distribution_for,
-    import_key,
-)
-from quantumlayer_dagster.licences import LicencePolicy, installed_licence
-from quantumlayer_dagster.package_index import PackageIndex
-from quantumlayer_dagster.parsing import project_modules, python_imports
+from quantumlayer_dagster.supply_chain.licences import LicencePolicy, installed_licence
+from quantumlayer_dagster.supply_chain.package_index import PackageIndex
 
 
 def resolve_dependencies(

@@ -1,6 +1,7 @@
 """Stage 12: documentation: README (overview and usage by the LLM, the rest derived from the
 artifacts, so it cannot contradict them) and an API reference read from the code."""
 
+from quantumlayer_dagster.analysis.code_index import Definition, public_definitions
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.docs import Docs, DocsDraft
 from quantumlayer_dagster.artifacts.frd import FRD
@@ -8,7 +9,6 @@ from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.prompts import load_template
-from quantumlayer_dagster.stages.code_index import Definition, public_definitions
 
 STAGE = "docs"
 

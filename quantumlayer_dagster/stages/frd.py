@@ -3,9 +3,9 @@
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
 from quantumlayer_dagster.artifacts.frd import FRD, FRDDraft
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.generation.text import bullets
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.prompts import load_template
-from quantumlayer_dagster.stages.text import bullets
 
 STAGE = "frd"
 MAX_FEATURES = 4

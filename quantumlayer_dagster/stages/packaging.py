@@ -12,8 +12,8 @@ from quantumlayer_dagster.artifacts.security import SecurityReport
 from quantumlayer_dagster.artifacts.serialization import artifact_to_json
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.artifacts.validation import ValidationReport
-from quantumlayer_dagster.sbom import cyclonedx_sbom
-from quantumlayer_dagster.stages.capsule import build_capsule, complete_manifest
+from quantumlayer_dagster.packaging.archive import build_capsule, complete_manifest
+from quantumlayer_dagster.supply_chain.sbom import cyclonedx_sbom
 
 
 def capsule_entries(

@@ -19,6 +19,7 @@ from typing import Any
 
 from pip_audit._service.interface import VulnerabilityService
 
+from quantumlayer_dagster.analysis.secret_scan import redact, scan_secrets, secrets_sarif_run
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.security import (
     DependencyAudit,
@@ -27,9 +28,8 @@ from quantumlayer_dagster.artifacts.security import (
     ScanError,
     SecurityReport,
 )
-from quantumlayer_dagster.stages.secret_scan import redact, scan_secrets, secrets_sarif_run
-from quantumlayer_dagster.stages.vulnerability_audit import audit_requirements
-from quantumlayer_dagster.tree_writer import write_source_files
+from quantumlayer_dagster.supply_chain.vulnerability_audit import audit_requirements
+from quantumlayer_dagster.testing.tree_writer import write_source_files
 
 BANDIT_TIMEOUT_S = 120.0
 """Wall-clock limit for one bandit run over a whole project."""

@@ -14,6 +14,17 @@ import warnings
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
+from quantumlayer_dagster.analysis.import_map import declared_pins, distribution_for, import_key
+from quantumlayer_dagster.analysis.missing_imports import missing_imports
+from quantumlayer_dagster.analysis.parsing import (
+    parse,
+    project_modules,
+    python_imports,
+    python_module_names,
+    source_line,
+    syntax_errors,
+)
+from quantumlayer_dagster.analysis.python_names import undefined_names
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.validation import (
     FileValidation,
@@ -22,17 +33,6 @@ from quantumlayer_dagster.artifacts.validation import (
     ValidationIssue,
     ValidationReport,
 )
-from quantumlayer_dagster.import_map import declared_pins, distribution_for, import_key
-from quantumlayer_dagster.missing_imports import missing_imports
-from quantumlayer_dagster.parsing import (
-    parse,
-    project_modules,
-    python_imports,
-    python_module_names,
-    source_line,
-    syntax_errors,
-)
-from quantumlayer_dagster.python_names import undefined_names
 
 
 def validate_code(

@@ -4,19 +4,19 @@ LLM repair code or tests while they fail (bounded)."""
 import re
 from collections.abc import Callable
 
+from quantumlayer_dagster.analysis.code_index import Definition, public_definitions
 from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
+from quantumlayer_dagster.artifacts.limits import MAX_TEST_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.test_plan import TestCase, TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
-from quantumlayer_dagster.limits import MAX_TEST_FILES
+from quantumlayer_dagster.generation.file_generation import FileRequest, generate_files
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.prompts import load_template
 from quantumlayer_dagster.sandbox import Sandbox
-from quantumlayer_dagster.stages.code_index import Definition, public_definitions
-from quantumlayer_dagster.stages.file_generation import FileRequest, generate_files
-from quantumlayer_dagster.stages.test_repair import repair_tests
-from quantumlayer_dagster.stages.test_run import run_pytest
+from quantumlayer_dagster.testing.test_repair import repair_tests
+from quantumlayer_dagster.testing.test_run import run_pytest
 
 STAGE = "test_suite"
 SOURCE_CHARS_IN_PROMPT = 6000

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from quantumlayer_dagster.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
-from quantumlayer_dagster.limits import PROMPT_MAX_BYTES
+from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from quantumlayer_dagster.artifacts.limits import PROMPT_MAX_BYTES
 from tests.fixtures import wordcount
 
 BAD_PROMPTS = {
@@ -96,7 +96,7 @@ def test_run_that_fails_exits_1_with_the_stage_and_reason(
 
 def test_verify_reports_a_tampered_capsule(tmp_path: Path):
     from quantumlayer_dagster.artifacts.capsule import CapsuleManifest
-    from quantumlayer_dagster.stages.capsule import build_capsule
+    from quantumlayer_dagster.packaging.archive import build_capsule
 
     manifest = CapsuleManifest(request_id="r1", prompt_sha256="0" * 64)
     good = tmp_path / "good.tar.gz"

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from quantumlayer_dagster.cli import main
+from quantumlayer_cli import main
 
 BRANCHY = (
     "def route(kind):\n"

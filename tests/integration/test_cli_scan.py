@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from quantumlayer_dagster.advisories import default_advisory_db
-from quantumlayer_dagster.cli import main
-from quantumlayer_dagster.limits import MAX_FILE_BYTES
+from quantumlayer_cli import main
+from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES
+from quantumlayer_dagster.supply_chain.advisories import default_advisory_db
 
 needs_snapshot = pytest.mark.skipif(
     default_advisory_db(None) is None, reason="advisory-db snapshot not present"

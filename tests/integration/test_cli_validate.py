@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quantumlayer_dagster.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 
 
 def _tree(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -8,12 +8,12 @@ import tarfile
 import dagster as dg
 import pytest
 
+from quantumlayer_dagster.artifacts.capsule import Capsule
 from quantumlayer_dagster.artifacts.code import CodeTree
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.docs import Docs
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
 from quantumlayer_dagster.artifacts.frd import FRD
-from quantumlayer_dagster.artifacts.packaging import Capsule
 from quantumlayer_dagster.artifacts.performance import PerformanceReport
 from quantumlayer_dagster.artifacts.request import PromptRequest, RequestOptions
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
@@ -23,7 +23,7 @@ from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.artifacts.validation import ValidationReport
 from quantumlayer_dagster.definitions import build_definitions
-from quantumlayer_dagster.stages.capsule import verify_capsule
+from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.stages.versions import ASSET_NAMES
 from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from quantumlayer_dagster.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
-from quantumlayer_dagster.stages.capsule import verify_capsule
+from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.stages.versions import ASSET_NAMES
 from quantumlayer_dagster.store.keys import capsule_key, submission_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from quantumlayer_cli.local_run import run_request
 from quantumlayer_dagster.artifacts.request import RequestOptions
-from quantumlayer_dagster.cli.local_run import run_request
 from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import load_llm_config

@@ -14,8 +14,8 @@ import dagster as dg
 import pytest
 from dagster_shared.serdes import serialize_value
 
+from quantumlayer_cli.local_run import RunOutcome, run_request
 from quantumlayer_dagster.artifacts.request import RequestOptions
-from quantumlayer_dagster.cli.local_run import RunOutcome, run_request
 from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.llm.response_cache import REDIS_PREFIX
 from quantumlayer_dagster.settings import Settings
@@ -173,7 +173,7 @@ def test_the_key_is_not_in_replies_cached_in_redis(
 ) -> None:
     import redis
 
-    from quantumlayer_dagster.cli.local_run import local_instance
+    from quantumlayer_cli.local_run import local_instance
 
     instance = local_instance(redis_settings)
     try:

@@ -6,9 +6,9 @@ import json
 import dagster as dg
 import pytest
 
+from quantumlayer_cli.local_run import run_request
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
 from quantumlayer_dagster.artifacts.request import RequestOptions
-from quantumlayer_dagster.cli.local_run import run_request
 from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.memory.embedder import MiniLMEmbedder
 from quantumlayer_dagster.memory.qdrant_memory import QdrantMemory

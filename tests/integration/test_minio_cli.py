@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from quantumlayer_dagster.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.store.keys import asset_key
 from resources.artifact_store import open_artifact_store

@@ -11,12 +11,12 @@ import dagster as dg
 import pytest
 
 from assets.sensors import build_prompt_upload_sensor
-from quantumlayer_dagster.artifacts.packaging import Capsule
-from quantumlayer_dagster.cli import EXIT_FAILED, EXIT_OK, main
-from quantumlayer_dagster.cli.local_run import JOB_NAME, local_instance
+from quantumlayer_cli import EXIT_FAILED, EXIT_OK, main
+from quantumlayer_cli.local_run import JOB_NAME, local_instance
+from quantumlayer_dagster.artifacts.capsule import Capsule
 from quantumlayer_dagster.definitions import build_definitions
+from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.settings import Settings
-from quantumlayer_dagster.stages.capsule import verify_capsule
 from quantumlayer_dagster.stages.versions import ASSET_NAMES
 from quantumlayer_dagster.store.keys import asset_key, capsule_key, request_prefix
 from resources.artifact_store import open_artifact_store

@@ -13,7 +13,7 @@ import pytest
 from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile
 from quantumlayer_dagster.artifacts.testing import TestRun
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
-from quantumlayer_dagster.stages.test_run import run_pytest
+from quantumlayer_dagster.testing.test_run import run_pytest
 
 pytestmark = pytest.mark.slow  # about 45 s: several runs wait out the 4 s wall timeout
 LIMITS = SandboxLimits(wall_timeout_s=4, cpu_s=10, memory_mb=512, max_processes=32)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from quantumlayer_dagster.cli import main
-from quantumlayer_dagster.stages.node_test_run import find_node, node_problem
+from quantumlayer_cli import main
+from quantumlayer_dagster.testing.node_test_run import find_node, node_problem
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

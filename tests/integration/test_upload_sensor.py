@@ -8,10 +8,10 @@ import dagster as dg
 import pytest
 
 from assets.sensors import UPLOAD_TAG, build_prompt_upload_sensor
+from quantumlayer_dagster.artifacts.limits import PROMPT_MAX_BYTES
 from quantumlayer_dagster.artifacts.request import PromptSubmission
-from quantumlayer_dagster.limits import PROMPT_MAX_BYTES
+from quantumlayer_dagster.intake.uploads import REASON_SUFFIX
 from quantumlayer_dagster.store.keys import submission_key
-from quantumlayer_dagster.uploads import REASON_SUFFIX
 from resources.artifact_store import ArtifactStoreResource
 from tests.fixtures.s3_server import S3Server, unused_endpoint
 

@@ -9,7 +9,7 @@ import pytest
 from packaging.version import Version
 from pip_audit._service.interface import ResolvedDependency, SkippedDependency
 
-from quantumlayer_dagster.advisories import (
+from quantumlayer_dagster.supply_chain.advisories import (
     AdvisoryDirectoryError,
     LocalOsvService,
     OnlineFirstService,

@@ -7,7 +7,7 @@ import tarfile
 import pytest
 
 from quantumlayer_dagster.artifacts.capsule import CapsuleManifest, GateResult
-from quantumlayer_dagster.stages.capsule import build_capsule, verify_capsule
+from quantumlayer_dagster.packaging.archive import build_capsule, verify_capsule
 
 MANIFEST = CapsuleManifest(
     request_id="req-1",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from quantumlayer_dagster.code_tree_input import CodeTreeInputError, load_tree
+from quantumlayer_dagster.analysis.tree_input import CodeTreeInputError, load_tree
 
 
 def _write(root: Path, rel: str, data: bytes | str) -> Path:

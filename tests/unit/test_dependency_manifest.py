@@ -5,12 +5,12 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.code import SourceFile
-from quantumlayer_dagster.licences import LicencePolicy, licence_from_metadata
-from quantumlayer_dagster.package_index import PackageIndex
-from quantumlayer_dagster.sbom import cyclonedx_sbom, purl
+from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
+from quantumlayer_dagster.supply_chain.licences import LicencePolicy, licence_from_metadata
+from quantumlayer_dagster.supply_chain.package_index import PackageIndex
+from quantumlayer_dagster.supply_chain.sbom import cyclonedx_sbom, purl
 
 API = """\
 import os

@@ -6,13 +6,17 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from quantumlayer_dagster.artifacts.limits import PROMPT_MAX_BYTES
 from quantumlayer_dagster.artifacts.request import (
     REQUEST_ID_PATTERN,
     PromptSubmission,
     new_request_id,
 )
-from quantumlayer_dagster.intake import PromptRejected, decode_prompt, read_prompt_file
-from quantumlayer_dagster.limits import PROMPT_MAX_BYTES
+from quantumlayer_dagster.intake.prompt_checks import (
+    PromptRejected,
+    decode_prompt,
+    read_prompt_file,
+)
 from tests.fixtures import wordcount
 
 PROMPT = wordcount.PROMPT.encode()

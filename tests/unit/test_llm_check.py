@@ -3,7 +3,7 @@
 
 from pathlib import Path
 
-from quantumlayer_dagster.cli import EXIT_FAILED, EXIT_OK, main
+from quantumlayer_cli import EXIT_FAILED, EXIT_OK, main
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 
 CONFIG = """

@@ -4,8 +4,8 @@ import pytest
 
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
-from quantumlayer_dagster.stages.node_test_run import find_node, node_problem, run_node_tests
-from quantumlayer_dagster.stages.project_tests import run_project_tests, runner_for
+from quantumlayer_dagster.testing.node_test_run import find_node, node_problem, run_node_tests
+from quantumlayer_dagster.testing.project_tests import run_project_tests, runner_for
 
 needs_node = pytest.mark.skipif(
     node_problem(find_node()) is not None, reason=f"{node_problem(find_node())}"

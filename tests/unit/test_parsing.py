@@ -1,8 +1,8 @@
-"""tree-sitter syntax checks and static import discovery (quantumlayer_dagster.parsing)."""
+"""tree-sitter syntax checks and static import discovery (quantumlayer_dagster.analysis.parsing)."""
 
 import pytest
 
-from quantumlayer_dagster.parsing import (
+from quantumlayer_dagster.analysis.parsing import (
     SNIPPET_CHARS,
     project_modules,
     python_imports,

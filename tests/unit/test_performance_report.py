@@ -1,7 +1,7 @@
 """Stage 11: analyze_performance measures the generated Python with radon."""
 
-from quantumlayer_dagster import gates
 from quantumlayer_dagster.artifacts.code import SourceFile
+from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.performance_report import analyze_performance
 
 BRANCHES = "\n".join(

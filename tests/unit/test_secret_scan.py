@@ -3,8 +3,8 @@ literals assigned to secret-named variables, nothing else; secrets always masked
 
 import pytest
 
+from quantumlayer_dagster.analysis.secret_scan import looks_random, mask, redact, scan_secrets
 from quantumlayer_dagster.artifacts.code import SourceFile
-from quantumlayer_dagster.stages.secret_scan import looks_random, mask, redact, scan_secrets
 
 # Built from parts so this test file itself does not hold a scannable token.
 TOKENS = {

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from quantumlayer_dagster import gates
-from quantumlayer_dagster.advisories import LocalOsvService, default_advisory_db
 from quantumlayer_dagster.artifacts.code import SourceFile
+from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.security_report import scan_security
+from quantumlayer_dagster.supply_chain.advisories import LocalOsvService, default_advisory_db
 
 GITHUB_TOKEN = "ghp_" + "R8d2kLq9ZxV4mN7bT1cW5yH3jF6gP0sA2eU8"
 CONFIG = f"""import os

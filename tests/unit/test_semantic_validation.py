@@ -1,7 +1,7 @@
 """Stage 6: validate_code over a generated tree."""
 
+from quantumlayer_dagster.analysis.parsing import syntax_errors
 from quantumlayer_dagster.artifacts.code import SourceFile
-from quantumlayer_dagster.parsing import syntax_errors
 from quantumlayer_dagster.stages.semantic_validation import validate_code
 
 

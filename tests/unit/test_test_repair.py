@@ -11,9 +11,9 @@ from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import load_llm_config
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
-from quantumlayer_dagster.stages.test_repair import repair_tests
-from quantumlayer_dagster.stages.test_run import run_pytest
 from quantumlayer_dagster.stages.test_suite import build_test_suite
+from quantumlayer_dagster.testing.test_repair import repair_tests
+from quantumlayer_dagster.testing.test_run import run_pytest
 from tests.fixtures import wordcount, wordcount_stages
 
 SANDBOX = Sandbox(SandboxLimits(wall_timeout_s=60))

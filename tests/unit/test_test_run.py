@@ -4,7 +4,7 @@ import pytest
 
 from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits, SandboxResult
-from quantumlayer_dagster.stages.test_run import build_test_run, run_pytest
+from quantumlayer_dagster.testing.test_run import build_test_run, run_pytest
 
 SANDBOX = Sandbox(SandboxLimits(wall_timeout_s=60))
 CALC = SourceFile(path="calc/__init__.py", content="def add(a, b):\n    return a + b\n")

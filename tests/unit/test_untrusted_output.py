@@ -8,13 +8,13 @@ from pydantic import ValidationError
 
 from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile
+from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES, MAX_PROJECT_FILES, MAX_TEST_FILES
 from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.artifacts.structure import (
     PlannedFile,
     ProjectStructure,
     ProjectStructureDraft,
 )
-from quantumlayer_dagster.limits import MAX_FILE_BYTES, MAX_PROJECT_FILES, MAX_TEST_FILES
 from quantumlayer_dagster.llm.protocol import LLMStageError
 from quantumlayer_dagster.stages.project_structure import plan_structure
 from tests.fixtures import wordcount, wordcount_stages

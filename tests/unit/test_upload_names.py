@@ -5,8 +5,13 @@ from datetime import UTC, datetime
 import pytest
 
 from quantumlayer_dagster.artifacts.request import REQUEST_ID_PATTERN
+from quantumlayer_dagster.intake.uploads import (
+    UploadCursor,
+    name_problem,
+    safe_name,
+    upload_request_id,
+)
 from quantumlayer_dagster.store.artifact_store import StoredObject
-from quantumlayer_dagster.uploads import UploadCursor, name_problem, safe_name, upload_request_id
 
 UPLOAD = StoredObject(
     key="incoming/wordcount.txt",

@@ -1,0 +1,109 @@
+"""The ``quantumlayer`` command line."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_GATES_FAILED = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quantumlayer",
+        description="Turn a natural-language software request into a verified project capsule.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the whole pipeline in-process for a new request")
+    run.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
+    run.add_argument("--max-files", type=int, default=None, help="most source files to plan")
+    run.set_defaults(handler="quantumlayer_cli.run_command:run")
+
+    verify = sub.add_parser("verify", help="check every file of a capsule against capsule.json")
+    verify.add_argument("capsule", help="path to a capsule .tar.gz")
+    verify.set_defaults(handler="quantumlayer_cli.verify_command:verify")
+
+    submit = sub.add_parser("submit", help="upload a prompt for the prompt_uploads sensor")
+    submit.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
+    submit.set_defaults(handler="quantumlayer_cli.submit_command:submit")
+
+    fetch = sub.add_parser("fetch", help="download a request's capsule and verify it")
+    fetch.add_argument("request_id", help="the request id (the run's partition)")
+    fetch.add_argument("-o", "--output", default=".", help="folder to save <id>.tar.gz in")
+    fetch.set_defaults(handler="quantumlayer_cli.fetch_command:fetch")
+
+    validate = sub.add_parser(
+        "validate",
+        help="syntax, compile, name and import checks of a code tree",
+        description="Check every file under PATH: tree-sitter syntax (Python, JavaScript, "
+        "TypeScript, TSX, Go, Rust, Java); Python also compile errors, undefined names and "
+        "imports nothing provides (requirements*.txt and pyproject.toml count as declared); "
+        "Go, Java and Rust also standard-library names used without an import. "
+        "Unreadable, binary, non-UTF-8 and too-large files are listed under `skipped` with "
+        "the reason (not as issues). Exit 0 valid, 1 invalid or nothing validated, 2 usage error.",
+    )
+    validate.add_argument("path", help="the folder holding the code to validate")
+    validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.set_defaults(handler="quantumlayer_cli.validate_command:validate")
+
+    scan = sub.add_parser("scan", help="security scan of a code tree: bandit, secrets, pip-audit")
+    scan.add_argument("path", help="the folder holding the code to scan")
+    scan.add_argument("--requirements", help="a requirements file whose pins pip-audit checks")
+    scan.add_argument("--sarif", help="write the SARIF 2.1.0 log (bandit and secrets) here")
+    scan.add_argument("--json", action="store_true", help="print one JSON object")
+    scan.add_argument("--fail-on", choices=["HIGH", "MEDIUM", "LOW"], default="HIGH")
+    scan.add_argument("--advisory-db", help="OSV advisory folder (default $QL_ADVISORY_DB)")
+    scan.add_argument("--online", action="store_true", help="ask osv.dev first")
+    scan.set_defaults(handler="quantumlayer_cli.scan_command:scan")
+
+    analyze = sub.add_parser("analyze", help="complexity, maintainability, hotspots of a tree")
+    analyze.add_argument("path", help="the folder holding the code to analyse")
+    analyze.add_argument("--json", action="store_true", help="print one JSON object")
+    analyze.add_argument("--max-complexity", type=int, help="budget per function (15)")
+    analyze.add_argument("--hotspots", type=int, default=10, help="how many hotspots to list")
+    analyze.set_defaults(handler="quantumlayer_cli.analyze_command:analyze")
+
+    launch = sub.add_parser("launch", help="launch a request on a running dagster-webserver")
+    launch.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
+    launch.add_argument("--url", default="http://127.0.0.1:3000", help="the webserver's URL")
+    launch.add_argument("--max-files", type=int, default=None, help="most source files to plan")
+    launch.set_defaults(handler="quantumlayer_cli.launch_command:launch")
+
+    status = sub.add_parser("status", help="a launched request's run and each stage's state")
+    status.add_argument("request_id", help="the id `quantumlayer launch` printed")
+    status.add_argument("--url", default="http://127.0.0.1:3000", help="the webserver's URL")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.set_defaults(handler="quantumlayer_cli.status_command:status")
+
+    test = sub.add_parser("test", help="run a code tree's tests (pytest or node) in the sandbox")
+    test.add_argument("path", help="the folder holding the project")
+    test.add_argument("--json", action="store_true", help="print one JSON object")
+    test.add_argument("--timeout", type=float, default=120.0, help="wall seconds for the run")
+    test.set_defaults(handler="quantumlayer_cli.test_command:test_tree")
+
+    llm = sub.add_parser("llm", help="the local LLM server")
+    llm_sub = llm.add_subparsers(dest="llm_command", required=True)
+    serve = llm_sub.add_parser("serve", help="start the local llama.cpp server unless running")
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(handler="quantumlayer_cli.llm_command:serve")
+    check = llm_sub.add_parser("check", help="send one request through the configured router")
+    check.add_argument("--config", default=None, help="LLM config file (default: QL_LLM_CONFIG)")
+    check.add_argument("--stage", default="check", help="ask with this stage's model group")
+    check.set_defaults(handler="quantumlayer_cli.llm_command:check")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    module_name, _, func_name = args.handler.partition(":")
+    # Imported on demand: Dagster and litellm take seconds to import, `verify` needs neither.
+    module = __import__(module_name, fromlist=[func_name])
+    return int(getattr(module, func_name)(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

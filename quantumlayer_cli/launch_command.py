@@ -1,0 +1,39 @@
+"""``quantumlayer launch PROMPT_FILE --url URL``: store the prompt, add its partition and
+launch its run on a running ``dagster-webserver``, over GraphQL."""
+
+import argparse
+
+from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.intake.prompt_checks import PromptRejected, read_prompt_file
+from quantumlayer_dagster.settings import Settings
+
+
+def launch(args: argparse.Namespace) -> int:
+    """Exit 0: launched (request id and run id printed); 2: the prompt was refused;
+    1: the webserver could not be used (the one-line reason is printed)."""
+    try:
+        prompt = read_prompt_file(args.prompt_file)
+    except PromptRejected as exc:
+        print(f"error: {exc}")
+        return EXIT_USAGE
+    options = RequestOptions()
+    if args.max_files is not None:
+        options = RequestOptions(max_files=args.max_files)
+
+    from quantumlayer_cli.graphql_client import GraphQLUnavailable, QuantumLayerGraphQL
+    from quantumlayer_cli.local_run import submit_local
+
+    try:
+        server = QuantumLayerGraphQL(args.url)
+        # Checked before storing anything, so an unreachable server leaves no orphan request.
+        server.check()
+        request_id = submit_local(Settings.from_env(), prompt, options, source="graphql")
+        server.add_partition(request_id)
+        run_id = server.launch(request_id)
+    except GraphQLUnavailable as exc:
+        print(f"error: {exc}")
+        return EXIT_FAILED
+    print(f"request: {request_id}")
+    print(f"run: {run_id}")
+    return EXIT_OK

@@ -1,0 +1,57 @@
+"""``quantumlayer llm serve``: start the local llama.cpp server unless one is answering;
+``quantumlayer llm check``: send one request through the configured Router."""
+
+import argparse
+import time
+
+from quantumlayer_cli import EXIT_FAILED, EXIT_OK
+from quantumlayer_dagster.llm.local_server import LocalServerError, ensure_local_server
+from quantumlayer_dagster.settings import Settings
+
+DEFAULT_PORT = 8765
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    try:
+        server = ensure_local_server(
+            port=args.port or DEFAULT_PORT,
+            log_path=settings.home / "llm-server.log",
+            progress=lambda message: print(message, flush=True),
+        )
+    except LocalServerError as exc:
+        print(f"error: {exc}")
+        return EXIT_FAILED
+    print(f"model server: {server.base_url}")
+    return EXIT_OK
+
+
+CHECK_MESSAGES = [{"role": "user", "content": "Reply with the single word: ok"}]
+
+
+def check(args: argparse.Namespace) -> int:
+    """``quantumlayer llm check``: one request through the configured Router; prints the group,
+    the deployment that answered, latency and tokens, or the reason it failed and the fix."""
+    from quantumlayer_dagster.llm.client import LiteLLMClient
+    from quantumlayer_dagster.llm.config import LLMConfigError, load_llm_config
+    from quantumlayer_dagster.llm.protocol import LLMStageError
+
+    path = args.config or Settings.from_env().llm_config
+    try:
+        config = load_llm_config(path)
+        client = LiteLLMClient(config)  # no cache: the point is to reach the model
+        started = time.monotonic()
+        reply, call = client.complete_text(args.stage, CHECK_MESSAGES, max_tokens=16)
+    except (LLMConfigError, LLMStageError) as exc:
+        print(f"error: {exc}")
+        return EXIT_FAILED
+    print(f"config: {path}")
+    print(f"group: {config.group_for(args.stage)} (as used by stage {args.stage})")
+    print(f"model: {call.model}")
+    print(f"deployment: {call.deployment or 'unknown'}")
+    print(f"latency_s: {time.monotonic() - started:.3f}")
+    print(f"tokens_in: {call.tokens_in}")
+    print(f"tokens_out: {call.tokens_out}")
+    print(f"cost_usd: {call.cost_usd:.6f}")
+    print(f"reply: {' '.join(reply.split())[:80]}")
+    return EXIT_OK

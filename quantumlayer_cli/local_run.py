@@ -1,0 +1,109 @@
+"""Run the whole graph in-process for a new request on a local instance."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from quantumlayer_cli.errors import innermost, root_cause
+from quantumlayer_cli.progress import RunProgress
+from quantumlayer_dagster.artifacts.capsule import GateResult
+from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.store.keys import capsule_key
+from quantumlayer_dagster.store.submissions import store_submission
+from resources.artifact_store import open_artifact_store
+
+JOB_NAME = "generate_project"
+PARTITIONS = "requests"
+
+
+@dataclass
+class RunOutcome:
+    request_id: str
+    run_id: str
+    success: bool
+    failure: str | None = None
+    gates: list[GateResult] = field(default_factory=list)
+    capsule_path: str | None = None
+
+    @property
+    def gates_passed(self) -> bool:
+        return bool(self.gates) and all(g.passed for g in self.gates)
+
+
+def local_instance(settings: Settings) -> dg.DagsterInstance:
+    """The instance under ``<home>/dagster`` (SQLite), shared with ``make ui``."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    return dg.DagsterInstance.from_config(str(settings.dagster_home))
+
+
+def submit_local(settings: Settings, prompt: str, options: RequestOptions, source: str) -> str:
+    """Store the submission under a new request id and return the id."""
+    return store_submission(open_artifact_store(settings).store(), prompt, options, source)
+
+
+def run_request(
+    settings: Settings,
+    prompt: str,
+    options: RequestOptions,
+    *,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
+    emit: Callable[[str], None] | None = None,
+    source: str = "cli",
+) -> RunOutcome:
+    """Submit ``prompt``, add its partition and execute the job in this process, following
+    progress through ``emit``. Never raises for a failed run: the outcome says why."""
+    request_id = submit_local(settings, prompt, options, source)
+    instance.add_dynamic_partitions(PARTITIONS, [request_id])
+    job = definitions.resolve_job_def(JOB_NAME)
+    run_id = str(uuid.uuid4())
+    if emit:
+        emit(f"request {request_id}: run {run_id}")
+    with RunProgress(instance, run_id, emit or (lambda _line: None)):
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=request_id,
+            raise_on_error=False,
+            run_id=run_id,
+            # Progress is printed from the event log; the console logger would repeat it all.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    gates = [
+        GateResult(name=e.check_name, passed=e.passed, detail=e.description or "")
+        for e in result.get_asset_check_evaluations()
+    ]
+    store = open_artifact_store(settings).store()
+    key = capsule_key(request_id)
+    built = result.is_node_success("capsule")
+    return RunOutcome(
+        request_id=request_id,
+        run_id=run_id,
+        success=result.success,
+        failure=None if result.success else _failure_reason(result, gates, definitions),
+        gates=gates,
+        capsule_path=store.location(key) if built and store.exists(key) else None,
+    )
+
+
+def _failure_reason(
+    result: dg.ExecuteInProcessResult, gates: list[GateResult], definitions: dg.Definitions
+) -> str:
+    failed_gates = [g for g in gates if not g.passed]
+    graph = definitions.resolve_asset_graph()
+    blocking = {k.name for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
+    for event in result.get_step_failure_events():
+        data = event.step_failure_data
+        error = data.error if data else None
+        if error is not None and innermost(error).cls_name == "DagsterAssetCheckFailedError":
+            # A blocking gate failed: its own detail says why, not Dagster's wrapper (and not
+            # a non-blocking gate that happened to fail earlier).
+            blocked = next((g for g in failed_gates if g.name in blocking), None)
+            if blocked:
+                return f"gate {blocked.name} failed: {blocked.detail}"
+        return f"stage {event.step_key} failed: {root_cause(error, event.step_key or '')}"
+    if failed_gates:
+        return f"gate {failed_gates[0].name} failed: {failed_gates[0].detail}"
+    return "the run failed without a step failure; see the run in the Dagster UI"

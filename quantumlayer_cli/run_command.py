@@ -1,0 +1,49 @@
+"""``quantumlayer run PROMPT_FILE``: the whole pipeline in-process, with progress."""
+
+import argparse
+
+from quantumlayer_cli import EXIT_FAILED, EXIT_GATES_FAILED, EXIT_OK, EXIT_USAGE
+from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.intake.prompt_checks import PromptRejected, read_prompt_file
+from quantumlayer_dagster.settings import Settings
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit 0: capsule built and every gate passed; 3: capsule built but a gate failed;
+    1: the run failed (the one-line reason is printed); 2: the prompt was refused."""
+    try:
+        prompt = read_prompt_file(args.prompt_file)
+    except PromptRejected as exc:
+        print(f"error: {exc}")
+        return EXIT_USAGE
+    options = RequestOptions()
+    if args.max_files is not None:
+        options = RequestOptions(max_files=args.max_files)
+
+    # Imported here so a refused prompt is answered at once, without loading Dagster.
+    from quantumlayer_cli.local_run import local_instance, run_request
+    from quantumlayer_dagster.definitions import build_definitions
+
+    settings = Settings.from_env()
+    outcome = run_request(
+        settings,
+        prompt,
+        options,
+        definitions=build_definitions(settings),
+        instance=local_instance(settings),
+        emit=lambda line: print(line, flush=True),
+    )
+    print()
+    print(f"{'gate':<28} {'result':<7} detail")
+    for gate in outcome.gates:
+        print(f"{gate.name:<28} {'pass' if gate.passed else 'FAIL':<7} {gate.detail}")
+    if outcome.capsule_path:
+        print(f"\ncapsule: {outcome.capsule_path}")
+    if not outcome.success:
+        print(f"\nerror: {outcome.failure}")
+        return EXIT_FAILED
+    if not outcome.gates_passed:
+        failed = ", ".join(g.name for g in outcome.gates if not g.passed)
+        print(f"\ncapsule built, but gates failed: {failed}")
+        return EXIT_GATES_FAILED
+    return EXIT_OK

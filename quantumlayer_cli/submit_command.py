@@ -1,0 +1,49 @@
+"""``quantumlayer submit PROMPT_FILE``: upload a prompt under ``incoming/`` in the prompts
+bucket (or the local prompts folder), where the ``prompt_uploads`` sensor picks it up."""
+
+import argparse
+import secrets
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from quantumlayer_dagster.intake.prompt_checks import PromptRejected, read_prompt_file
+from quantumlayer_dagster.intake.uploads import INCOMING, safe_name
+from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.store.artifact_store import ArtifactStoreUnavailable
+from resources.artifact_store import StoreNotConfigured, open_artifact_store
+
+
+def upload_key(prompt_file: Path, now: datetime | None = None) -> str:
+    """``incoming/<UTC time>-<8 hex>-<file name>``: uploads of files with the same name never
+    replace each other."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{INCOMING}{stamp}-{secrets.token_hex(4)}-{safe_name(prompt_file.name)}"
+
+
+def submit(args: argparse.Namespace) -> int:
+    path = Path(args.prompt_file)
+    try:
+        # Checked here too, so the user hears at once instead of finding it in rejected/.
+        read_prompt_file(path)
+    except PromptRejected as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        stores = open_artifact_store(Settings.from_env())
+        key = upload_key(path)
+        where = stores.prompts().put_bytes(key, path.read_bytes())
+    except (StoreNotConfigured, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ArtifactStoreUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(key)
+    print(
+        f"uploaded to {where}; the prompt_uploads sensor launches it on its next tick "
+        "(it must be running: `dagster dev` or the daemon)",
+        file=sys.stderr,
+    )
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Code analysis of a generated or given tree: parsing, names, imports, secrets."""

@@ -1,0 +1,1 @@
+"""Writing files with the LLM: planned-order concurrent generation and prompt text."""

@@ -1,0 +1,1 @@
+"""Prompts handed in by users: checks before any run starts, and the upload bucket."""

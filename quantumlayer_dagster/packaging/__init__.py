@@ -1,0 +1,1 @@
+"""The capsule archive: deterministic building and verification without extracting."""

@@ -1,0 +1,1 @@
+"""Dependencies of a project: licences, advisories, package index, SBOM, audit."""
