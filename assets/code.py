@@ -22,7 +22,6 @@ from quantumlayer_dagster.stages.semantic_validation import validate_code
 from quantumlayer_dagster.supply_chain.licences import LicencePolicy
 from quantumlayer_dagster.supply_chain.package_index import PackageIndex
 from quantumlayer_dagster.supply_chain.sbom import cyclonedx_sbom
-from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
 
 
@@ -54,15 +53,12 @@ def _last_parse(f: SourceFile) -> str:
 
 @request_asset("gates", {"python"}, blocking_checks=["code_parses"])
 def semantic_validation(
-    context: dg.AssetExecutionContext, code_tree: CodeTree, artifact_store: ArtifactStoreResource
+    project_structure: ProjectStructure, code_tree: CodeTree
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage 6: tree-sitter report on every file plus Python compile, name and import checks
     and conformance to the planned structure. The blocking check `code_parses` stops
     packaging when any file has an error."""
-    # read from the store, not as an input: the asset's inputs stay the design's graph
-    plan = artifact_store.load_artifact(
-        context.partition_key, "project_structure", ProjectStructure
-    )
+    plan = project_structure
     with timed() as t:
         report = validate_code(
             code_tree.files, planned_paths=[f.path for f in plan.files], declared=plan.libraries

@@ -11,7 +11,7 @@ from assets.partitions import requests_partitions
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.llm.protocol import LLMStageError
-from quantumlayer_dagster.stages.versions import code_version
+from quantumlayer_dagster.stages.registry import stage
 
 LLM_POOL = "llm"
 """Dagster concurrency pool of every LLM-bound asset: caps LLM steps across runs (its limit is
@@ -25,13 +25,15 @@ def request_asset(
     checks: Sequence[str] = (),
     blocking_checks: Sequence[str] = (),
 ) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
-    """Decorate a function as the asset named after it, on the ``requests`` partitions, with
-    its stage's code version and the named asset checks (blocking ones stop downstream
-    assets when they fail). An asset of kind ``llm`` joins the ``llm`` concurrency pool, and
-    when its stage fails on the LLM, the failure carries every attempt as metadata."""
+    """Decorate a function as the asset named after its stage in the registry, on the
+    ``requests`` partitions, with the stage's code version and artifact model and the named
+    asset checks (blocking ones stop downstream assets when they fail). An asset of kind
+    ``llm`` joins the ``llm`` concurrency pool, and when its stage fails on the LLM, the
+    failure carries every attempt as metadata."""
 
     def declare(fn: Callable[..., Any]) -> dg.AssetsDefinition:
         name = fn.__name__
+        spec = stage(name)
         specs = [dg.AssetCheckSpec(c, asset=name) for c in checks] + [
             dg.AssetCheckSpec(c, asset=name, blocking=True) for c in blocking_checks
         ]
@@ -39,7 +41,9 @@ def request_asset(
         return dg.asset(
             name=name,
             partitions_def=requests_partitions,
-            code_version=code_version(name),
+            code_version=spec.code_version,
+            # The registry's model: the UI shows it and Dagster checks the output against it.
+            dagster_type=spec.model,
             group_name=group,
             kinds=kinds,
             check_specs=specs or None,

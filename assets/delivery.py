@@ -3,7 +3,6 @@
 from collections.abc import Iterator
 
 import dagster as dg
-from pydantic import BaseModel
 
 from assets.declare import request_asset
 from assets.metadata import check_result, markdown, stage_output, timed
@@ -13,7 +12,6 @@ from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.docs import Docs
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
 from quantumlayer_dagster.artifacts.frd import FRD
-from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.artifacts.performance import PerformanceReport
 from quantumlayer_dagster.artifacts.request import PromptRequest
@@ -26,24 +24,14 @@ from quantumlayer_dagster.artifacts.validation import ValidationReport
 from quantumlayer_dagster.memory.remember import remember_request, request_outcome
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.quality import gates
+from quantumlayer_dagster.stages.capsule import CapsuleInputs, package_request
 from quantumlayer_dagster.stages.docs import write_docs
-from quantumlayer_dagster.stages.packaging import capsule_entries, package_capsule
-from quantumlayer_dagster.stages.versions import all_code_versions
+from quantumlayer_dagster.stages.registry import all_code_versions
 from quantumlayer_dagster.store.keys import capsule_key
 from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
 from resources.memory import VectorMemoryResource
 from resources.quality_gates import QualityGatesResource
-
-# Earlier LLM stages (besides enhanced_prompt) whose usage the capsule totals; read from the
-# store, since the capsule's lineage (its direct inputs) is kept to the design's graph.
-_EARLIER_LLM_ARTIFACTS: dict[str, type[BaseModel]] = {
-    "frd": FRD,
-    "requirements_spec": RequirementsSpec,
-    "project_structure": ProjectStructure,
-    "code_tree": CodeTree,
-    "test_plan": TestPlan,
-}
 
 
 @request_asset("delivery", {"llm", "markdown"})
@@ -65,7 +53,15 @@ def docs(
 @request_asset("delivery", {"tar"}, checks=["capsule_verifies"])
 def capsule(
     context: dg.AssetExecutionContext,
+    prompt_request: PromptRequest,
+    enhanced_prompt: EnhancedPrompt,
+    frd: FRD,
+    requirements_spec: RequirementsSpec,
+    project_structure: ProjectStructure,
+    code_tree: CodeTree,
     semantic_validation: ValidationReport,
+    dependency_manifest: DependencyManifest,
+    test_plan: TestPlan,
     test_suite: TestSuite,
     security_report: SecurityReport,
     performance_report: PerformanceReport,
@@ -75,85 +71,58 @@ def capsule(
     memory: VectorMemoryResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Packaging: a deterministic .tar.gz of project, tests, reports and docs, with
-    capsule.json listing a sha256 per file; verified from the store after writing. The
-    request's brief and outcome are then recorded in the vector memory."""
-    rid = context.partition_key
-    store = artifact_store.store()
-    # Read from the store, not as inputs: the capsule's inputs stay the design's graph.
-    dependencies = artifact_store.load_artifact(rid, "dependency_manifest", DependencyManifest)
-    # enhanced_prompt is read typed: its brief also goes to the vector memory.
-    enhanced = artifact_store.load_artifact(rid, "enhanced_prompt", EnhancedPrompt)
-    earlier = [enhanced] + [
-        artifact_store.load_artifact(rid, name, model)
-        for name, model in _EARLIER_LLM_ARTIFACTS.items()
-    ]
-    gate_results = [
-        gates.code_parses(semantic_validation),
-        gates.dependencies_resolved(dependencies),
-        gates.licences_allowed(dependencies),
-        gates.tests_pass(test_suite.run),
-        gates.no_high_severity_findings(
-            security_report, quality_gates.max_high_severity, quality_gates.severity_threshold
-        ),
-        gates.no_known_vulnerable_pins(security_report, quality_gates.max_vulnerable_pins),
-        gates.complexity_budget(performance_report, quality_gates.max_complexity),
-    ]
-    with timed() as t:
-        usage = LLMUsage()
-        for artifact in [*earlier, test_suite, docs]:
-            usage = usage.add(artifact.llm)  # type: ignore[attr-defined]
-        request = artifact_store.load_artifact(rid, "prompt_request", PromptRequest)
-        entries = capsule_entries(
-            semantic_validation,
-            test_suite,
-            security_report,
-            performance_report,
-            docs,
-            dependencies,
-        )
-        data, manifest, digest = package_capsule(
-            rid, request.prompt_sha256, entries, usage, all_code_versions(), gate_results
-        )
-        key = capsule_key(rid)
-        location = store.put_bytes(key, data)
-        verification = verify_capsule(store.get_bytes(key))
-    result = Capsule(
-        request_id=rid,
-        key=key,
-        location=location,
-        sha256=digest,
-        size_bytes=len(data),
-        manifest=manifest,
-        verification=verification,
+    capsule.json listing a sha256 per file, the request's gates and LLM totals; verified
+    from the store after writing. Every artifact it packages, judges or totals is an input.
+    The request's brief and outcome are then recorded in the vector memory."""
+    inputs = CapsuleInputs(
+        prompt_request=prompt_request,
+        enhanced_prompt=enhanced_prompt,
+        frd=frd,
+        requirements_spec=requirements_spec,
+        project_structure=project_structure,
+        code_tree=code_tree,
+        semantic_validation=semantic_validation,
+        dependency_manifest=dependency_manifest,
+        test_plan=test_plan,
+        test_suite=test_suite,
+        security_report=security_report,
+        performance_report=performance_report,
+        docs=docs,
     )
-    verified = GateResult(name="capsule_verifies", passed=verification.ok)
-    outcome = request_outcome([*gate_results, verified], key, usage.models)
-    memory_problem = remember_request(memory.memory(), enhanced, outcome)
+    store = artifact_store.store()
+    with timed() as t:
+        packaged = package_request(inputs, quality_gates.thresholds(), all_code_versions())
+        key = capsule_key(context.partition_key)
+        location = store.put_bytes(key, packaged.data)
+        verification = verify_capsule(store.get_bytes(key))
+    verified = gates.capsule_verifies(verification)
+    usage = packaged.usage
+    outcome = request_outcome([*packaged.gates, verified], key, usage.models)
+    memory_problem = remember_request(memory.memory(), enhanced_prompt, outcome)
     if memory_problem:
         context.log.warning(memory_problem)
     yield stage_output(
-        result,
+        Capsule(
+            request_id=context.partition_key,
+            key=key,
+            location=location,
+            sha256=packaged.sha256,
+            size_bytes=len(packaged.data),
+            manifest=packaged.manifest,
+            verification=verification,
+        ),
         t.seconds,
         capsule=dg.MetadataValue.path(location),
-        sha256=digest,
-        size_bytes=len(data),
-        files=len(entries),
+        sha256=packaged.sha256,
+        size_bytes=len(packaged.data),
+        files=packaged.file_count,
         tokens_in=usage.tokens_in,
         tokens_out=usage.tokens_out,
         cost_usd=dg.MetadataValue.float(round(usage.cost_usd, 6)),
-        gates=markdown(_gates_markdown(gate_results)),
+        gates=markdown(_gates_markdown(packaged.gates)),
         memory=memory_problem or ("recorded" if memory.enabled else "off"),
     )
-    yield check_result(
-        GateResult(
-            name="capsule_verifies",
-            passed=verification.ok,
-            detail=f"{verification.checked} files verified"
-            if verification.ok
-            else "; ".join(verification.problems[:5]),
-        ),
-        checked=verification.checked,
-    )
+    yield check_result(verified, checked=verification.checked)
 
 
 def _gates_markdown(results: list[GateResult]) -> str:

@@ -3,8 +3,10 @@ assets, all on the ``requests`` dynamic partitions)."""
 
 import dagster as dg
 
+from quantumlayer_dagster.stages.registry import JOB_NAME
+
 generate_project = dg.define_asset_job(
-    "generate_project",
+    JOB_NAME,
     selection=dg.AssetSelection.all(),
     description="Turn one request (a partition) into a verified, packaged project.",
 )

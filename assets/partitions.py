@@ -2,4 +2,6 @@
 
 import dagster as dg
 
-requests_partitions = dg.DynamicPartitionsDefinition(name="requests")
+from quantumlayer_dagster.stages.registry import PARTITIONS
+
+requests_partitions = dg.DynamicPartitionsDefinition(name=PARTITIONS)

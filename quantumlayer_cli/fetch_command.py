@@ -15,6 +15,7 @@ from quantumlayer_dagster.artifacts.capsule import Capsule
 from quantumlayer_dagster.artifacts.request import REQUEST_ID_PATTERN
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.stages.registry import CAPSULE
 from quantumlayer_dagster.store.artifact_store import (
     ArtifactNotFound,
     ArtifactStore,
@@ -97,7 +98,9 @@ def _download(store: ArtifactStore, request_id: str, where: str) -> bytes:
 def _recorded_sha256(store: ArtifactStore, request_id: str) -> str | None:
     """The digest the capsule asset recorded when it wrote the archive, if readable."""
     try:
-        return Capsule.model_validate_json(store.get_bytes(asset_key(request_id, "capsule"))).sha256
+        return Capsule.model_validate_json(
+            store.get_bytes(asset_key(request_id, CAPSULE.name))
+        ).sha256
     except (ArtifactNotFound, ValidationError):
         return None
 

@@ -12,10 +12,8 @@ from urllib.parse import urlsplit
 import requests
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
-from quantumlayer_dagster.stages.versions import ASSET_NAMES
+from quantumlayer_dagster.stages.registry import ASSET_NAMES, JOB_NAME, PARTITIONS
 
-JOB_NAME = "generate_project"
-PARTITIONS = "requests"
 PARTITION_TAG = "dagster/partition"
 DEFAULT_URL = "http://127.0.0.1:3000"
 

@@ -11,12 +11,10 @@ from quantumlayer_cli.progress import RunProgress
 from quantumlayer_dagster.artifacts.capsule import GateResult
 from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.stages.registry import CAPSULE, JOB_NAME, PARTITIONS
 from quantumlayer_dagster.store.keys import capsule_key
 from quantumlayer_dagster.store.submissions import store_submission
 from resources.artifact_store import open_artifact_store
-
-JOB_NAME = "generate_project"
-PARTITIONS = "requests"
 
 
 @dataclass
@@ -77,7 +75,7 @@ def run_request(
     ]
     store = open_artifact_store(settings).store()
     key = capsule_key(request_id)
-    built = result.is_node_success("capsule")
+    built = result.is_node_success(CAPSULE.name)
     return RunOutcome(
         request_id=request_id,
         run_id=run_id,

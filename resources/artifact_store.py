@@ -7,10 +7,8 @@ from typing import Literal
 import dagster as dg
 from pydantic import PrivateAttr
 
-from quantumlayer_dagster.artifacts.serialization import M, artifact_from_json
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.store.artifact_store import ArtifactStore, ObjectInbox
-from quantumlayer_dagster.store.keys import asset_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from quantumlayer_dagster.store.minio_store import MinioStore, S3Connection
 
@@ -55,12 +53,6 @@ class ArtifactStoreResource(dg.ConfigurableResource):
     def store(self) -> ArtifactStore:
         """Artifacts: ``requests/<id>/<asset>.json``, ``submission.json``, the capsule."""
         return self._open("artifacts")
-
-    def load_artifact(self, request_id: str, asset: str, model: type[M]) -> M:
-        """The stored artifact ``asset`` of a request, validated as ``model``: for the IO
-        manager, and for assets that read an artifact without making it an input (so their
-        inputs stay the design's graph)."""
-        return artifact_from_json(model, self.store().get_bytes(asset_key(request_id, asset)))
 
     def prompts(self) -> ObjectInbox:
         """Uploads: ``incoming/``, then ``launched/<request id>/`` or ``rejected/``."""

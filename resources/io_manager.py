@@ -3,7 +3,7 @@
 import dagster as dg
 from pydantic import BaseModel
 
-from quantumlayer_dagster.artifacts.serialization import artifact_to_json
+from quantumlayer_dagster.artifacts.serialization import artifact_from_json, artifact_to_json
 from quantumlayer_dagster.store.keys import asset_key
 from resources.artifact_store import ArtifactStoreResource
 
@@ -35,6 +35,5 @@ class JsonArtifactIOManager(dg.ConfigurableIOManager):
             raise TypeError(f"input {context.name} must be annotated with an artifact model")
         upstream = context.upstream_output
         assert upstream is not None and upstream.asset_key is not None
-        return self.artifact_store.load_artifact(
-            context.asset_partition_key, upstream.asset_key.to_user_string(), model
-        )
+        key = self._key(upstream.asset_key, context.asset_partition_key)
+        return artifact_from_json(model, self.artifact_store.store().get_bytes(key))

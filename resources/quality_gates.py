@@ -6,7 +6,7 @@ from typing import Literal
 
 import dagster as dg
 
-from quantumlayer_dagster.quality.gates import DEFAULT_MAX_COMPLEXITY
+from quantumlayer_dagster.quality.gates import DEFAULT_MAX_COMPLEXITY, GateThresholds
 from quantumlayer_dagster.supply_chain.advisories import (
     LocalOsvService,
     OnlineFirstService,
@@ -30,6 +30,15 @@ class QualityGatesResource(dg.ConfigurableResource):
     max_vulnerable_pins: int = 0
     advisory_db: str = ""
     advisory_online: bool = False
+
+    def thresholds(self) -> GateThresholds:
+        """What each gate tolerates, as the core's gates take it."""
+        return GateThresholds(
+            max_complexity=self.max_complexity,
+            max_high_severity=self.max_high_severity,
+            severity_threshold=self.severity_threshold,
+            max_vulnerable_pins=self.max_vulnerable_pins,
+        )
 
     def advisories(self) -> LocalOsvService | OnlineFirstService:
         """The pip-audit vulnerability service for this configuration."""

@@ -3,7 +3,9 @@
 Asset checks and the capsule's ``capsule.json`` both use these, so the UI and the capsule
 can never disagree about a gate."""
 
-from quantumlayer_dagster.artifacts.capsule import GateResult
+from dataclasses import dataclass
+
+from quantumlayer_dagster.artifacts.capsule import CapsuleVerification, GateResult
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.performance import PerformanceReport
 from quantumlayer_dagster.artifacts.security import Level, SecurityReport
@@ -12,6 +14,17 @@ from quantumlayer_dagster.artifacts.validation import ValidationReport
 
 DEFAULT_MAX_COMPLEXITY = 15
 """Cyclomatic complexity budget per function: radon rank C starts at 11, D at 21."""
+
+
+@dataclass(frozen=True)
+class GateThresholds:
+    """How much each gate tolerates: the highest cyclomatic complexity of a function, the
+    security findings at ``severity_threshold`` or worse, the pins known vulnerable."""
+
+    max_complexity: int = DEFAULT_MAX_COMPLEXITY
+    max_high_severity: int = 0
+    severity_threshold: Level = "HIGH"
+    max_vulnerable_pins: int = 0
 
 
 def code_parses(report: ValidationReport) -> GateResult:
@@ -116,4 +129,16 @@ def dependencies_resolved(manifest: DependencyManifest) -> GateResult:
         detail=f"{len(manifest.dependencies)} dependencies, all resolved and pinned"
         if not problems
         else "; ".join(problems),
+    )
+
+
+def capsule_verifies(verification: CapsuleVerification) -> GateResult:
+    """Passes when the stored capsule's files all match the sha256 in its ``capsule.json``
+    (and nothing is missing, unlisted or unsafe); else names the first problems."""
+    return GateResult(
+        name="capsule_verifies",
+        passed=verification.ok,
+        detail=f"{verification.checked} files verified"
+        if verification.ok
+        else "; ".join(verification.problems[:5]),
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from quantumlayer_dagster.packaging.archive import verify_capsule
-from quantumlayer_dagster.stages.versions import ASSET_NAMES
+from quantumlayer_dagster.stages.registry import ASSET_NAMES
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures import wordcount
 from tests.fixtures.dagster_servers import (

@@ -16,7 +16,7 @@ import yaml
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG
 from quantumlayer_dagster.llm.local_server import ensure_local_server
 from quantumlayer_dagster.packaging.archive import verify_capsule
-from quantumlayer_dagster.stages.versions import ASSET_NAMES
+from quantumlayer_dagster.stages.registry import ASSET_NAMES
 from quantumlayer_dagster.store.keys import asset_key
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]

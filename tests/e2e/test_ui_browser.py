@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.settings import Settings
-from quantumlayer_dagster.stages.versions import ASSET_NAMES
+from quantumlayer_dagster.stages.registry import ASSET_NAMES
 from tests.fixtures import wordcount
 from tests.fixtures.dagster_servers import ROOT, Webserver, make_home, running_webserver
 from tests.fixtures.pipeline_run import run_wordcount

@@ -8,23 +8,10 @@ import tarfile
 import dagster as dg
 import pytest
 
-from quantumlayer_dagster.artifacts.capsule import Capsule
-from quantumlayer_dagster.artifacts.code import CodeTree
-from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
-from quantumlayer_dagster.artifacts.docs import Docs
-from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
-from quantumlayer_dagster.artifacts.frd import FRD
-from quantumlayer_dagster.artifacts.performance import PerformanceReport
-from quantumlayer_dagster.artifacts.request import PromptRequest, RequestOptions
-from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
-from quantumlayer_dagster.artifacts.security import SecurityReport
-from quantumlayer_dagster.artifacts.structure import ProjectStructure
-from quantumlayer_dagster.artifacts.test_plan import TestPlan
-from quantumlayer_dagster.artifacts.test_suite import TestSuite
-from quantumlayer_dagster.artifacts.validation import ValidationReport
+from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.packaging.archive import verify_capsule
-from quantumlayer_dagster.stages.versions import ASSET_NAMES
+from quantumlayer_dagster.stages.registry import ASSET_NAMES, JOB_NAME, PARTITIONS, stage
 from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures import wordcount
@@ -32,6 +19,7 @@ from tests.fixtures.pipeline_run import run_wordcount
 
 pytestmark = pytest.mark.slow
 
+# Every edge of the graph (DESIGN.md section 3): an asset reads exactly its upstream assets.
 DESIGN_GRAPH = {
     "prompt_request": set(),
     "enhanced_prompt": {"prompt_request"},
@@ -39,42 +27,21 @@ DESIGN_GRAPH = {
     "requirements_spec": {"frd"},
     "project_structure": {"requirements_spec"},
     "code_tree": {"project_structure"},
-    "semantic_validation": {"code_tree"},
+    "semantic_validation": {"project_structure", "code_tree"},
     "dependency_manifest": {"requirements_spec", "code_tree"},
     "test_plan": {"frd", "requirements_spec"},
     "test_suite": {"test_plan", "code_tree", "dependency_manifest"},
     "security_report": {"test_suite", "dependency_manifest"},
     "performance_report": {"test_suite"},
     "docs": {"frd", "test_suite", "dependency_manifest"},
-    "capsule": {
-        "semantic_validation",
-        "test_suite",
-        "security_report",
-        "performance_report",
-        "docs",
-    },
-}
-
-ARTIFACT_MODELS = {
-    "prompt_request": PromptRequest,
-    "enhanced_prompt": EnhancedPrompt,
-    "frd": FRD,
-    "requirements_spec": RequirementsSpec,
-    "project_structure": ProjectStructure,
-    "code_tree": CodeTree,
-    "semantic_validation": ValidationReport,
-    "dependency_manifest": DependencyManifest,
-    "test_plan": TestPlan,
-    "test_suite": TestSuite,
-    "security_report": SecurityReport,
-    "performance_report": PerformanceReport,
-    "docs": Docs,
-    "capsule": Capsule,
+    # It packages the reports and docs, judges the gates, totals every LLM stage's usage
+    # and records the prompt's digest: every other artifact.
+    "capsule": set(ASSET_NAMES) - {"capsule"},
 }
 
 
-def load(store, rid, name, model):  # type: ignore[no-untyped-def]
-    return model.model_validate_json(store.get_bytes(asset_key(rid, name)))
+def load(store, rid, name):  # type: ignore[no-untyped-def]
+    return stage(name).model.model_validate_json(store.get_bytes(asset_key(rid, name)))
 
 
 @pytest.fixture
@@ -96,15 +63,15 @@ def test_graph_has_the_design_assets_and_dependencies_on_one_partitioning(settin
         for key in graph.get_all_asset_keys()
     }
     assert deps == DESIGN_GRAPH
-    assert set(ASSET_NAMES) == set(DESIGN_GRAPH) == set(ARTIFACT_MODELS)
+    assert set(ASSET_NAMES) == set(DESIGN_GRAPH)
     for key in graph.get_all_asset_keys():
         partitions = graph.get(key).partitions_def
         assert isinstance(partitions, dg.DynamicPartitionsDefinition)
-        assert partitions.name == "requests"
+        assert partitions.name == PARTITIONS
 
 
 def test_job_selects_the_whole_graph(settings):
-    job = build_definitions(settings).resolve_job_def("generate_project")
+    job = build_definitions(settings).resolve_job_def(JOB_NAME)
     assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == set(DESIGN_GRAPH)
 
 
@@ -132,7 +99,7 @@ def test_whole_graph_materializes_every_asset_for_the_partition(run, instance):
 def test_every_asset_holds_its_stage_content(run):
     outcome, store, _ = run()
     rid = outcome.request_id
-    a = {name: load(store, rid, name, model) for name, model in ARTIFACT_MODELS.items()}
+    a = {name: load(store, rid, name) for name in ASSET_NAMES}
     assert a["prompt_request"].prompt == wordcount.PROMPT
     assert a["enhanced_prompt"].title == wordcount.ENHANCED_PROMPT["title"]
     assert [f.id for f in a["frd"].features] == ["F1", "F2"]
@@ -155,11 +122,11 @@ def test_every_asset_holds_its_stage_content(run):
 def test_artifacts_carry_their_lineage_forward(run):
     outcome, store, _ = run()
     rid = outcome.request_id
-    frd = load(store, rid, "frd", FRD)
-    structure = load(store, rid, "project_structure", ProjectStructure)
-    code = load(store, rid, "code_tree", CodeTree)
-    suite = load(store, rid, "test_suite", TestSuite)
-    capsule = load(store, rid, "capsule", Capsule)
+    frd = load(store, rid, "frd")
+    structure = load(store, rid, "project_structure")
+    code = load(store, rid, "code_tree")
+    suite = load(store, rid, "test_suite")
+    capsule = load(store, rid, "capsule")
     assert frd.request_id == rid and frd.brief.title == wordcount.ENHANCED_PROMPT["title"]
     assert [f.path for f in code.files] == [f.path for f in structure.files]
     assert suite.project.sources == code.files
@@ -204,7 +171,7 @@ def test_capsule_is_verified_and_deterministic(run, settings, instance):
     assert {g["name"]: g["passed"] for g in manifest["gates"]} == {
         g.name: g.passed for g in outcome.gates if g.name != "capsule_verifies"
     }
-    job = build_definitions(settings).resolve_job_def("generate_project")
+    job = build_definitions(settings).resolve_job_def(JOB_NAME)
     again = job.execute_in_process(
         instance=instance, partition_key=rid, asset_selection=[dg.AssetKey("capsule")]
     )

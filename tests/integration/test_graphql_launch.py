@@ -12,7 +12,7 @@ import pytest
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from quantumlayer_dagster.packaging.archive import verify_capsule
-from quantumlayer_dagster.stages.versions import ASSET_NAMES
+from quantumlayer_dagster.stages.registry import ASSET_NAMES
 from quantumlayer_dagster.store.keys import capsule_key, submission_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures import wordcount

@@ -11,11 +11,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from quantumlayer_cli.local_run import JOB_NAME, PARTITIONS, submit_local
+from quantumlayer_cli.local_run import submit_local
 from quantumlayer_dagster.artifacts.code import CodeTree
 from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.stages.registry import JOB_NAME, PARTITIONS
 from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fakes.openai_server import FakeOpenAIServer

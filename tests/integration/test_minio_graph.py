@@ -12,12 +12,12 @@ import pytest
 
 from assets.sensors import build_prompt_upload_sensor
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, main
-from quantumlayer_cli.local_run import JOB_NAME, local_instance
+from quantumlayer_cli.local_run import local_instance
 from quantumlayer_dagster.artifacts.capsule import Capsule
 from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.settings import Settings
-from quantumlayer_dagster.stages.versions import ASSET_NAMES
+from quantumlayer_dagster.stages.registry import ASSET_NAMES, JOB_NAME
 from quantumlayer_dagster.store.keys import asset_key, capsule_key, request_prefix
 from resources.artifact_store import open_artifact_store
 from tests.fixtures import wordcount

@@ -10,7 +10,7 @@ import psycopg2
 import pytest
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 
-from quantumlayer_dagster.stages.versions import ASSET_NAMES
+from quantumlayer_dagster.stages.registry import ASSET_NAMES, PARTITIONS
 from tests.fixtures.dagster_servers import ROOT, PostgresDatabase, fresh_postgres_database
 from tests.fixtures.pipeline_run import run_wordcount
 
@@ -38,7 +38,7 @@ def test_the_graph_runs_once_on_the_postgres_instance(
         assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
         outcome = run_wordcount(settings, instance)
         assert outcome.success, outcome.failure
-        assert outcome.request_id in instance.get_dynamic_partitions("requests")
+        assert outcome.request_id in instance.get_dynamic_partitions(PARTITIONS)
     finally:
         instance.dispose()
 

@@ -11,6 +11,7 @@ from assets.sensors import UPLOAD_TAG, build_prompt_upload_sensor
 from quantumlayer_dagster.artifacts.limits import PROMPT_MAX_BYTES
 from quantumlayer_dagster.artifacts.request import PromptSubmission
 from quantumlayer_dagster.intake.uploads import REASON_SUFFIX
+from quantumlayer_dagster.stages.registry import PARTITIONS
 from quantumlayer_dagster.store.keys import submission_key
 from resources.artifact_store import ArtifactStoreResource
 from tests.fixtures.s3_server import S3Server, unused_endpoint
@@ -67,7 +68,7 @@ def launched(result: dg.SensorResult | dg.SkipReason) -> list[dg.RunRequest]:
 def added_partitions(result: dg.SensorResult | dg.SkipReason) -> list[str]:
     assert isinstance(result, dg.SensorResult)
     requests = result.dynamic_partitions_requests or []
-    assert all(r.partitions_def_name == "requests" for r in requests)
+    assert all(r.partitions_def_name == PARTITIONS for r in requests)
     return [key for r in requests for key in r.partition_keys]
 
 

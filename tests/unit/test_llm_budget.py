@@ -11,6 +11,7 @@ from quantumlayer_dagster.llm.budget import BudgetExceeded, RequestBudget, store
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import BudgetSettings, load_llm_config
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
+from quantumlayer_dagster.stages.registry import PARTITIONS
 from quantumlayer_dagster.store.keys import asset_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 
@@ -109,7 +110,7 @@ def test_a_run_stopped_by_the_budget_records_the_stage_and_its_attempts(tmp_path
         return llm.complete_text("frd", ask())[0]
 
     instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("requests", [REQUEST])
+    instance.add_dynamic_partitions(PARTITIONS, [REQUEST])
     result = dg.materialize([frd], instance=instance, partition_key=REQUEST, raise_on_error=False)
     [failure] = result.get_step_failure_events()
     user_failure = failure.step_failure_data.user_failure_data
