@@ -1,4 +1,7 @@
-"""Dagster assets and asset checks: thin wiring around the core stage functions."""
+"""Dagster assets and asset checks: thin wiring around the core stage functions.
+
+``ALL_ASSETS`` lists one asset per stage of ``quantumlayer_dagster.stages.registry``, in its
+order (each asset takes its name, code version and artifact model from there)."""
 
 from assets.code import code_tree, dependency_manifest, semantic_validation
 from assets.delivery import capsule, docs
