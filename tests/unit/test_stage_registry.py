@@ -1,6 +1,7 @@
 """The stage registry and the Definitions agree: the assets, their order, code versions,
 artifact models, partitioning and job all come from the one registry."""
 
+import importlib
 from importlib import resources
 
 import dagster as dg
@@ -59,6 +60,13 @@ def test_every_asset_is_on_the_registry_partitioning_and_in_the_registry_job(set
         assert partitions.name == PARTITIONS
     job = defs.resolve_job_def(JOB_NAME)
     assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == set(ASSET_NAMES)
+
+
+def test_each_stage_has_its_module_which_labels_llm_calls_with_the_stage_name():
+    """The LLM config picks models and the budget counts calls by this label."""
+    for spec in STAGES:
+        module = importlib.import_module(f"quantumlayer_dagster.stages.{spec.name}")
+        assert getattr(module, "STAGE", spec.name) == spec.name
 
 
 def test_every_prompt_template_belongs_to_a_stage():
