@@ -44,6 +44,9 @@ class CoverageReport(BaseModel):
     files: list[FileCoverage] = Field(default_factory=list)
     error: str | None = None
     """Why there is no (usable) coverage, e.g. the runner does not measure it."""
+    refused: bool = False
+    """The report was there but untrustworthy (malformed, nested too deeply, inconsistent):
+    the test run is then not ok."""
 
     @property
     def statements(self) -> int:
