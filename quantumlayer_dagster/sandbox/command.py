@@ -68,13 +68,14 @@ def bwrap_problem(bwrap: str = "bwrap") -> str | None:
     return None
 
 
-def isolation_label(bwrap: bool, problem: str | None) -> str:
+def isolation_label(mode: str, problem: str | None) -> str:
     """The honest one-line description stored in every ``SandboxResult``."""
     uid = f"uid {SANDBOX_UID}" if is_root() else "no uid drop: not root"
-    if bwrap:
+    if mode == "bwrap" and problem is None:
         return f"bwrap (no network; private pid/ipc/uts namespaces, /tmp and mounts; {uid})"
-    why = f"; {problem}" if problem else ""
-    return f"process-only (no network isolation; {uid}{why})"
+    if mode == "bwrap":
+        return f"none (not run: {problem})"
+    return f"process-only (no network isolation; set explicitly; {uid})"
 
 
 def privilege_drop() -> list[str]:

@@ -21,7 +21,7 @@ from quantumlayer_dagster.artifacts.testing import (
     TestCaseResult,
     TestRun,
 )
-from quantumlayer_dagster.sandbox import SandboxResult
+from quantumlayer_dagster.sandbox import Sandbox, SandboxResult
 
 MAX_REPORT_BYTES = 1024 * 1024
 MAX_MESSAGE_CHARS = 2048
@@ -130,6 +130,14 @@ def parse_channel(text: str, error: str | None) -> RunnerChannel:
     return RunnerChannel(counts, code, None)
 
 
+def not_run(sandbox: Sandbox, runner: Runner) -> TestRun:
+    """The failed ``TestRun`` of a sandbox that refuses to run (bwrap unavailable)."""
+    why = sandbox.unavailable or "sandbox unavailable"
+    return TestRun(
+        runner=runner, junit_error=why, summary=why, isolation=sandbox.isolation, killed_reason=why
+    )
+
+
 def build_test_run(
     result: SandboxResult,
     xml_text: str,
@@ -167,6 +175,8 @@ def build_test_run(
         output_truncated=result.output_truncated,
         runner=runner,
         killed_reason=result.killed_reason,
+        limit=result.limit,
+        isolation_mode=result.isolation_mode,
         coverage=coverage or CoverageReport(error="not measured"),
     )
     warnings = report_warnings(run, printed_counts or {}, channel)

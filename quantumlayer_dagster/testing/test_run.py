@@ -17,6 +17,7 @@ from quantumlayer_dagster.sandbox import Sandbox
 from quantumlayer_dagster.testing.pytest_bootstrap import PYTEST_ENV, bootstrap_argv
 from quantumlayer_dagster.testing.test_reports import (
     build_test_run,
+    not_run,
     parse_channel,
     parse_coverage,
     printed_count,
@@ -46,6 +47,8 @@ def run_pytest_files(
 
     Collection errors, "no tests", timeouts, limits and a missing, unreadable or
     inconsistent report are recorded in the ``TestRun`` (``ok`` is False), never raised."""
+    if sandbox.unavailable:
+        return not_run(sandbox, "pytest")
     with sandbox.workspace() as root:
         # the tree's pytest config is never read (-c /dev/null), so none is added
         write_source_files(files, root)
