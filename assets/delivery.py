@@ -34,6 +34,7 @@ from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
 from resources.memory import VectorMemoryResource
 from resources.quality_gates import QualityGatesResource
+from resources.sandbox import SandboxResource
 
 # Earlier LLM stages (besides enhanced_prompt) whose usage the capsule totals; read from the
 # store, since the capsule's lineage (its direct inputs) is kept to the design's graph.
@@ -73,6 +74,7 @@ def capsule(
     artifact_store: ArtifactStoreResource,
     quality_gates: QualityGatesResource,
     memory: VectorMemoryResource,
+    sandbox: SandboxResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Packaging: a deterministic .tar.gz of project, tests, reports and docs, with
     capsule.json listing a sha256 per file; verified from the store after writing. The
@@ -91,7 +93,7 @@ def capsule(
         gates.code_parses(semantic_validation),
         gates.dependencies_resolved(dependencies),
         gates.licences_allowed(dependencies),
-        gates.tests_pass(test_suite.run),
+        gates.tests_pass(test_suite.run, sandbox.isolation),
         gates.no_high_severity_findings(
             security_report, quality_gates.max_high_severity, quality_gates.severity_threshold
         ),

@@ -95,8 +95,9 @@ def privilege_drop() -> list[str]:
     ]
 
 
-def rlimits(limits: SandboxLimits) -> list[str]:
-    """prlimit argv; it runs after the uid drop, since a later setuid could fail on NPROC."""
+def rlimits(limits: SandboxLimits, *, nproc: int | None = None) -> list[str]:
+    """prlimit argv; it runs after the uid drop, since a later setuid could fail on NPROC.
+    ``nproc`` overrides RLIMIT_NPROC (a uid-wide backstop when a cgroup bounds the run)."""
     prlimit = shutil.which("prlimit")
     if prlimit is None:
         raise RuntimeError(
@@ -108,7 +109,7 @@ def rlimits(limits: SandboxLimits) -> list[str]:
         f"--cpu={limits.cpu_s}:{limits.cpu_s + 1}",
         f"--as={limits.memory_mb * mb}",
         f"--fsize={limits.file_size_mb * mb}",
-        f"--nproc={limits.max_processes}",
+        f"--nproc={nproc or limits.max_processes}",
         f"--nofile={limits.open_files}",
         "--core=0",
         "--",

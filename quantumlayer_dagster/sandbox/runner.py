@@ -17,6 +17,7 @@ from quantumlayer_dagster.sandbox.cgroup import SandboxCgroup
 from quantumlayer_dagster.sandbox.models import IsolationMode, Limit, SandboxLimits, SandboxResult
 
 _DRAIN_GRACE_S = 2.0
+_NPROC_BACKSTOP = 4
 
 
 class Sandbox:
@@ -92,16 +93,20 @@ class Sandbox:
             return self._refused()
         if command.is_root():
             _hand_over(workdir)
-        wrapped = [*command.privilege_drop(), *command.rlimits(self.limits), *argv]
-        if self.uses_bwrap:
-            visible = self.readonly_paths + readonly
-            prefix = command.bwrap_prefix(self._bwrap, workdir, visible, self.limits)
-            wrapped = prefix + wrapped
         cgroup, cgroup_note = (
             SandboxCgroup.create(self.limits.memory_mb, self.limits.max_processes)
             if command.is_root()
             else (None, "no cgroup: not root")
         )
+        # With a cgroup, pids.max is this run's limit; RLIMIT_NPROC counts every process of
+        # the shared sandbox uid, so it stays only as a looser host-wide backstop.
+        nproc = self.limits.max_processes * _NPROC_BACKSTOP if cgroup is not None else None
+        limits = command.rlimits(self.limits, nproc=nproc)
+        wrapped = [*command.privilege_drop(), *limits, *argv]
+        if self.uses_bwrap:
+            visible = self.readonly_paths + readonly
+            prefix = command.bwrap_prefix(self._bwrap, workdir, visible, self.limits)
+            wrapped = prefix + wrapped
         if cgroup is not None:
             wrapped = cgroup.join_argv() + wrapped
         disk_note = "disk: tmpfs" if os.path.ismount(workdir) else "disk: per-file limit only"
