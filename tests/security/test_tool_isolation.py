@@ -15,6 +15,7 @@ from quantumlayer_dagster.stages.performance_report import analyze_performance
 from quantumlayer_dagster.stages.security_report import bandit_report
 from quantumlayer_dagster.stages.semantic_validation import validate_code
 from quantumlayer_dagster.supply_chain.advisories import LocalOsvService, default_advisory_db
+from quantumlayer_dagster.supply_chain.package_index import PackageIndex
 from quantumlayer_dagster.supply_chain.vulnerability_audit import audit_requirements
 from quantumlayer_dagster.testing.tree_writer import write_source_files
 
@@ -91,6 +92,22 @@ def test_dependency_resolution_never_imports_the_tree(markers: Path) -> None:
     manifest = resolve_dependencies(trap_tree(markers), package="app")
     assert fired(markers) == []
     assert manifest is not None
+
+
+def test_package_index_lookup_never_imports_a_pip_package_from_the_working_folder(
+    markers: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dependency resolution asks ``pip index`` about names that are not installed; run
+    from inside a generated tree (``quantumlayer analyze .``) it must not run its ``pip/``."""
+    root = tmp_path / "tree"
+    write_source_files(trap_tree(markers), root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    index = PackageIndex(tmp_path / "cache.json", online=True, timeout_s=30)
+    answer = index.latest("surely-not-installed-ql")
+    assert fired(markers) == []
+    assert answer.version is None and "package index" in answer.reason
 
 
 def test_pip_audit_never_builds_a_requirement_that_points_at_the_tree(
