@@ -1,6 +1,7 @@
 """Stage 12 and packaging assets: the docs and the capsule (verified right after writing)."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import dagster as dg
 
@@ -32,6 +33,7 @@ from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
 from resources.memory import VectorMemoryResource
 from resources.quality_gates import QualityGatesResource
+from resources.sandbox import SandboxResource
 
 
 @request_asset("delivery", {"llm", "markdown"})
@@ -69,6 +71,7 @@ def capsule(
     artifact_store: ArtifactStoreResource,
     quality_gates: QualityGatesResource,
     memory: VectorMemoryResource,
+    sandbox: SandboxResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Packaging: a deterministic .tar.gz of project, tests, reports and docs, with
     capsule.json listing a sha256 per file, the request's gates and LLM totals; verified
@@ -91,7 +94,8 @@ def capsule(
     )
     store = artifact_store.store()
     with timed() as t:
-        packaged = package_request(inputs, quality_gates.thresholds(), all_code_versions())
+        thresholds = replace(quality_gates.thresholds(), required_isolation=sandbox.isolation)
+        packaged = package_request(inputs, thresholds, all_code_versions())
         key = capsule_key(context.partition_key)
         location = store.put_bytes(key, packaged.data)
         verification = verify_capsule(store.get_bytes(key))

@@ -52,14 +52,15 @@ def test_suite(
         timed_out=run.timed_out,
         test_run_s=run.duration_s,
         isolation=run.isolation,
-        sandbox_mode="bwrap" if run.isolation.startswith("bwrap") else "process-only",
+        sandbox_mode=run.isolation_mode or "not run",
+        sandbox_limit=run.limit or "none",
         coverage_percent=_coverage_value(run.coverage.percent),
         repair_rounds=len(suite.repairs),
         repairs=markdown(suite.repairs_markdown()),
         report=markdown(run.markdown()),
     )
     yield check_result(
-        gates.tests_pass(run),
+        gates.tests_pass(run, sandbox.isolation),
         passed=run.passed,
         failed=run.failed,
         errors=run.errors,

@@ -9,6 +9,7 @@ from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from quantumlayer_dagster.analysis.tree_input import CodeTreeInputError, LoadedTree, load_tree
 from quantumlayer_dagster.artifacts.testing import TestRun
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
+from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.testing.project_tests import run_project_tests
 
 
@@ -20,10 +21,12 @@ def test_tree(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         tree = load_tree(args.path)
-    except CodeTreeInputError as exc:
+        isolation = Settings.from_env().sandbox_isolation
+    except (CodeTreeInputError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    run = run_project_tests(tree.files, Sandbox(SandboxLimits(wall_timeout_s=args.timeout)))
+    sandbox = Sandbox(SandboxLimits(wall_timeout_s=args.timeout), mode=isolation)
+    run = run_project_tests(tree.files, sandbox)
     if args.json:
         print(json.dumps(result_json(run, tree), indent=2))
     else:
@@ -41,8 +44,12 @@ def result_json(run: TestRun, tree: LoadedTree) -> dict[str, Any]:
         "errors": run.errors,
         "skipped": run.skipped,
         "timed_out": run.timed_out,
+        "limit": run.limit,
+        "killed_reason": run.killed_reason,
+        "exit_code": run.exit_code,
         "summary": run.summary,
         "isolation": run.isolation,
+        "isolation_mode": run.isolation_mode,
         "coverage_percent": run.coverage.percent,
         "tests": [
             {"name": _name(t.classname, t.name), "outcome": t.outcome, "duration": t.duration_s}

@@ -25,7 +25,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "artifact_store": store,
             "io_manager": JsonArtifactIOManager(artifact_store=store),
             "llm": LLMResource(config_path=str(settings.llm_config), artifact_store=store),
-            "sandbox": SandboxResource(wall_timeout_s=settings.test_timeout_s),
+            "sandbox": SandboxResource(
+                wall_timeout_s=settings.test_timeout_s, isolation=settings.sandbox_isolation
+            ),
             "quality_gates": QualityGatesResource(
                 advisory_db=settings.advisory_db, advisory_online=settings.advisory_online
             ),

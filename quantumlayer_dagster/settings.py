@@ -49,6 +49,10 @@ class Settings(BaseModel):
     llm_config: Path
     """The YAML file naming the LLM model(s)."""
     test_timeout_s: int = 120
+    sandbox_isolation: Literal["bwrap", "process"] = "bwrap"
+    """How generated tests are isolated (``QL_SANDBOX_ISOLATION``): ``bwrap`` (default; a run
+    is refused when bubblewrap cannot sandbox) or ``process``, for local development only;
+    the tests_pass gate fails a run isolated less than this."""
     advisory_db: str = ""
     """OSV advisory directory for the dependency audit (empty: the snapshot by the checkout)."""
     advisory_online: bool = False
@@ -89,14 +93,16 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls) -> "Settings":
         """``QL_HOME`` (default ``.ql`` in the working folder), ``QL_LLM_CONFIG`` (default:
-        the packaged local llama.cpp config), ``QL_TEST_TIMEOUT_S``, the store's variables
-        (see ``StoreSettings.from_env``), ``QL_UPLOAD_BATCH``, ``QL_UPLOAD_POLL_S``,
+        the packaged local llama.cpp config), ``QL_TEST_TIMEOUT_S``, ``QL_SANDBOX_ISOLATION``
+        (``bwrap``/``process``), the store's variables (see ``StoreSettings.from_env``),
+        ``QL_UPLOAD_BATCH``, ``QL_UPLOAD_POLL_S``,
         ``QL_MEMORY`` (on/off), ``QL_MEMORY_URL``, ``QL_MEMORY_COLLECTION``,
         ``QL_MEMORY_EMBEDDER``, ``QL_MEMORY_EMBEDDING_API_BASE``."""
         return cls(
             home=Path(os.environ.get("QL_HOME", ".ql")).resolve(),
             llm_config=Path(os.environ.get("QL_LLM_CONFIG", str(PACKAGED_LLM_CONFIG))),
             test_timeout_s=int(os.environ.get("QL_TEST_TIMEOUT_S", "120")),
+            sandbox_isolation=_isolation(os.environ.get("QL_SANDBOX_ISOLATION", "bwrap")),
             advisory_db=os.environ.get("QL_ADVISORY_DB", ""),
             advisory_online=os.environ.get("QL_ADVISORY_ONLINE", "") in {"1", "on", "true"},
             store=StoreSettings.from_env(),
@@ -108,3 +114,9 @@ class Settings(BaseModel):
             memory_embedder=os.environ.get("QL_MEMORY_EMBEDDER", "minilm"),
             memory_embedding_api_base=os.environ.get("QL_MEMORY_EMBEDDING_API_BASE") or None,
         )
+
+
+def _isolation(value: str) -> Literal["bwrap", "process"]:
+    if value not in ("bwrap", "process"):
+        raise ValueError(f"QL_SANDBOX_ISOLATION={value!r}: set it to 'bwrap' or 'process'")
+    return value  # type: ignore[return-value]

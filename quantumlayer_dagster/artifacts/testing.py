@@ -44,6 +44,9 @@ class CoverageReport(BaseModel):
     files: list[FileCoverage] = Field(default_factory=list)
     error: str | None = None
     """Why there is no (usable) coverage, e.g. the runner does not measure it."""
+    refused: bool = False
+    """The report was there but untrustworthy (malformed, nested too deeply, inconsistent):
+    the test run is then not ok."""
 
     @property
     def statements(self) -> int:
@@ -88,7 +91,11 @@ class TestRun(BaseModel):
     output_truncated: bool = False
     runner: Runner = "pytest"
     killed_reason: str | None = None
-    """Why the sandbox ended the run: wall timeout, CPU or file-size limit, a signal."""
+    """Why the sandbox ended the run: the limit reached, a signal, or why it never ran."""
+    limit: Literal["wall", "cpu", "memory", "processes", "output", "disk"] | None = None
+    """The sandbox limit that stopped or cut the run."""
+    isolation_mode: Literal["bwrap", "process"] | None = None
+    """How the tests were isolated; None when they did not run in a sandbox."""
     coverage: CoverageReport = Field(default_factory=CoverageReport)
     report_warnings: list[str] = Field(default_factory=list)
     """Where the report disagrees with the runner's exit code or printed summary. The

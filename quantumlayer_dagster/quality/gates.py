@@ -11,6 +11,7 @@ from quantumlayer_dagster.artifacts.performance import PerformanceReport
 from quantumlayer_dagster.artifacts.security import Level, SecurityReport
 from quantumlayer_dagster.artifacts.testing import TestRun
 from quantumlayer_dagster.artifacts.validation import ValidationReport
+from quantumlayer_dagster.sandbox.models import ISOLATION_RANK, IsolationMode
 
 DEFAULT_MAX_COMPLEXITY = 15
 """Cyclomatic complexity budget per function: radon rank C starts at 11, D at 21."""
@@ -25,6 +26,8 @@ class GateThresholds:
     max_high_severity: int = 0
     severity_threshold: Level = "HIGH"
     max_vulnerable_pins: int = 0
+    required_isolation: IsolationMode = "bwrap"
+    """The least isolation the instance accepts for the generated tests' run."""
 
 
 def code_parses(report: ValidationReport) -> GateResult:
@@ -41,8 +44,17 @@ def code_parses(report: ValidationReport) -> GateResult:
     )
 
 
-def tests_pass(run: TestRun) -> GateResult:
-    """Passes only for a clean run (exit 0, tests ran, none failed or errored)."""
+def tests_pass(run: TestRun, required_isolation: IsolationMode = "bwrap") -> GateResult:
+    """Passes only for a clean run (exit 0, tests ran, none failed or errored) whose tests
+    ran with at least ``required_isolation`` (the instance's setting)."""
+    ran = run.isolation_mode
+    if ran is None or ISOLATION_RANK[ran] < ISOLATION_RANK[required_isolation]:
+        return GateResult(
+            name="tests_pass",
+            passed=False,
+            detail=f"tests ran with isolation {ran or 'none'}, this instance requires "
+            f"{required_isolation}: {run.summary}",
+        )
     return GateResult(name="tests_pass", passed=run.ok, detail=run.summary)
 
 

@@ -23,22 +23,26 @@ but without CAP_SYS_RESOURCE):
 - stdout and stderr are drained with a selector loop in the calling thread (the same loop
   enforces the deadline) and capped per stream; head and tail are kept.
 
-Fallbacks, always named in ``SandboxResult.isolation``: without a usable bwrap the same
-uid drop, rlimits, timeout and environment apply to a plain process ("process-only (no
-network isolation; ...)"), and it then sees the host file system as uid 65534 would; a
-process that calls setsid() can outlive the group kill (its CPU limit still ends it).
-Not root: no uid drop ("no uid drop: not root"), bwrap then uses a user namespace.
+Fails closed: ``mode="bwrap"`` (the default) never falls back; without a usable bwrap a
+run is refused with the reason and the fix. ``mode="process"`` (asked for explicitly, for
+local development) applies the same uid drop, rlimits, timeout and environment to a plain
+process, which sees the host file system as uid 65534 would. Not root: no uid drop.
 
-Not limited: total disk use of the work folder (only per-file size), and RLIMIT_NPROC
-counts every process of uid 65534 on the host, so concurrent sandboxes share it.
+Whole-run limits (``cgroup``): as root, each run gets its own cgroup bounding total memory
+and processes (v2 when delegated, else v1), which also kills processes that left the
+process group; its work folder is a tmpfs of ``disk_mb``. ``SandboxResult.limit`` names
+the limit that stopped a run. Without root: per-process rlimits only, said in
+``isolation``.
+
+Tools that read a tree on the host (bandit) run isolated from it: ``tool_process``.
 
 Not trustworthy by construction: what the run reports about itself. The test runner's
 JUnit and coverage files and its exit code come from inside the sandbox, written by the
 same uid as the tested code, which can rewrite them. The test stages name the reports
-randomly per run and cross-check them against the exit code and the runner's printed
-counts (``TestRun.report_warnings``; a disagreement fails the run), which catches a
-report rewritten after the fact (see ``tests/integration/test_sandbox_hostile.py``) but
-not code that forges the report, the printed counts and the exit code consistently.
+randomly per run and cross-check them against the exit code, the runner's printed counts
+and its own count channel (``TestRun.report_warnings``; a disagreement fails the run),
+which catches a report rewritten after the fact (``tests/security/``) but not code that
+forges all of them consistently.
 """
 
 from quantumlayer_dagster.sandbox.models import SandboxLimits, SandboxResult

@@ -68,13 +68,14 @@ def bwrap_problem(bwrap: str = "bwrap") -> str | None:
     return None
 
 
-def isolation_label(bwrap: bool, problem: str | None) -> str:
+def isolation_label(mode: str, problem: str | None) -> str:
     """The honest one-line description stored in every ``SandboxResult``."""
     uid = f"uid {SANDBOX_UID}" if is_root() else "no uid drop: not root"
-    if bwrap:
+    if mode == "bwrap" and problem is None:
         return f"bwrap (no network; private pid/ipc/uts namespaces, /tmp and mounts; {uid})"
-    why = f"; {problem}" if problem else ""
-    return f"process-only (no network isolation; {uid}{why})"
+    if mode == "bwrap":
+        return f"none (not run: {problem})"
+    return f"process-only (no network isolation; set explicitly; {uid})"
 
 
 def privilege_drop() -> list[str]:
@@ -94,8 +95,9 @@ def privilege_drop() -> list[str]:
     ]
 
 
-def rlimits(limits: SandboxLimits) -> list[str]:
-    """prlimit argv; it runs after the uid drop, since a later setuid could fail on NPROC."""
+def rlimits(limits: SandboxLimits, *, nproc: int | None = None) -> list[str]:
+    """prlimit argv; it runs after the uid drop, since a later setuid could fail on NPROC.
+    ``nproc`` overrides RLIMIT_NPROC (a uid-wide backstop when a cgroup bounds the run)."""
     prlimit = shutil.which("prlimit")
     if prlimit is None:
         raise RuntimeError(
@@ -107,7 +109,7 @@ def rlimits(limits: SandboxLimits) -> list[str]:
         f"--cpu={limits.cpu_s}:{limits.cpu_s + 1}",
         f"--as={limits.memory_mb * mb}",
         f"--fsize={limits.file_size_mb * mb}",
-        f"--nproc={limits.max_processes}",
+        f"--nproc={nproc or limits.max_processes}",
         f"--nofile={limits.open_files}",
         "--core=0",
         "--",

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from quantumlayer_dagster.sandbox import command
 from quantumlayer_dagster.sandbox.capture import OutputPump, has_exited
-from quantumlayer_dagster.sandbox.models import SandboxLimits, SandboxResult
+from quantumlayer_dagster.sandbox.cgroup import SandboxCgroup
+from quantumlayer_dagster.sandbox.models import IsolationMode, Limit, SandboxLimits, SandboxResult
 
 _DRAIN_GRACE_S = 2.0
+_NPROC_BACKSTOP = 4
 
 
 class Sandbox:
@@ -25,34 +27,47 @@ class Sandbox:
         self,
         limits: SandboxLimits | None = None,
         *,
-        prefer_bwrap: bool = True,
+        mode: IsolationMode = "bwrap",
         bwrap: str = "bwrap",
         readonly_paths: tuple[str, ...] | None = None,
     ) -> None:
-        """``readonly_paths`` are host paths visible read-only under bwrap (default: the
-        running interpreter's prefixes); set ``prefer_bwrap=False`` to force process-only."""
+        """``mode`` "bwrap" (default) never falls back: without a usable bubblewrap every
+        run is refused (``unavailable`` says why and how to fix it); "process" runs without
+        namespaces and must be asked for. ``readonly_paths`` are host paths visible
+        read-only under bwrap (default: the running interpreter's prefixes)."""
         self.limits = limits or SandboxLimits()
+        self.mode: IsolationMode = mode
         self.readonly_paths = (
             readonly_paths if readonly_paths is not None else command.default_readonly_paths()
         )
         self._bwrap = bwrap
-        self._problem = command.bwrap_problem(bwrap) if prefer_bwrap else "bwrap not requested"
-        self.uses_bwrap = self._problem is None
-        self.isolation = command.isolation_label(self.uses_bwrap, self._problem)
+        problem = command.bwrap_problem(bwrap) if mode == "bwrap" else None
+        self.unavailable = (
+            f"sandbox unavailable ({problem}): install bubblewrap, or set "
+            "QL_SANDBOX_ISOLATION=process for local development without isolation"
+            if problem
+            else None
+        )
+        self.uses_bwrap = mode == "bwrap" and problem is None
+        self.isolation = command.isolation_label(mode, problem)
 
     @contextmanager
     def workspace(self) -> Iterator[Path]:
         """Yield a fresh empty folder for ``run``; it and everything in it is removed after.
 
         The folder sits in a root-owned 0711 parent, so the sandbox uid, which owns the
-        folder during runs, cannot rename it or swap it for a symlink."""
+        folder during runs, cannot rename it or swap it for a symlink. As root it is a
+        tmpfs of ``limits.disk_mb``: what a run writes there is bounded in total."""
         outer = Path(tempfile.mkdtemp(prefix="ql-sandbox-"))
+        work = outer / "work"
         try:
             outer.chmod(0o711)
-            work = outer / "work"
             work.mkdir(mode=0o755)
+            _mount_tmpfs(work, self.limits.disk_mb)
             yield work
         finally:
+            if os.path.ismount(work):
+                subprocess.run(["umount", "-l", str(work)], capture_output=True, check=False)
             shutil.rmtree(outer, ignore_errors=True)
 
     def run(
@@ -74,13 +89,27 @@ class Sandbox:
         workdir = Path(workdir).resolve()
         if not workdir.is_dir():
             raise ValueError(f"workdir {workdir} is not a directory")
+        if self.unavailable:
+            return self._refused()
         if command.is_root():
             _hand_over(workdir)
-        wrapped = [*command.privilege_drop(), *command.rlimits(self.limits), *argv]
+        cgroup, cgroup_note = (
+            SandboxCgroup.create(self.limits.memory_mb, self.limits.max_processes)
+            if command.is_root()
+            else (None, "no cgroup: not root")
+        )
+        # With a cgroup, pids.max is this run's limit; RLIMIT_NPROC counts every process of
+        # the shared sandbox uid, so it stays only as a looser host-wide backstop.
+        nproc = self.limits.max_processes * _NPROC_BACKSTOP if cgroup is not None else None
+        limits = command.rlimits(self.limits, nproc=nproc)
+        wrapped = [*command.privilege_drop(), *limits, *argv]
         if self.uses_bwrap:
             visible = self.readonly_paths + readonly
             prefix = command.bwrap_prefix(self._bwrap, workdir, visible, self.limits)
             wrapped = prefix + wrapped
+        if cgroup is not None:
+            wrapped = cgroup.join_argv() + wrapped
+        disk_note = "disk: tmpfs" if os.path.ismount(workdir) else "disk: per-file limit only"
         start = time.monotonic()
         proc = subprocess.Popen(
             wrapped,
@@ -92,42 +121,94 @@ class Sandbox:
             start_new_session=True,
         )
         pump = OutputPump(proc, self.limits.max_output_bytes)
+        hits: set[str] = set()
+        cpu_used = 0.0
         try:
             finished = pump.pump_until(
                 lambda: has_exited(proc.pid), start + self.limits.wall_timeout_s
             )
         finally:
             # Kill the group even after a normal exit: background children must not outlive
-            # the run. Under bwrap, killing bwrap also tears down its pid namespace.
+            # the run. Under bwrap, killing bwrap also tears down its pid namespace; the
+            # cgroup catches processes that left the group with setsid().
             _kill_group(proc.pid)
-            code = proc.wait()
+            if cgroup is not None:
+                hits = cgroup.limits_hit()
+                cgroup.kill_and_remove()
+            code, cpu_used = _reap(proc)
             pump.drain_rest(_DRAIN_GRACE_S)
         exit_code = _shell_code(code) if finished else None
+        truncated = pump.stdout.truncated or pump.stderr.truncated
+        limit = self._limit(finished, exit_code, hits, cpu_used, truncated, workdir)
         return SandboxResult(
             exit_code=exit_code,
-            timed_out=not finished,
+            timed_out=limit in ("wall", "cpu"),
             stdout=pump.stdout.text(),
             stderr=pump.stderr.text(),
-            output_truncated=pump.stdout.truncated or pump.stderr.truncated,
+            output_truncated=truncated,
             duration_s=round(time.monotonic() - start, 3),
-            isolation=self.isolation,
-            killed_reason=self._killed_reason(finished, exit_code),
+            isolation=self.isolation.removesuffix(")") + f"; {cgroup_note}; {disk_note})",
+            killed_reason=self._killed_reason(limit, exit_code),
+            limit=limit,
+            isolation_mode=self.mode,
         )
 
-    def _killed_reason(self, finished: bool, exit_code: int | None) -> str | None:
+    def _refused(self) -> SandboxResult:
+        return SandboxResult(
+            exit_code=None,
+            timed_out=False,
+            stdout="",
+            stderr="",
+            output_truncated=False,
+            duration_s=0.0,
+            isolation=self.isolation,
+            killed_reason=self.unavailable,
+        )
+
+    def _limit(
+        self,
+        finished: bool,
+        exit_code: int | None,
+        cgroup_hits: set[str],
+        cpu_used: float,
+        truncated: bool,
+        workdir: Path,
+    ) -> Limit | None:
+        """Which limit stopped (or cut) the run, from evidence outside the sandbox: the
+        clock, the signal that ended it, the cgroup's event counters, the work folder."""
         if not finished:
-            return f"wall timeout after {self.limits.wall_timeout_s:g}s: process group killed"
+            return "wall"
+        sig = exit_code - 128 if exit_code is not None and exit_code > 128 else None
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_used >= self.limits.cpu_s):
+            return "cpu"
+        if "memory" in cgroup_hits:
+            return "memory"
+        if "processes" in cgroup_hits:
+            return "processes"
+        if sig == signal.SIGXFSZ or _is_full(workdir):
+            return "disk"
+        return "output" if truncated else None
+
+    def _killed_reason(self, limit: Limit | None, exit_code: int | None) -> str | None:
+        lim = self.limits
+        xcpu = exit_code == 128 + signal.SIGXCPU
+        reasons: dict[Limit, str] = {
+            "wall": f"wall timeout after {lim.wall_timeout_s:g}s: process group killed",
+            "cpu": f"CPU limit of {lim.cpu_s}s reached ({'SIGXCPU' if xcpu else 'SIGKILL'})",
+            "memory": f"memory limit of {lim.memory_mb} MB for the whole sandbox reached",
+            "processes": f"process limit of {lim.max_processes} for the whole sandbox reached",
+            "disk": f"disk limit reached ({lim.file_size_mb} MB per file, "
+            f"{lim.disk_mb} MB in the work folder)",
+            "output": f"output limit of {lim.max_output_bytes} bytes per stream reached",
+        }
+        if limit is not None:
+            return reasons[limit]
         if exit_code is None or exit_code <= 128:
             return None
         try:
-            sig = signal.Signals(exit_code - 128)
+            return f"killed by {signal.Signals(exit_code - 128).name}"
         except ValueError:
             return None
-        if sig == signal.SIGXCPU:
-            return f"CPU limit of {self.limits.cpu_s}s reached (SIGXCPU)"
-        if sig == signal.SIGXFSZ:
-            return f"file size limit of {self.limits.file_size_mb} MB reached (SIGXFSZ)"
-        return f"killed by {sig.name}"
 
 
 def scrubbed_env(workdir: Path, extra: dict[str, str] | None) -> dict[str, str]:
@@ -145,6 +226,40 @@ def scrubbed_env(workdir: Path, extra: dict[str, str] | None) -> dict[str, str]:
 
 def _shell_code(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> tuple[int, float]:
+    """Wait for the child; its return code and the CPU seconds it and its reaped
+    descendants used."""
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except ChildProcessError:  # reaped elsewhere
+        return proc.wait(), 0.0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_utime + usage.ru_stime
+
+
+def _mount_tmpfs(work: Path, size_mb: int) -> None:
+    """Make ``work`` a tmpfs of ``size_mb`` (root with CAP_SYS_ADMIN only; elsewhere the
+    folder stays on the host disk, bounded per file by RLIMIT_FSIZE)."""
+    if not command.is_root() or shutil.which("mount") is None:
+        return
+    options = f"size={size_mb}m,mode=0755,nosuid,nodev"
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "ql-sandbox", str(work)],
+        capture_output=True,
+        check=False,
+    )
+
+
+def _is_full(workdir: Path) -> bool:
+    """A tmpfs work folder with (almost) no room left: the disk limit stopped a write."""
+    if not os.path.ismount(workdir):
+        return False
+    with suppress(OSError):
+        info = os.statvfs(workdir)
+        return info.f_bavail * info.f_frsize < 64 * 1024
+    return False
 
 
 def _kill_group(pgid: int) -> None:

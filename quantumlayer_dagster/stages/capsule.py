@@ -67,7 +67,7 @@ def request_gates(inputs: CapsuleInputs, thresholds: GateThresholds) -> list[Gat
         gates.code_parses(inputs.semantic_validation),
         gates.dependencies_resolved(inputs.dependency_manifest),
         gates.licences_allowed(inputs.dependency_manifest),
-        gates.tests_pass(inputs.test_suite.run),
+        gates.tests_pass(inputs.test_suite.run, thresholds.required_isolation),
         gates.no_high_severity_findings(
             security, thresholds.max_high_severity, thresholds.severity_threshold
         ),

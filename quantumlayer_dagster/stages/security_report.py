@@ -2,15 +2,16 @@
 vulnerabilities of the pinned dependencies (pip-audit).
 
 Bandit runs in a subprocess on a fresh copy of the Python files, so a file that crashes
-or hangs the analyser cannot take the pipeline with it. One invocation writes SARIF, which
-carries everything the report needs (rule, severity, confidence, CWE, location, snippet
-and per-file errors); a second JSON run would double the cost for no extra data.
+or hangs the analyser cannot take the pipeline with it; it runs isolated from that copy
+(``sandbox.tool_process``: ``python -I``, an empty working folder, a scrubbed environment),
+so a generated ``bandit/`` or ``yaml.py`` is read, never imported. One invocation writes
+SARIF, which carries everything the report needs (rule, severity, confidence, CWE,
+location, snippet and per-file errors); a second JSON run would double the cost.
 """
 
 import json
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Collection
@@ -28,6 +29,7 @@ from quantumlayer_dagster.artifacts.security import (
     ScanError,
     SecurityReport,
 )
+from quantumlayer_dagster.sandbox.tool_process import run_python_tool
 from quantumlayer_dagster.supply_chain.vulnerability_audit import audit_requirements
 from quantumlayer_dagster.testing.tree_writer import write_source_files
 
@@ -120,13 +122,9 @@ def _run_bandit(files: list[SourceFile], timeout_s: float) -> dict[str, Any]:
         root = Path(tmp) / "project"
         write_source_files(files, root)
         output = Path(tmp) / "bandit.sarif"
-        # run from inside the copy so SARIF URIs are the project-relative paths
-        command = [sys.executable, "-m", "bandit", "-r", ".", "-f", "sarif", "-q"]
-        command += ["--ignore-nosec", "-o", str(output)]
+        args = ["-r", str(root), "-f", "sarif", "-q", "--ignore-nosec", "-o", str(output)]
         try:
-            done = subprocess.run(
-                command, cwd=root, capture_output=True, text=True, timeout=timeout_s, check=False
-            )
+            done = run_python_tool("bandit", args, timeout_s)
         except subprocess.TimeoutExpired as exc:
             raise RuntimeError(f"bandit did not finish within {timeout_s:g}s") from exc
         if done.returncode not in (0, 1):
@@ -138,7 +136,30 @@ def _run_bandit(files: list[SourceFile], timeout_s: float) -> dict[str, Any]:
             raise RuntimeError(f"bandit wrote no readable SARIF log: {exc}") from exc
     if not isinstance(sarif, dict) or not sarif.get("runs"):
         raise RuntimeError("bandit's SARIF log has no run in it")
+    _relativize_uris(sarif, root)
     return sarif
+
+
+def _relativize_uris(sarif: dict[str, Any], root: Path) -> None:
+    """Make the SARIF artifact URIs project-relative (bandit wrote them under ``root``)."""
+    prefixes = tuple(f"{base.as_posix()}/" for base in (root, root.resolve()))
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            uri = node.get("uri")
+            if isinstance(uri, str):
+                bare = uri.removeprefix("file://")
+                for prefix in prefixes:
+                    if bare.startswith(prefix):
+                        node["uri"] = bare[len(prefix) :]
+                        break
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    visit(sarif)
 
 
 def _finding(result: dict[str, Any], rules: dict[str, dict[str, Any]]) -> Finding:

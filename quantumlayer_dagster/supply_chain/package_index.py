@@ -11,13 +11,13 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import NamedTuple
 
 from quantumlayer_dagster.artifacts.dependencies import normalize_distribution
+from quantumlayer_dagster.sandbox.tool_process import tool_argv
 
 INDEX_TIMEOUT_S = 20.0
 _LATEST = re.compile(r"^\S+ \(([^)\s]+)\)\s*$", re.M)
@@ -54,12 +54,19 @@ class PackageIndex:
         return IndexAnswer(version, "index", "")
 
     def _ask_index(self, distribution: str) -> tuple[str | None, str]:
-        command = [sys.executable, "-m", "pip", "index", "versions", distribution]
-        command += ["--disable-pip-version-check", "--no-input"]
+        args = ["index", "versions", distribution, "--disable-pip-version-check", "--no-input"]
+        # -I and an empty working folder: a pip/ package where we were started (e.g. a
+        # generated tree) is never imported; the environment stays, for the index and proxy.
         try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=self.timeout_s, check=False
-            )
+            with tempfile.TemporaryDirectory(prefix="ql-pip-cwd-") as cwd:
+                done = subprocess.run(
+                    tool_argv("pip", args),
+                    cwd=cwd,
+                    capture_output=True,
+                    text=True,
+                    timeout=self.timeout_s,
+                    check=False,
+                )
         except subprocess.TimeoutExpired:
             return None, f"no answer within {self.timeout_s:.0f}s"
         except OSError as exc:

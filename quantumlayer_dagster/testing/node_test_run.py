@@ -16,7 +16,12 @@ from pathlib import Path, PurePosixPath
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.testing import CoverageReport, TestRun
 from quantumlayer_dagster.sandbox import Sandbox
-from quantumlayer_dagster.testing.test_reports import build_test_run, printed_count, read_report
+from quantumlayer_dagster.testing.test_reports import (
+    build_test_run,
+    not_run,
+    printed_count,
+    read_report,
+)
 from quantumlayer_dagster.testing.tree_writer import write_source_files
 
 NODE_NOT_FOUND = "node not found: install Node.js 20 or newer (Debian package nodejs)"
@@ -55,6 +60,8 @@ def run_node_tests(
     """Write ``files`` into a fresh sandbox folder, run ``node --test`` there and return
     counts and per-test results from its JUnit report. Failures, timeouts, limits and a
     missing or inconsistent report are recorded in the ``TestRun``, never raised."""
+    if sandbox.unavailable:
+        return not_run(sandbox, "node")
     exe = node or find_node()
     problem = node_problem(exe)
     if problem is not None or exe is None:

@@ -5,11 +5,13 @@ untrusted: read without following links, size-capped, parsed defensively, and cr
 against the runner's exit code and printed summary (``report_warnings``)."""
 
 import json
+import math
 import os
 import re
 import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from quantumlayer_dagster.artifacts.testing import (
     CoverageReport,
@@ -19,12 +21,14 @@ from quantumlayer_dagster.artifacts.testing import (
     TestCaseResult,
     TestRun,
 )
-from quantumlayer_dagster.sandbox import SandboxResult
+from quantumlayer_dagster.sandbox import Sandbox, SandboxResult
 
 MAX_REPORT_BYTES = 1024 * 1024
 MAX_MESSAGE_CHARS = 2048
 OUTPUT_TAIL_CHARS = 4096
 MAX_COVERED_FILES = 5000
+MAX_TEST_DURATION_S = 7 * 24 * 3600.0
+"""Longer than any sandbox run can last: a duration beyond it is forged or corrupt."""
 _OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "error", "skipped")
 _OUTCOME_OF_TAG: dict[str, Outcome] = {"failure": "failed", "error": "error", "skipped": "skipped"}
 EXIT_MEANING: dict[Runner, dict[int, str]] = {
@@ -77,7 +81,7 @@ def parse_coverage(json_text: str, root: Path, source_paths: set[str]) -> Covera
     names relative to ``root`` or absolute under it). Files of the project's sources that
     coverage never saw count as 0 covered of unknown size, so they are listed as missing."""
     try:
-        data = json.loads(json_text)
+        data = json.loads(json_text, parse_constant=_refuse_constant)
         files = data["files"]
         if not isinstance(files, dict) or len(files) > MAX_COVERED_FILES:
             raise ValueError("no 'files' object of a sane size")
@@ -91,9 +95,47 @@ def parse_coverage(json_text: str, root: Path, source_paths: set[str]) -> Covera
             if not 0 <= covered <= statements:
                 raise ValueError(f"{path}: {covered} covered of {statements} statements")
             measured.append(FileCoverage(path=path, statements=statements, covered=covered))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        return CoverageReport(error=f"coverage report is unusable: {exc}")
+    except RecursionError:
+        return CoverageReport(error="coverage report refused: nested too deeply", refused=True)
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+        return CoverageReport(error=f"coverage report refused: {exc}", refused=True)
     return CoverageReport(files=sorted(measured, key=lambda f: f.path))
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a count")
+
+
+class RunnerChannel(NamedTuple):
+    """What the runner itself said through its own channel: exit code and outcome counts."""
+
+    counts: dict[str, int]
+    exit_code: int | None
+    error: str | None
+
+
+def parse_channel(text: str, error: str | None) -> RunnerChannel:
+    """The counts file the pytest bootstrap writes after ``pytest.main`` returns (or why it
+    cannot be used: missing because the process was killed or exited early, malformed)."""
+    if error is not None:
+        return RunnerChannel({}, None, error)
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+        counts = {k: data[k] for k in ("passed", "failed", "error", "skipped")}
+        code = data["exit_code"]
+        if not all(type(v) is int and v >= 0 for v in [*counts.values(), code]):
+            raise ValueError("counts are not non-negative integers")
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        return RunnerChannel({}, None, f"runner count channel is unusable: {exc}")
+    return RunnerChannel(counts, code, None)
+
+
+def not_run(sandbox: Sandbox, runner: Runner) -> TestRun:
+    """The failed ``TestRun`` of a sandbox that refuses to run (bwrap unavailable)."""
+    why = sandbox.unavailable or "sandbox unavailable"
+    return TestRun(
+        runner=runner, junit_error=why, summary=why, isolation=sandbox.isolation, killed_reason=why
+    )
 
 
 def build_test_run(
@@ -104,9 +146,11 @@ def build_test_run(
     runner: Runner = "pytest",
     coverage: CoverageReport | None = None,
     printed_counts: dict[str, int] | None = None,
+    channel: RunnerChannel | None = None,
 ) -> TestRun:
     """Combine the sandbox result, the JUnit report and coverage into a ``TestRun``.
-    ``printed_counts`` ("passed"/"failed" -> n) is what the runner printed, to cross-check."""
+    ``printed_counts`` ("passed"/"failed" -> n) is what the runner printed and ``channel``
+    what it reported through its own channel (pytest only); both are cross-checked."""
     tests: list[TestCaseResult] = []
     if junit_error is None:
         try:
@@ -131,18 +175,25 @@ def build_test_run(
         output_truncated=result.output_truncated,
         runner=runner,
         killed_reason=result.killed_reason,
+        limit=result.limit,
+        isolation_mode=result.isolation_mode,
         coverage=coverage or CoverageReport(error="not measured"),
     )
-    warnings = report_warnings(run, printed_counts or {})
+    warnings = report_warnings(run, printed_counts or {}, channel)
     run = run.model_copy(update={"report_warnings": warnings})
     return run.model_copy(update={"summary": _summary(run)})
 
 
-def report_warnings(run: TestRun, printed: dict[str, int]) -> list[str]:
-    """Disagreements between the JUnit report, the exit code and the printed summary."""
-    if run.junit_error or run.timed_out:
-        return []
+def report_warnings(
+    run: TestRun, printed: dict[str, int], channel: RunnerChannel | None = None
+) -> list[str]:
+    """Disagreements between the JUnit report, the exit code, the printed summary and the
+    runner's own channel; a coverage report refused as untrustworthy."""
     found: list[str] = []
+    if run.coverage.refused:
+        found.append(run.coverage.error or "coverage report refused")
+    if run.junit_error or run.timed_out:
+        return found
     bad = run.failed + run.errors
     if run.exit_code == 0 and bad:
         found.append(f"exit code 0 but the report lists {bad} failures or errors")
@@ -152,6 +203,23 @@ def report_warnings(run: TestRun, printed: dict[str, int]) -> list[str]:
         if outcome in printed and printed[outcome] != reported:
             found.append(
                 f"the runner printed {printed[outcome]} {outcome}, the report says {reported}"
+            )
+    if channel is not None:
+        found += _channel_warnings(run, channel)
+    return found
+
+
+def _channel_warnings(run: TestRun, channel: RunnerChannel) -> list[str]:
+    if channel.error is not None:
+        return [channel.error]
+    found = []
+    if channel.exit_code != run.exit_code:
+        found.append(f"the runner returned {channel.exit_code}, the process exited {run.exit_code}")
+    for outcome, reported in (("passed", run.passed), ("failed", run.failed)):
+        if channel.counts[outcome] != reported:
+            found.append(
+                f"the runner counted {channel.counts[outcome]} {outcome}, "
+                f"the report says {reported}"
             )
     return found
 
@@ -180,10 +248,7 @@ def _case(element: ET.Element) -> TestCaseResult:
             outcome = found
             message = _message(child.get("message", ""), child.text or "")
             break
-    try:
-        duration = float(element.get("time", "0") or 0)
-    except ValueError:
-        duration = 0.0
+    duration = _duration(element.get("time", "0") or "0", element.get("name", ""))
     return TestCaseResult(
         name=element.get("name", ""),
         classname=element.get("classname", ""),
@@ -191,6 +256,18 @@ def _case(element: ET.Element) -> TestCaseResult:
         duration_s=duration,
         message=message,
     )
+
+
+def _duration(text: str, name: str) -> float:
+    """A test's duration; NaN, infinite, negative or absurd values are refused (ValueError):
+    they would poison every total and sort downstream."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"test {name[:80]!r} has a duration that is not a number") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_TEST_DURATION_S:
+        raise ValueError(f"test {name[:80]!r} has an untrustworthy duration {text[:20]!r}")
+    return value
 
 
 def _message(headline: str, details: str) -> str:

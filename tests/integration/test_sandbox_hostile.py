@@ -29,7 +29,7 @@ GOOD_TEST = SourceFile(
 
 @pytest.fixture(params=MODES)
 def sandbox(request: pytest.FixtureRequest) -> Sandbox:
-    return Sandbox(LIMITS, prefer_bwrap=request.param)
+    return Sandbox(LIMITS, mode="bwrap" if request.param else "process")
 
 
 def hostile(body: str) -> ProjectTree:
@@ -84,7 +84,7 @@ def test_name_resolution_fails_and_is_reported() -> None:
 
 
 def test_process_only_runs_say_they_have_no_network_isolation() -> None:
-    run = run_pytest(hostile("def test_x():\n    pass\n"), Sandbox(LIMITS, prefer_bwrap=False))
+    run = run_pytest(hostile("def test_x():\n    pass\n"), Sandbox(LIMITS, mode="process"))
     assert run.ok, run.summary
     assert run.isolation.startswith("process-only (no network isolation")
     assert run.summary.endswith("process-only sandbox: no network isolation")

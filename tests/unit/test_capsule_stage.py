@@ -45,7 +45,9 @@ def inputs(scripted_llm) -> CapsuleInputs:  # type: ignore[no-untyped-def]
     structure = plan_structure(spec, llm)
     code = generate_code(structure, llm)
     test_file = SourceFile(path="tests/test_counter.py", content="def test_x():\n    pass\n")
-    run = TestRun(passed=1, exit_code=0, summary="1 passed", junit_xml="<testsuites/>")
+    run = TestRun(
+        passed=1, exit_code=0, summary="1 passed", junit_xml="<testsuites/>", isolation_mode="bwrap"
+    )
     return CapsuleInputs(
         prompt_request=request,
         enhanced_prompt=enhanced,

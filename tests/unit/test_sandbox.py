@@ -24,7 +24,7 @@ MODES = [pytest.param(True, id="bwrap", marks=needs_bwrap), pytest.param(False, 
 
 @pytest.fixture(params=MODES)
 def sandbox(request: pytest.FixtureRequest) -> Sandbox:
-    return Sandbox(LIMITS, prefer_bwrap=request.param)
+    return Sandbox(LIMITS, mode="bwrap" if request.param else "process")
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_network_is_unreachable_inside_bwrap(tmp_path: Path) -> None:
 
 
 def test_process_only_mode_says_it_has_no_network_isolation() -> None:
-    assert Sandbox(LIMITS, prefer_bwrap=False).isolation.startswith(
+    assert Sandbox(LIMITS, mode="process").isolation.startswith(
         "process-only (no network isolation"
     )
 
@@ -193,10 +193,12 @@ def test_memory_limit_stops_a_large_allocation(sandbox: Sandbox, workdir: Path) 
     assert "MemoryError" in result.stderr
 
 
-def test_cpu_limit_kills_a_busy_loop(sandbox: Sandbox, workdir: Path) -> None:
+def test_cpu_limit_kills_a_busy_loop_and_counts_as_timed_out(
+    sandbox: Sandbox, workdir: Path
+) -> None:
     sandbox.limits = SandboxLimits(cpu_s=1, wall_timeout_s=20)
     result = run_python(sandbox, workdir, "while True: pass")
-    assert not result.timed_out
+    assert result.timed_out and result.limit == "cpu"
     assert result.killed_reason == "CPU limit of 1s reached (SIGXCPU)"
 
 

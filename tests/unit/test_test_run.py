@@ -42,7 +42,8 @@ def test_all_passing_project_is_ok() -> None:
     run = run_pytest(project(PASSING), SANDBOX)
     assert run.ok, run.summary
     assert run.passed == 1
-    assert run.isolation == SANDBOX.isolation
+    assert run.isolation.startswith(SANDBOX.isolation.removesuffix(")"))
+    assert run.isolation_mode == SANDBOX.mode
 
 
 def test_syntax_broken_test_file_is_an_error_not_a_pass() -> None:

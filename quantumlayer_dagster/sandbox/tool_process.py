@@ -1,0 +1,48 @@
+"""Running one of our own Python tools (bandit, pip) over untrusted input on the host.
+
+The tool is trusted; the tree it reads is not. ``python -m tool`` from inside the tree
+would put the tree first on ``sys.path``, so a generated ``bandit/`` (a name an LLM may
+well choose for a "one-armed bandit" game), ``yaml.py`` or ``stevedore/`` would run in its
+place with our uid and environment. So every tool runs:
+
+- in isolated mode (``python -I``): no script or working folder on ``sys.path``, no
+  ``PYTHON*`` variables, no user site-packages (so no ``usercustomize``);
+- from a fresh empty working folder outside the tree, the tree passed as an argument;
+- with an environment built from scratch (no provider, store or cloud keys).
+"""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from quantumlayer_dagster.sandbox.command import SANDBOX_PATH
+
+
+def tool_env(home: Path) -> dict[str, str]:
+    """The whole environment a host tool gets: nothing is inherited."""
+    return {"PATH": SANDBOX_PATH, "HOME": str(home), "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}
+
+
+def tool_argv(module: str, args: list[str], python: str = sys.executable) -> list[str]:
+    """``python -I -m module args...``: the interpreter ignores the working folder and the
+    environment when it builds ``sys.path``."""
+    return [python, "-I", "-m", module, *args]
+
+
+def run_python_tool(
+    module: str, args: list[str], timeout_s: float, python: str = sys.executable
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -I -m module args`` from an empty temporary folder with a scrubbed
+    environment; raises ``subprocess.TimeoutExpired`` after ``timeout_s``."""
+    with tempfile.TemporaryDirectory(prefix=f"ql-{module.split('.')[0]}-cwd-") as cwd:
+        return subprocess.run(
+            tool_argv(module, args, python),
+            cwd=cwd,
+            env=tool_env(Path(cwd)),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
