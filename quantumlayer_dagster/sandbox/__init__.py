@@ -39,9 +39,13 @@ randomly per run and cross-check them against the exit code and the runner's pri
 counts (``TestRun.report_warnings``; a disagreement fails the run), which catches a
 report rewritten after the fact (see ``tests/integration/test_sandbox_hostile.py``) but
 not code that forges the report, the printed counts and the exit code consistently.
+
+In a cluster, ``K8sJobSandbox`` (``sandbox/k8s_job.py``) runs each test run as its own Job
+in a pod without network, token or secrets; ``CodeSandbox`` is the protocol both satisfy.
 """
 
 from quantumlayer_dagster.sandbox.models import SandboxLimits, SandboxResult
+from quantumlayer_dagster.sandbox.protocol import CodeSandbox
 from quantumlayer_dagster.sandbox.runner import Sandbox
 
-__all__ = ["Sandbox", "SandboxLimits", "SandboxResult"]
+__all__ = ["CodeSandbox", "Sandbox", "SandboxLimits", "SandboxResult"]

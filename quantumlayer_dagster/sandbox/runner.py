@@ -111,23 +111,25 @@ class Sandbox:
             output_truncated=pump.stdout.truncated or pump.stderr.truncated,
             duration_s=round(time.monotonic() - start, 3),
             isolation=self.isolation,
-            killed_reason=self._killed_reason(finished, exit_code),
+            killed_reason=killed_reason(self.limits, finished, exit_code),
         )
 
-    def _killed_reason(self, finished: bool, exit_code: int | None) -> str | None:
-        if not finished:
-            return f"wall timeout after {self.limits.wall_timeout_s:g}s: process group killed"
-        if exit_code is None or exit_code <= 128:
-            return None
-        try:
-            sig = signal.Signals(exit_code - 128)
-        except ValueError:
-            return None
-        if sig == signal.SIGXCPU:
-            return f"CPU limit of {self.limits.cpu_s}s reached (SIGXCPU)"
-        if sig == signal.SIGXFSZ:
-            return f"file size limit of {self.limits.file_size_mb} MB reached (SIGXFSZ)"
-        return f"killed by {sig.name}"
+
+def killed_reason(limits: SandboxLimits, finished: bool, exit_code: int | None) -> str | None:
+    """Why a sandboxed run was stopped (wall timeout, a limit, a signal), or None."""
+    if not finished:
+        return f"wall timeout after {limits.wall_timeout_s:g}s: process group killed"
+    if exit_code is None or exit_code <= 128:
+        return None
+    try:
+        sig = signal.Signals(exit_code - 128)
+    except ValueError:
+        return None
+    if sig == signal.SIGXCPU:
+        return f"CPU limit of {limits.cpu_s}s reached (SIGXCPU)"
+    if sig == signal.SIGXFSZ:
+        return f"file size limit of {limits.file_size_mb} MB reached (SIGXFSZ)"
+    return f"killed by {sig.name}"
 
 
 def scrubbed_env(workdir: Path, extra: dict[str, str] | None) -> dict[str, str]:
