@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 
 from assets.partitions import requests_partitions
+from assets.step_pods import step_k8s_config
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.llm.protocol import LLMStageError
@@ -27,8 +28,9 @@ def request_asset(
 ) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
     """Decorate a function as the asset named after it, on the ``requests`` partitions, with
     its stage's code version and the named asset checks (blocking ones stop downstream
-    assets when they fail). An asset of kind ``llm`` joins the ``llm`` concurrency pool, and
-    when its stage fails on the LLM, the failure carries every attempt as metadata."""
+    assets when they fail), and its step pod settings (``assets/step_pods.py``). An asset of
+    kind ``llm`` joins the ``llm`` concurrency pool, and when its stage fails on the LLM, the
+    failure carries every attempt as metadata."""
 
     def declare(fn: Callable[..., Any]) -> dg.AssetsDefinition:
         name = fn.__name__
@@ -44,6 +46,8 @@ def request_asset(
             kinds=kinds,
             check_specs=specs or None,
             pool=LLM_POOL if uses_llm else None,
+            # Its pod under k8s_job_executor; other executors ignore the tag.
+            op_tags={"dagster-k8s/config": step_k8s_config(name)},
         )(_reporting_llm_failures(fn) if uses_llm else fn)
 
     return declare

@@ -52,7 +52,7 @@ def test_suite(
         timed_out=run.timed_out,
         test_run_s=run.duration_s,
         isolation=run.isolation,
-        sandbox_mode="bwrap" if run.isolation.startswith("bwrap") else "process-only",
+        sandbox_mode=run.isolation.split(" ", 1)[0],
         coverage_percent=_coverage_value(run.coverage.percent),
         repair_rounds=len(suite.repairs),
         repairs=markdown(suite.repairs_markdown()),

@@ -1,0 +1,132 @@
+"""Each step's Kubernetes pod under ``k8s_job_executor``: the ``dagster-k8s/config`` op tag.
+
+Sizes come from ``bench/k8s_plan.py`` (per-step CPU seconds and peak RSS of a local run;
+requests = average CPU use, at least 100m, and peak RSS x 1.25; the memory limit is twice
+the request, the CPU limit two cores). Every step pod runs as a non-root uid with a read-only
+root file system, an ``emptyDir`` at /tmp for scratch, all capabilities dropped and
+``seccompProfile: RuntimeDefault``. Only ``test_suite`` gets a service-account token: it
+creates the sandbox Jobs (``deploy/rbac.yaml`` lets its account do that in the sandbox
+namespace and nothing else). The other steps run under an account bound to no role, with no
+token mounted. Labels say which servers a step may reach (``deploy/networkpolicies.yaml``).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+STEP_UID = 10001
+"""The image's non-root user (deploy/Dockerfile)."""
+STEP_ACCOUNT = "quantumlayer-steps"
+SANDBOX_LAUNCHER_ACCOUNT = "quantumlayer-sandbox-launcher"
+SCRATCH_LIMIT = "1Gi"
+
+
+@dataclass(frozen=True)
+class PodSize:
+    cpu: str
+    """CPU request (e.g. ``250m``)."""
+    memory: str
+    """Memory request (``Mi``); the limit is twice this."""
+
+
+# bench/k8s_plan.py figures (step: cpu_s, peak_rss_mb) are quoted in the README's scaling
+# section; LLM-bound steps wait on the provider and stay small.
+STEP_PODS: dict[str, PodSize] = {
+    "prompt_request": PodSize("100m", "768Mi"),
+    "enhanced_prompt": PodSize("250m", "1024Mi"),
+    "frd": PodSize("100m", "768Mi"),
+    "requirements_spec": PodSize("100m", "768Mi"),
+    "project_structure": PodSize("100m", "768Mi"),
+    "code_tree": PodSize("100m", "768Mi"),
+    "semantic_validation": PodSize("250m", "768Mi"),
+    "dependency_manifest": PodSize("100m", "768Mi"),
+    "test_plan": PodSize("100m", "768Mi"),
+    "test_suite": PodSize("250m", "1024Mi"),
+    "security_report": PodSize("500m", "1024Mi"),
+    "performance_report": PodSize("250m", "768Mi"),
+    "docs": PodSize("100m", "768Mi"),
+    "capsule": PodSize("250m", "1024Mi"),
+}
+RUN_POD = PodSize("250m", "768Mi")
+"""The run pod only orchestrates the step Jobs (set in deploy/values.yaml runK8sConfig)."""
+SANDBOX_POD = PodSize("1", "1024Mi")
+"""One sandbox Job pod (K8sSandboxConfig defaults: 1 CPU, 1Gi)."""
+
+# Which servers each step talks to; the labels are what the NetworkPolicies select.
+LLM_STEPS = {
+    "enhanced_prompt",
+    "frd",
+    "requirements_spec",
+    "project_structure",
+    "code_tree",
+    "test_plan",
+    "test_suite",
+    "docs",
+}
+MEMORY_STEPS = {"enhanced_prompt", "capsule"}
+API_STEPS = {"test_suite"}
+"""Steps that call the Kubernetes API (to create sandbox Jobs)."""
+
+
+def _double(quantity: str) -> str:
+    return f"{int(quantity.removesuffix('Mi')) * 2}Mi"
+
+
+def step_labels(name: str) -> dict[str, str]:
+    labels = {
+        "app.kubernetes.io/part-of": "quantumlayer",
+        "quantumlayer.dev/step": name.replace("_", "-"),
+        "quantumlayer.dev/minio-client": "true",
+        "quantumlayer.dev/postgres-client": "true",
+    }
+    if name in LLM_STEPS:
+        labels["quantumlayer.dev/llm-client"] = "true"
+    if name in MEMORY_STEPS:
+        labels["quantumlayer.dev/qdrant-client"] = "true"
+    if name in API_STEPS:
+        labels["quantumlayer.dev/k8s-api-client"] = "true"
+    return labels
+
+
+def step_k8s_config(name: str) -> dict[str, Any]:
+    """The ``dagster-k8s/config`` tag value of the step that materializes asset ``name``."""
+    size = STEP_PODS[name]
+    uses_api = name in API_STEPS
+    return {
+        "container_config": {
+            "resources": {
+                "requests": {"cpu": size.cpu, "memory": size.memory},
+                "limits": {"cpu": "2", "memory": _double(size.memory)},
+            },
+            "security_context": {
+                "run_as_non_root": True,
+                "run_as_user": STEP_UID,
+                "run_as_group": STEP_UID,
+                "allow_privilege_escalation": False,
+                "privileged": False,
+                "read_only_root_filesystem": True,
+                "capabilities": {"drop": ["ALL"]},
+            },
+            "volume_mounts": [{"name": "scratch", "mount_path": "/tmp"}],
+            # The root file system is read-only: caches and temporary files go to scratch.
+            "env": [
+                {"name": "HOME", "value": "/tmp"},
+                {"name": "XDG_CACHE_HOME", "value": "/tmp/.cache"},
+                {"name": "TMPDIR", "value": "/tmp"},
+            ],
+        },
+        "pod_spec_config": {
+            "service_account_name": SANDBOX_LAUNCHER_ACCOUNT if uses_api else STEP_ACCOUNT,
+            "automount_service_account_token": uses_api,
+            "enable_service_links": False,
+            "security_context": {
+                "run_as_non_root": True,
+                "run_as_user": STEP_UID,
+                "run_as_group": STEP_UID,
+                "fs_group": STEP_UID,
+                "seccomp_profile": {"type": "RuntimeDefault"},
+            },
+            "volumes": [{"name": "scratch", "empty_dir": {"size_limit": SCRATCH_LIMIT}}],
+        },
+        "pod_template_spec_metadata": {"labels": step_labels(name)},
+        "job_spec_config": {"backoff_limit": 0, "ttl_seconds_after_finished": 3600},
+    }
