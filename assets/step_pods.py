@@ -1,23 +1,22 @@
 """Each step's Kubernetes pod under ``k8s_job_executor``: the ``dagster-k8s/config`` op tag.
 
-Sizes come from ``bench/k8s_plan.py`` (per-step CPU seconds and peak RSS of a local run;
-requests = average CPU use, at least 100m, and peak RSS x 1.25; the memory limit is twice
-the request, the CPU limit two cores). Every step pod runs as a non-root uid with a read-only
-root file system, an ``emptyDir`` at /tmp for scratch, all capabilities dropped and
-``seccompProfile: RuntimeDefault``. Only ``test_suite`` gets a service-account token: it
-creates the sandbox Jobs (``deploy/rbac.yaml`` lets its account do that in the sandbox
-namespace and nothing else). The other steps run under an account bound to no role, with no
-token mounted. Labels say which servers a step may reach (``deploy/networkpolicies.yaml``).
+Sizes come from ``bench/k8s_plan.py`` (per-step CPU seconds and RSS of a local run;
+requests = average CPU use, at least 100m, and the pod's RSS x 1.25; the memory limit is
+twice the request, the CPU limit two cores). Every step pod runs as a non-root uid with a
+read-only root file system, an ``emptyDir`` at /tmp for scratch, all capabilities dropped
+and ``seccompProfile: RuntimeDefault`` (shared through the run launcher's config). Only
+``test_suite`` gets a service-account token: it creates the sandbox Jobs
+(``deploy/rbac.yaml`` lets its account do that in the sandbox namespace and nothing else).
+The other steps run under an account bound to no role, with no token mounted. Labels say
+which servers a step may reach (``deploy/networkpolicies.yaml``).
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-STEP_UID = 10001
-"""The image's non-root user (deploy/Dockerfile)."""
 STEP_ACCOUNT = "quantumlayer-steps"
 SANDBOX_LAUNCHER_ACCOUNT = "quantumlayer-sandbox-launcher"
-SCRATCH_LIMIT = "1Gi"
+STEP_CPU_LIMIT = "2"
 
 
 @dataclass(frozen=True)
@@ -72,61 +71,43 @@ def _double(quantity: str) -> str:
 
 
 def step_labels(name: str) -> dict[str, str]:
-    labels = {
+    """Every reach label set explicitly: the run pod's labels (deploy/values.yaml) are merged
+    into each step pod, and a step must not inherit the run pod's API access."""
+    return {
         "app.kubernetes.io/part-of": "quantumlayer",
+        "quantumlayer.dev/role": "step",
         "quantumlayer.dev/step": name.replace("_", "-"),
         "quantumlayer.dev/minio-client": "true",
         "quantumlayer.dev/postgres-client": "true",
+        "quantumlayer.dev/llm-client": _flag(name in LLM_STEPS),
+        "quantumlayer.dev/qdrant-client": _flag(name in MEMORY_STEPS),
+        "quantumlayer.dev/k8s-api-client": _flag(name in API_STEPS),
     }
-    if name in LLM_STEPS:
-        labels["quantumlayer.dev/llm-client"] = "true"
-    if name in MEMORY_STEPS:
-        labels["quantumlayer.dev/qdrant-client"] = "true"
-    if name in API_STEPS:
-        labels["quantumlayer.dev/k8s-api-client"] = "true"
-    return labels
 
 
 def step_k8s_config(name: str) -> dict[str, Any]:
-    """The ``dagster-k8s/config`` tag value of the step that materializes asset ``name``."""
+    """The ``dagster-k8s/config`` tag value of the step that materializes asset ``name``.
+
+    What every pod shares (non-root uid, read-only root, /tmp scratch, no capabilities,
+    seccomp) is the run launcher's ``runK8sConfig`` in deploy/values.yaml, which dagster-k8s
+    merges into every step pod; this adds what differs per step."""
     size = STEP_PODS[name]
     uses_api = name in API_STEPS
     return {
         "container_config": {
             "resources": {
                 "requests": {"cpu": size.cpu, "memory": size.memory},
-                "limits": {"cpu": "2", "memory": _double(size.memory)},
+                "limits": {"cpu": STEP_CPU_LIMIT, "memory": _double(size.memory)},
             },
-            "security_context": {
-                "run_as_non_root": True,
-                "run_as_user": STEP_UID,
-                "run_as_group": STEP_UID,
-                "allow_privilege_escalation": False,
-                "privileged": False,
-                "read_only_root_filesystem": True,
-                "capabilities": {"drop": ["ALL"]},
-            },
-            "volume_mounts": [{"name": "scratch", "mount_path": "/tmp"}],
-            # The root file system is read-only: caches and temporary files go to scratch.
-            "env": [
-                {"name": "HOME", "value": "/tmp"},
-                {"name": "XDG_CACHE_HOME", "value": "/tmp/.cache"},
-                {"name": "TMPDIR", "value": "/tmp"},
-            ],
         },
         "pod_spec_config": {
             "service_account_name": SANDBOX_LAUNCHER_ACCOUNT if uses_api else STEP_ACCOUNT,
             "automount_service_account_token": uses_api,
-            "enable_service_links": False,
-            "security_context": {
-                "run_as_non_root": True,
-                "run_as_user": STEP_UID,
-                "run_as_group": STEP_UID,
-                "fs_group": STEP_UID,
-                "seccomp_profile": {"type": "RuntimeDefault"},
-            },
-            "volumes": [{"name": "scratch", "empty_dir": {"size_limit": SCRATCH_LIMIT}}],
         },
         "pod_template_spec_metadata": {"labels": step_labels(name)},
         "job_spec_config": {"backoff_limit": 0, "ttl_seconds_after_finished": 3600},
     }
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
