@@ -2,7 +2,8 @@
 
 Runs the whole graph once in-process (scripted zero-latency LLM, word-count prompt) in a
 fresh child process while a sampler thread reads the process's CPU time (own and waited-for
-children, i.e. the sandboxed pytest) and resident memory every 10 ms. Each step's window
+children) and resident memory, and the resident memory of its live descendants (bandit,
+pip-audit, the sandboxed pytest), every 20 ms. Each step's window
 comes from its STEP_START and STEP_SUCCESS events; in-process steps run one after another,
 so the windows do not overlap. A fresh step pod holds what the process holds once the
 Definitions are loaded (``baseline_rss_mb``) plus what the step itself adds (its peak RSS
@@ -10,8 +11,11 @@ minus the RSS at its start); a step of the vector memory also loads the embeddin
 which in one process only the first such step pays for, so every memory step is charged
 the largest growth seen among them.
 
-From those figures it prints the pod requests it recommends (CPU: the step's average use,
-at least 100m; memory: peak x 1.25 rounded up to 64 Mi), the requests configured in
+A step's children (bandit, pip-audit) add their peak RSS; the sandboxed test run's peak is
+the sandbox Job pod's, printed apart. From
+those figures it prints the pod requests it recommends (CPU: the step's average use, at
+least 100m, and 100m for LLM-bound steps, which wait on the provider; memory: the pod's RSS
+x 1.25 rounded up to 64 Mi), the requests configured in
 ``assets/step_pods.py`` beside them, and how many runs a cluster sustains at once when every
 run holds the requests of its widest layer of parallel steps plus its run pod (and, in the
 test step's layer, a sandbox Job pod): a conservative count, since real steps of one run
@@ -48,16 +52,47 @@ def _cpu_s() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def _descendants_rss_mb(root: int) -> float:
+    """Resident memory of every live descendant of ``root`` (bandit, pip-audit, the sandboxed
+    test run with its wrappers), read from /proc."""
+    parent: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(entry)] = int(fields[1])
+    total = 0.0
+    for pid in parent:
+        ancestor = parent.get(pid)
+        while ancestor and ancestor != root:
+            ancestor = parent.get(ancestor)
+        if ancestor == root:
+            try:
+                with open(f"/proc/{pid}/statm") as statm:
+                    total += int(statm.read().split()[1]) * _PAGE_MB
+            except OSError:
+                continue
+    return total
+
+
 class Sampler(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.samples: list[tuple[float, float, float]] = []
+        self.samples: list[tuple[float, float, float, float]] = []
         self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.is_set():
-            self.samples.append((time.time(), _cpu_s(), _rss_mb()))
-            time.sleep(0.01)
+            me = os.getpid()
+            self.samples.append((time.time(), _cpu_s(), _rss_mb(), _descendants_rss_mb(me)))
+            time.sleep(0.02)
 
 
 def _child() -> None:
@@ -108,6 +143,7 @@ def _child() -> None:
             "cpu_s": max(0.0, after[1] - before[1]),
             "peak_rss_mb": max(s[2] for s in window),
             "start_rss_mb": before[2],
+            "child_peak_mb": max(s[3] for s in window),
         }
     print(json.dumps({"baseline_rss_mb": baseline_rss, "steps": steps}))
 
@@ -166,7 +202,7 @@ def main() -> None:
         raise SystemExit(f"the measured run failed:\n{out.stderr[-3000:]}")
     measured = json.loads(out.stdout.strip().splitlines()[-1])
     sys.path.insert(0, str(ROOT))
-    from assets.step_pods import MEMORY_STEPS, RUN_POD, SANDBOX_POD, STEP_PODS
+    from assets.step_pods import LLM_STEPS, MEMORY_STEPS, RUN_POD, SANDBOX_POD, STEP_PODS
     from tests.integration.test_graph import DESIGN_GRAPH
 
     baseline = measured["baseline_rss_mb"]
@@ -177,17 +213,27 @@ def main() -> None:
     print(f"baseline_rss_mb: {baseline:.0f}")
     print(f"memory_model_mb: {model_mb:.0f}")
     for step, m in sorted(measured["steps"].items()):
-        pod_mb = baseline + (max(growth[step], model_mb) if step in MEMORY_STEPS else growth[step])
+        own = max(growth[step], model_mb) if step in MEMORY_STEPS else growth[step]
+        # In the cluster the test run's processes are the sandbox Job's pod, not the step's.
+        children = 0.0 if step == "test_suite" else m["child_peak_mb"]
+        pod_mb = baseline + own + children
         cpu_m, mem_mi = recommend(m["cpu_s"], m["wall_s"], pod_mb)
+        if step in LLM_STEPS:  # the provider's latency (zero here) dominates its wall time
+            cpu_m = 100
         print(f"step.{step}.wall_s: {m['wall_s']:.3f}")
         print(f"step.{step}.cpu_s: {m['cpu_s']:.3f}")
         print(f"step.{step}.rss_growth_mb: {growth[step]:.0f}")
+        print(f"step.{step}.child_peak_rss_mb: {m['child_peak_mb']:.0f}")
         print(f"step.{step}.pod_rss_mb: {pod_mb:.0f}")
         print(f"step.{step}.recommended_cpu_m: {cpu_m}")
         print(f"step.{step}.recommended_memory_mi: {mem_mi}")
         configured = STEP_PODS[step]
         print(f"step.{step}.configured_cpu: {configured.cpu}")
         print(f"step.{step}.configured_memory: {configured.memory}")
+    sandbox_mb = measured["steps"]["test_suite"]["child_peak_mb"]
+    print(f"sandbox.peak_rss_mb: {sandbox_mb:.0f}")
+    print(f"sandbox.recommended_memory_mi: {recommend(0, 1, sandbox_mb)[1]}")
+    print(f"sandbox.configured_memory: {SANDBOX_POD.memory}")
     worst_cpu = worst_mem = 0.0
     for layer in _layers(DESIGN_GRAPH):
         pods = [STEP_PODS[s] for s in layer] + ([SANDBOX_POD] if "test_suite" in layer else [])
