@@ -27,28 +27,29 @@ class PodSize:
     """Memory request (``Mi``); the limit is twice this."""
 
 
-# bench/k8s_plan.py figures (step: cpu_s, peak_rss_mb) are quoted in the README's scaling
-# section; LLM-bound steps wait on the provider and stay small.
+# From `bench/k8s_plan.py` (README, "Scaling"): a step pod holds the loaded Definitions
+# (about 330 MB) plus what the step adds; the two vector-memory steps load the embedding
+# model (about 540 MB more). LLM-bound steps wait on the provider and request 100m.
 STEP_PODS: dict[str, PodSize] = {
-    "prompt_request": PodSize("100m", "768Mi"),
-    "enhanced_prompt": PodSize("250m", "1024Mi"),
-    "frd": PodSize("100m", "768Mi"),
-    "requirements_spec": PodSize("100m", "768Mi"),
-    "project_structure": PodSize("100m", "768Mi"),
-    "code_tree": PodSize("100m", "768Mi"),
-    "semantic_validation": PodSize("250m", "768Mi"),
-    "dependency_manifest": PodSize("100m", "768Mi"),
-    "test_plan": PodSize("100m", "768Mi"),
-    "test_suite": PodSize("250m", "1024Mi"),
-    "security_report": PodSize("500m", "1024Mi"),
-    "performance_report": PodSize("250m", "768Mi"),
-    "docs": PodSize("100m", "768Mi"),
-    "capsule": PodSize("250m", "1024Mi"),
+    "prompt_request": PodSize("350m", "448Mi"),
+    "enhanced_prompt": PodSize("100m", "1152Mi"),
+    "frd": PodSize("100m", "448Mi"),
+    "requirements_spec": PodSize("100m", "448Mi"),
+    "project_structure": PodSize("100m", "448Mi"),
+    "code_tree": PodSize("100m", "448Mi"),
+    "semantic_validation": PodSize("250m", "448Mi"),
+    "dependency_manifest": PodSize("200m", "448Mi"),
+    "test_plan": PodSize("100m", "448Mi"),
+    "test_suite": PodSize("100m", "448Mi"),
+    "security_report": PodSize("250m", "512Mi"),
+    "performance_report": PodSize("250m", "448Mi"),
+    "docs": PodSize("100m", "448Mi"),
+    "capsule": PodSize("200m", "1152Mi"),
 }
-RUN_POD = PodSize("250m", "768Mi")
+RUN_POD = PodSize("250m", "448Mi")
 """The run pod only orchestrates the step Jobs (set in deploy/values.yaml runK8sConfig)."""
-SANDBOX_POD = PodSize("1", "1024Mi")
-"""One sandbox Job pod (K8sSandboxConfig defaults: 1 CPU, 1Gi)."""
+SANDBOX_POD = PodSize("250m", "256Mi")
+"""What one sandbox Job pod requests (K8sSandboxConfig defaults; its limits are 1 CPU, 1Gi)."""
 
 # Which servers each step talks to; the labels are what the NetworkPolicies select.
 LLM_STEPS = {

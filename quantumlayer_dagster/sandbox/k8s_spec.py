@@ -40,6 +40,11 @@ class K8sSandboxConfig(BaseModel):
     cpu: str = "1"
     memory: str = "1Gi"
     ephemeral_storage: str = "1Gi"
+    """Limits; generated test runs measured about 70 MB (bench/k8s_plan.py), so the requests
+    below are smaller and the limits leave room for heavier suites."""
+    cpu_request: str = "250m"
+    memory_request: str = "256Mi"
+    ephemeral_storage_request: str = "256Mi"
     scratch_size: str = "512Mi"
     startup_grace_s: int = Field(default=120, ge=10)
     """Added to the wall timeout for scheduling and image pull in ``activeDeadlineSeconds``."""
@@ -112,7 +117,14 @@ def sandbox_job(
         "imagePullPolicy": "IfNotPresent",
         "command": command,
         "env": [],
-        "resources": {"requests": dict(limits), "limits": dict(limits)},
+        "resources": {
+            "requests": {
+                "cpu": config.cpu_request,
+                "memory": config.memory_request,
+                "ephemeral-storage": config.ephemeral_storage_request,
+            },
+            "limits": limits,
+        },
         "securityContext": {
             "runAsNonRoot": True,
             "runAsUser": SANDBOX_UID,

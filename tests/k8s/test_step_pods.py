@@ -7,11 +7,9 @@ sent. The launcher's config and the code location's container context are what t
 chart makes of deploy/values.yaml (tests/k8s/chart.py). Every body is also validated against
 the Kubernetes 1.31 schema in strict mode: dagster-k8s coerces some wrong values silently."""
 
-from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
-import dagster as dg
 import kubernetes
 import kubernetes_validate
 import pytest
@@ -31,8 +29,9 @@ from dagster_k8s.executor import _K8S_EXECUTOR_CONFIG_SCHEMA, K8sStepHandler, k8
 from dagster_k8s.launcher import K8sRunLauncher
 
 from assets import ALL_ASSETS
-from assets.step_pods import API_STEPS, LLM_STEPS, MEMORY_STEPS, STEP_PODS
+from assets.step_pods import API_STEPS, LLM_STEPS, MEMORY_STEPS, RUN_POD, STEP_PODS
 from tests.k8s import chart
+from tests.k8s.conftest import FAKE_KUBECONFIG
 from tests.k8s.schema import K8S_VERSION
 
 STEPS = [a.key.to_user_string() for a in ALL_ASSETS]
@@ -57,26 +56,16 @@ def _to_dict(job: Any) -> dict[str, Any]:
     return kubernetes.client.ApiClient().sanitize_for_serialization(job)
 
 
-@pytest.fixture
-def launcher_config(kubeconfig_file: str) -> dict[str, Any]:
-    return chart.run_launcher_config(chart.values(), kubeconfig_file)
+@pytest.fixture(scope="module")
+def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("kube") / "kubeconfig"
+    path.write_text(FAKE_KUBECONFIG)
+    return str(path)
 
 
-@pytest.fixture
-def k8s_instance(launcher_config: dict[str, Any]) -> Iterator[dg.DagsterInstance]:
-    overrides = {
-        "run_launcher": {
-            "module": "dagster_k8s",
-            "class": "K8sRunLauncher",
-            "config": launcher_config,
-        }
-    }
-    with instance_for_test(overrides=overrides) as instance:
-        yield instance
-
-
-@pytest.fixture
-def run_pod(launcher_config: dict[str, Any]) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def run_pod(kubeconfig: str) -> dict[str, Any]:
+    launcher_config = chart.run_launcher_config(chart.values(), kubeconfig)
     batch = mock.MagicMock()
     launcher = K8sRunLauncher(**launcher_config, k8s_client_batch_api=batch)
     _, origin = _origin()
@@ -89,13 +78,9 @@ def run_pod(launcher_config: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def step_pods(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def step_pods(kubeconfig: str) -> dict[str, dict[str, Any]]:
     """step key -> {"namespace", "job"} for every step of generate_project."""
-    from tests.k8s.conftest import FAKE_KUBECONFIG
-
-    kubeconfig = tmp_path_factory.mktemp("kube") / "kubeconfig"
-    kubeconfig.write_text(FAKE_KUBECONFIG)
-    config = chart.run_launcher_config(chart.values(), str(kubeconfig))
+    config = chart.run_launcher_config(chart.values(), kubeconfig)
     overrides = {
         "run_launcher": {"module": "dagster_k8s", "class": "K8sRunLauncher", "config": config}
     }
@@ -132,7 +117,7 @@ def step_pods(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
                 image=None,
                 container_context=K8sContainerContext(),
                 load_incluster_config=False,
-                kubeconfig_file=str(kubeconfig),
+                kubeconfig_file=kubeconfig,
                 k8s_client_batch_api=batch,
             )
             context = StepHandlerContext(
@@ -193,7 +178,7 @@ def test_run_pod_is_locked_down_and_small(run_pod: dict[str, Any]) -> None:
     job = run_pod["job"]
     _assert_locked_down(job)
     resources = _container(job)["resources"]
-    assert resources["requests"] == {"cpu": "250m", "memory": "768Mi"}
+    assert resources["requests"] == {"cpu": RUN_POD.cpu, "memory": RUN_POD.memory}
     labels = job["spec"]["template"]["metadata"]["labels"]
     assert labels["quantumlayer.dev/role"] == "run"
     assert labels["quantumlayer.dev/k8s-api-client"] == "true"
