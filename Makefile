@@ -82,6 +82,7 @@ bench: install
 	$(BIN)/python bench/validation_accuracy.py
 	$(BIN)/python bench/gates.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/k8s_plan.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache

@@ -184,3 +184,28 @@ def test_tree_config_map_is_valid_kubernetes_in_strict_mode() -> None:
     run_pytest(project(PASSING), sandbox(cluster))
     for body in [*cluster.config_maps.values(), *cluster.jobs.values()]:
         kubernetes_validate.validate(body, K8S_VERSION, strict=True)
+
+
+def test_the_sandbox_job_is_chosen_by_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quantumlayer_dagster.settings import Settings
+    from resources.sandbox import SandboxResource
+
+    monkeypatch.setenv("QL_SANDBOX", "k8s")
+    monkeypatch.setenv("QL_SANDBOX_IMAGE", CONFIG.image)
+    monkeypatch.setenv("QL_SANDBOX_RUNTIME_CLASS", "runsc")
+    resource = SandboxResource.from_settings(Settings.from_env())
+    assert resource.kind == "k8s"
+    config = resource.k8s_config()
+    assert (config.image, config.runtime_class_name) == (CONFIG.image, "runsc")
+    assert config.namespace == "quantumlayer-sandbox"
+
+
+def test_a_k8s_sandbox_without_an_image_is_one_line_with_the_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from quantumlayer_dagster.settings import Settings
+
+    monkeypatch.setenv("QL_SANDBOX", "k8s")
+    monkeypatch.delenv("QL_SANDBOX_IMAGE", raising=False)
+    with pytest.raises(ValueError, match="QL_SANDBOX=k8s needs QL_SANDBOX_IMAGE"):
+        Settings.from_env()
