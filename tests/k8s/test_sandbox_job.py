@@ -9,6 +9,7 @@ import kubernetes_validate
 import pytest
 
 from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile
+from quantumlayer_dagster.artifacts.testing import TestRun
 from quantumlayer_dagster.sandbox import SandboxLimits
 from quantumlayer_dagster.sandbox.k8s_job import K8sJobSandbox, pack_tree
 from quantumlayer_dagster.sandbox.k8s_pod import RESULT_MARKER
@@ -58,9 +59,17 @@ def built_job(runtime_class: str = "") -> dict:
     return sandbox_job("ql-sandbox-abc", config, command, 60)
 
 
-def test_tests_run_in_a_job_and_report_like_the_local_sandbox() -> None:
+@pytest.fixture(scope="module")
+def one_run() -> tuple[FakeCluster, TestRun]:
+    """One test run (a passing and a failing test) through the sandbox Job."""
     cluster = FakeCluster()
-    run = run_pytest(project(PASSING, FAILING), sandbox(cluster))
+    return cluster, run_pytest(project(PASSING, FAILING), sandbox(cluster))
+
+
+def test_tests_run_in_a_job_and_report_like_the_local_sandbox(
+    one_run: tuple[FakeCluster, TestRun],
+) -> None:
+    _, run = one_run
     assert (run.passed, run.failed, run.exit_code) == (1, 1, 1)
     assert run.failures[0].name == "test_wrong_sum"
     assert run.junit_error is None
@@ -69,16 +78,18 @@ def test_tests_run_in_a_job_and_report_like_the_local_sandbox() -> None:
     assert run.isolation.startswith("k8s-job (separate pod in quantumlayer-sandbox")
 
 
-def test_the_job_and_its_config_map_are_deleted_after_the_run() -> None:
-    cluster = FakeCluster()
-    run_pytest(project(PASSING), sandbox(cluster))
+def test_the_job_and_its_config_map_are_deleted_after_the_run(
+    one_run: tuple[FakeCluster, TestRun],
+) -> None:
+    cluster, _ = one_run
     [name] = cluster.jobs
     assert sorted(cluster.deleted) == [("ConfigMap", name), ("Job", name)]
 
 
-def test_the_config_map_is_owned_by_the_job_so_a_crashed_step_leaves_nothing() -> None:
-    cluster = FakeCluster()
-    run_pytest(project(PASSING), sandbox(cluster))
+def test_the_config_map_is_owned_by_the_job_so_a_crashed_step_leaves_nothing(
+    one_run: tuple[FakeCluster, TestRun],
+) -> None:
+    cluster, _ = one_run
     [config_map] = cluster.config_maps.values()
     [owner] = config_map["metadata"]["ownerReferences"]
     assert (owner["kind"], owner["uid"]) == ("Job", f"uid-{config_map['metadata']['name']}")
@@ -179,9 +190,10 @@ def test_sandbox_job_is_valid_kubernetes_in_strict_mode(runtime_class: str) -> N
     kubernetes_validate.validate(built_job(runtime_class), K8S_VERSION, strict=True)
 
 
-def test_tree_config_map_is_valid_kubernetes_in_strict_mode() -> None:
-    cluster = FakeCluster()
-    run_pytest(project(PASSING), sandbox(cluster))
+def test_tree_config_map_is_valid_kubernetes_in_strict_mode(
+    one_run: tuple[FakeCluster, TestRun],
+) -> None:
+    cluster, _ = one_run
     for body in [*cluster.config_maps.values(), *cluster.jobs.values()]:
         kubernetes_validate.validate(body, K8S_VERSION, strict=True)
 
