@@ -11,6 +11,10 @@ export QL_HOME
 export DAGSTER_HOME := $(QL_HOME)/dagster
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 PROMPT ?= examples/calculator.txt
+# The project's Python packages are pyproject.toml's; deploy/Dockerfile installs the same
+# list without these extras. Runtime system packages: deploy/apt-packages.txt (also the image's).
+EXTRAS ?= dev,local-llm
+RUNTIME_PACKAGES := $(shell cat deploy/apt-packages.txt)
 
 .PHONY: demo test install system-packages lint typecheck unit ui llm-serve bench clean
 
@@ -27,8 +31,9 @@ install: system-packages $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 system-packages:
 	@missing=""; \
-	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
-	command -v node >/dev/null || missing="$$missing nodejs"; \
+	for p in $(RUNTIME_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
 	command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \
 	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
@@ -44,7 +49,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip wheel setuptools
 	@echo "installing the project (llama-cpp-python compiles once, ~7 min on 2 cores; pip caches it)"
-	$(BIN)/pip install -q -e '.[dev,local-llm]'
+	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
 	touch $@
 
 # The embedded default (SQLite); the top-level dagster.yaml is the Postgres one for platforms.
@@ -77,6 +82,7 @@ bench: install
 	$(BIN)/python bench/validation_accuracy.py
 	$(BIN)/python bench/gates.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/k8s_plan.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets import ALL_ASSETS
+from assets.executors import executor_for
 from assets.jobs import generate_project
 from assets.sensors import build_prompt_upload_sensor
 from quantumlayer_dagster.settings import Settings
@@ -20,14 +21,13 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
         jobs=[generate_project],
+        executor=executor_for(settings.executor),
         sensors=[build_prompt_upload_sensor(settings.upload_batch, settings.upload_poll_s)],
         resources={
             "artifact_store": store,
             "io_manager": JsonArtifactIOManager(artifact_store=store),
             "llm": LLMResource(config_path=str(settings.llm_config), artifact_store=store),
-            "sandbox": SandboxResource(
-                wall_timeout_s=settings.test_timeout_s, isolation=settings.sandbox_isolation
-            ),
+            "sandbox": SandboxResource.from_settings(settings),
             "quality_gates": QualityGatesResource(
                 advisory_db=settings.advisory_db, advisory_online=settings.advisory_online
             ),

@@ -10,6 +10,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG
+from quantumlayer_dagster.sandbox.k8s_spec import K8sSandboxConfig
+
+ExecutorKind = Literal["in_process", "multiprocess", "k8s"]
 
 
 class StoreSettings(BaseModel):
@@ -71,6 +74,14 @@ class Settings(BaseModel):
     memory_embedder: str = "minilm"
     """``minilm`` (packaged, offline) or a litellm embedding model name."""
     memory_embedding_api_base: str | None = None
+    memory_api_key_set: bool = False
+    """Whether ``QL_MEMORY_API_KEY`` (the Qdrant server's key) is set; its value is bound
+    with ``EnvVar`` by the memory resource, never held here."""
+
+    executor: ExecutorKind = "in_process"
+    """``QL_EXECUTOR``: in_process (local default), multiprocess, or k8s (one pod per step)."""
+    k8s_sandbox: K8sSandboxConfig | None = None
+    """``QL_SANDBOX=k8s``: generated tests run in a sandbox Job per run (in a cluster)."""
 
     @property
     def memory_dir(self) -> Path:
@@ -97,7 +108,8 @@ class Settings(BaseModel):
         (``bwrap``/``process``), the store's variables (see ``StoreSettings.from_env``),
         ``QL_UPLOAD_BATCH``, ``QL_UPLOAD_POLL_S``,
         ``QL_MEMORY`` (on/off), ``QL_MEMORY_URL``, ``QL_MEMORY_COLLECTION``,
-        ``QL_MEMORY_EMBEDDER``, ``QL_MEMORY_EMBEDDING_API_BASE``."""
+        ``QL_MEMORY_EMBEDDER``, ``QL_MEMORY_EMBEDDING_API_BASE``, ``QL_MEMORY_API_KEY``,
+        ``QL_EXECUTOR``, ``QL_SANDBOX*``."""
         return cls(
             home=Path(os.environ.get("QL_HOME", ".ql")).resolve(),
             llm_config=Path(os.environ.get("QL_LLM_CONFIG", str(PACKAGED_LLM_CONFIG))),
@@ -113,6 +125,9 @@ class Settings(BaseModel):
             memory_collection=os.environ.get("QL_MEMORY_COLLECTION", "past_requests"),
             memory_embedder=os.environ.get("QL_MEMORY_EMBEDDER", "minilm"),
             memory_embedding_api_base=os.environ.get("QL_MEMORY_EMBEDDING_API_BASE") or None,
+            memory_api_key_set=bool(os.environ.get("QL_MEMORY_API_KEY")),
+            executor=_executor_from_env(),
+            k8s_sandbox=_k8s_sandbox_from_env(),
         )
 
 
@@ -120,3 +135,33 @@ def _isolation(value: str) -> Literal["bwrap", "process"]:
     if value not in ("bwrap", "process"):
         raise ValueError(f"QL_SANDBOX_ISOLATION={value!r}: set it to 'bwrap' or 'process'")
     return value  # type: ignore[return-value]
+
+
+def _executor_from_env() -> ExecutorKind:
+    kind = os.environ.get("QL_EXECUTOR", "in_process")
+    if kind not in ("in_process", "multiprocess", "k8s"):
+        raise ValueError(f"QL_EXECUTOR={kind!r}: set it to in_process, multiprocess or k8s")
+    return kind  # type: ignore[return-value]
+
+
+def _k8s_sandbox_from_env() -> K8sSandboxConfig | None:
+    """``QL_SANDBOX`` (``local`` or ``k8s``); for k8s ``QL_SANDBOX_IMAGE`` (required),
+    ``QL_SANDBOX_NAMESPACE``, ``QL_SANDBOX_RUNTIME_CLASS``, ``QL_SANDBOX_CPU``,
+    ``QL_SANDBOX_MEMORY``, ``QL_SANDBOX_EPHEMERAL_STORAGE``."""
+    kind = os.environ.get("QL_SANDBOX", "local")
+    if kind == "local":
+        return None
+    if kind != "k8s":
+        raise ValueError(f"QL_SANDBOX={kind!r}: set it to 'local' or 'k8s'")
+    image = os.environ.get("QL_SANDBOX_IMAGE", "")
+    if not image:
+        raise ValueError("QL_SANDBOX=k8s needs QL_SANDBOX_IMAGE: set it to this image's name")
+    fields = {
+        "namespace": "QL_SANDBOX_NAMESPACE",
+        "runtime_class_name": "QL_SANDBOX_RUNTIME_CLASS",
+        "cpu": "QL_SANDBOX_CPU",
+        "memory": "QL_SANDBOX_MEMORY",
+        "ephemeral_storage": "QL_SANDBOX_EPHEMERAL_STORAGE",
+    }
+    given = {field: os.environ[var] for field, var in fields.items() if var in os.environ}
+    return K8sSandboxConfig.model_validate({"image": image, **given})

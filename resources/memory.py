@@ -24,6 +24,8 @@ class VectorMemoryResource(dg.ConfigurableResource):
     collection: str = "past_requests"
     embedder: str = MINILM
     embedding_api_base: str = ""
+    api_key: str = ""
+    """The Qdrant server's API key; Definitions bind it to ``EnvVar("QL_MEMORY_API_KEY")``."""
     wait_s: float = 30.0
     """Longest wait for a local folder another run is using, and the server timeout."""
 
@@ -39,6 +41,7 @@ class VectorMemoryResource(dg.ConfigurableResource):
             collection=settings.memory_collection,
             embedder=settings.memory_embedder,
             embedding_api_base=settings.memory_embedding_api_base or "",
+            api_key=dg.EnvVar("QL_MEMORY_API_KEY") if settings.memory_api_key_set else "",
         )
 
     def memory(self) -> Memory | None:
@@ -60,5 +63,6 @@ class VectorMemoryResource(dg.ConfigurableResource):
                 url=self.url or None,
                 collection=self.collection,
                 wait_s=self.wait_s,
+                api_key=self.api_key or None,
             )
         return self._memory

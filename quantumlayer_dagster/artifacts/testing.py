@@ -94,7 +94,7 @@ class TestRun(BaseModel):
     """Why the sandbox ended the run: the limit reached, a signal, or why it never ran."""
     limit: Literal["wall", "cpu", "memory", "processes", "output", "disk"] | None = None
     """The sandbox limit that stopped or cut the run."""
-    isolation_mode: Literal["bwrap", "process"] | None = None
+    isolation_mode: Literal["bwrap", "process", "k8s-job"] | None = None
     """How the tests were isolated; None when they did not run in a sandbox."""
     coverage: CoverageReport = Field(default_factory=CoverageReport)
     report_warnings: list[str] = Field(default_factory=list)

@@ -35,7 +35,8 @@ class QdrantMemory:
     """Records and searches past requests in one Qdrant collection.
 
     Give ``path`` for local mode (a folder, opened per operation under a cross-process lock
-    held at most ``wait_s``) or ``url`` for a Qdrant server.
+    held at most ``wait_s``) or ``url`` for a Qdrant server, with ``api_key`` when the
+    server requires one (sent on every request).
     """
 
     def __init__(
@@ -46,6 +47,7 @@ class QdrantMemory:
         url: str | None = None,
         collection: str = "past_requests",
         wait_s: float = 30.0,
+        api_key: str | None = None,
     ):
         if (path is None) == (not url):
             raise ValueError("QdrantMemory needs exactly one of path (local mode) or url")
@@ -54,6 +56,7 @@ class QdrantMemory:
         self.url = url or None
         self.collection = collection
         self.wait_s = wait_s
+        self._api_key = api_key or None
 
     @property
     def location(self) -> str:
@@ -127,7 +130,7 @@ class QdrantMemory:
         from qdrant_client import QdrantClient
 
         if self.url:
-            client = QdrantClient(url=self.url, timeout=int(self.wait_s))
+            client = QdrantClient(url=self.url, api_key=self._api_key, timeout=int(self.wait_s))
             try:
                 yield client
             except Exception as exc:

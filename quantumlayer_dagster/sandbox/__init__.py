@@ -46,6 +46,7 @@ forges all of them consistently.
 """
 
 from quantumlayer_dagster.sandbox.models import SandboxLimits, SandboxResult
+from quantumlayer_dagster.sandbox.protocol import CodeSandbox
 from quantumlayer_dagster.sandbox.runner import Sandbox
 
-__all__ = ["Sandbox", "SandboxLimits", "SandboxResult"]
+__all__ = ["CodeSandbox", "Sandbox", "SandboxLimits", "SandboxResult"]

@@ -4,10 +4,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-IsolationMode = Literal["bwrap", "process"]
+IsolationMode = Literal["bwrap", "process", "k8s-job"]
 """``bwrap``: namespaces, no network (the default; required unless set otherwise).
-``process``: rlimits and the uid drop only, for local development when set explicitly."""
-ISOLATION_RANK: dict[str, int] = {"process": 1, "bwrap": 2}
+``process``: rlimits and the uid drop only, for local development when set explicitly.
+``k8s-job``: a pod of its own without network, token or secrets (in a cluster); it ranks
+with ``bwrap``, the isolation it replaces where a pod cannot create namespaces."""
+ISOLATION_RANK: dict[str, int] = {"process": 1, "bwrap": 2, "k8s-job": 2}
 Limit = Literal["wall", "cpu", "memory", "processes", "output", "disk"]
 
 

@@ -148,7 +148,7 @@ class Sandbox:
             output_truncated=truncated,
             duration_s=round(time.monotonic() - start, 3),
             isolation=self.isolation.removesuffix(")") + f"; {cgroup_note}; {disk_note})",
-            killed_reason=self._killed_reason(limit, exit_code),
+            killed_reason=killed_reason(self.limits, limit, exit_code),
             limit=limit,
             isolation_mode=self.mode,
         )
@@ -189,26 +189,40 @@ class Sandbox:
             return "disk"
         return "output" if truncated else None
 
-    def _killed_reason(self, limit: Limit | None, exit_code: int | None) -> str | None:
-        lim = self.limits
-        xcpu = exit_code == 128 + signal.SIGXCPU
-        reasons: dict[Limit, str] = {
-            "wall": f"wall timeout after {lim.wall_timeout_s:g}s: process group killed",
-            "cpu": f"CPU limit of {lim.cpu_s}s reached ({'SIGXCPU' if xcpu else 'SIGKILL'})",
-            "memory": f"memory limit of {lim.memory_mb} MB for the whole sandbox reached",
-            "processes": f"process limit of {lim.max_processes} for the whole sandbox reached",
-            "disk": f"disk limit reached ({lim.file_size_mb} MB per file, "
-            f"{lim.disk_mb} MB in the work folder)",
-            "output": f"output limit of {lim.max_output_bytes} bytes per stream reached",
-        }
-        if limit is not None:
-            return reasons[limit]
-        if exit_code is None or exit_code <= 128:
-            return None
-        try:
-            return f"killed by {signal.Signals(exit_code - 128).name}"
-        except ValueError:
-            return None
+
+def killed_reason(limits: SandboxLimits, limit: Limit | None, exit_code: int | None) -> str | None:
+    """Why a sandboxed run was stopped: the ``limit`` it hit, else the signal, else None."""
+    xcpu = exit_code == 128 + signal.SIGXCPU
+    reasons: dict[Limit, str] = {
+        "wall": f"wall timeout after {limits.wall_timeout_s:g}s: process group killed",
+        "cpu": f"CPU limit of {limits.cpu_s}s reached ({'SIGXCPU' if xcpu else 'SIGKILL'})",
+        "memory": f"memory limit of {limits.memory_mb} MB for the whole sandbox reached",
+        "processes": f"process limit of {limits.max_processes} for the whole sandbox reached",
+        "disk": f"disk limit reached ({limits.file_size_mb} MB per file, "
+        f"{limits.disk_mb} MB in the work folder)",
+        "output": f"output limit of {limits.max_output_bytes} bytes per stream reached",
+    }
+    if limit is not None:
+        return reasons[limit]
+    if exit_code is None or exit_code <= 128:
+        return None
+    try:
+        return f"killed by {signal.Signals(exit_code - 128).name}"
+    except ValueError:
+        return None
+
+
+def signal_limit(timed_out: bool, exit_code: int | None, truncated: bool) -> Limit | None:
+    """The limit a run hit, from what is known outside it without a cgroup: the deadline, the
+    rlimit signals (SIGXCPU, SIGXFSZ), the output cap."""
+    if timed_out:
+        return "wall"
+    sig = exit_code - 128 if exit_code is not None and exit_code > 128 else None
+    if sig == signal.SIGXCPU:
+        return "cpu"
+    if sig == signal.SIGXFSZ:
+        return "disk"
+    return "output" if truncated else None
 
 
 def scrubbed_env(workdir: Path, extra: dict[str, str] | None) -> dict[str, str]:

@@ -14,7 +14,7 @@ from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.generation.file_generation import FileRequest, generate_files
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.prompts import load_template
-from quantumlayer_dagster.sandbox import Sandbox
+from quantumlayer_dagster.sandbox import CodeSandbox
 from quantumlayer_dagster.testing.test_repair import repair_tests
 from quantumlayer_dagster.testing.test_run import run_pytest
 
@@ -30,7 +30,7 @@ def build_test_suite(
     code: CodeTree,
     manifest: DependencyManifest,
     llm: LLM,
-    sandbox: Sandbox,
+    sandbox: CodeSandbox,
     *,
     max_repairs: int = DEFAULT_TEST_REPAIRS,
     progress: Progress | None = None,

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.testing import CoverageReport, TestRun
-from quantumlayer_dagster.sandbox import Sandbox
+from quantumlayer_dagster.sandbox import CodeSandbox
 from quantumlayer_dagster.testing.test_reports import (
     build_test_run,
     not_run,
@@ -55,7 +55,7 @@ def node_problem(exe: str | None) -> str | None:
 
 
 def run_node_tests(
-    files: list[SourceFile], sandbox: Sandbox, *, node: str | None = None
+    files: list[SourceFile], sandbox: CodeSandbox, *, node: str | None = None
 ) -> TestRun:
     """Write ``files`` into a fresh sandbox folder, run ``node --test`` there and return
     counts and per-test results from its JUnit report. Failures, timeouts, limits and a

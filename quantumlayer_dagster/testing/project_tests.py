@@ -4,7 +4,7 @@ from pathlib import PurePosixPath
 
 from quantumlayer_dagster.artifacts.code import SourceFile, language_of
 from quantumlayer_dagster.artifacts.testing import Runner, TestRun
-from quantumlayer_dagster.sandbox import Sandbox
+from quantumlayer_dagster.sandbox import CodeSandbox
 from quantumlayer_dagster.testing.node_test_run import run_node_tests
 from quantumlayer_dagster.testing.test_run import run_pytest_files
 
@@ -34,7 +34,7 @@ def is_python_test_file(path: str) -> bool:
     )
 
 
-def run_project_tests(files: list[SourceFile], sandbox: Sandbox) -> TestRun:
+def run_project_tests(files: list[SourceFile], sandbox: CodeSandbox) -> TestRun:
     """Run the tests of any project tree in the sandbox with the runner its language needs;
     coverage is measured over the Python files that are not tests."""
     runner = runner_for(files)

@@ -12,7 +12,7 @@ from quantumlayer_dagster.artifacts.test_suite import FailureSent, RepairAttempt
 from quantumlayer_dagster.artifacts.testing import TestRun
 from quantumlayer_dagster.llm.protocol import LLM, LLMStageError
 from quantumlayer_dagster.prompts import load_template
-from quantumlayer_dagster.sandbox import Sandbox
+from quantumlayer_dagster.sandbox import CodeSandbox
 
 STAGE = "test_repair"
 MAX_FAILURES_SENT = 5
@@ -21,7 +21,7 @@ FAILURE_MESSAGE_CHARS = 800
 FILES_CHARS_IN_PROMPT = 12_000
 FILE_CHARS_IN_PROMPT = 4_000
 
-RunTests = Callable[[ProjectTree, Sandbox], TestRun]
+RunTests = Callable[[ProjectTree, CodeSandbox], TestRun]
 Progress = Callable[[str], None]
 
 
@@ -39,7 +39,7 @@ def repair_tests(
     project: ProjectTree,
     run: TestRun,
     llm: LLM,
-    sandbox: Sandbox,
+    sandbox: CodeSandbox,
     run_tests: RunTests,
     *,
     max_repairs: int,

@@ -21,7 +21,7 @@ from quantumlayer_dagster.artifacts.testing import (
     TestCaseResult,
     TestRun,
 )
-from quantumlayer_dagster.sandbox import Sandbox, SandboxResult
+from quantumlayer_dagster.sandbox import CodeSandbox, SandboxResult
 
 MAX_REPORT_BYTES = 1024 * 1024
 MAX_MESSAGE_CHARS = 2048
@@ -130,7 +130,7 @@ def parse_channel(text: str, error: str | None) -> RunnerChannel:
     return RunnerChannel(counts, code, None)
 
 
-def not_run(sandbox: Sandbox, runner: Runner) -> TestRun:
+def not_run(sandbox: CodeSandbox, runner: Runner) -> TestRun:
     """The failed ``TestRun`` of a sandbox that refuses to run (bwrap unavailable)."""
     why = sandbox.unavailable or "sandbox unavailable"
     return TestRun(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile
 from quantumlayer_dagster.artifacts.testing import CoverageReport, TestRun
-from quantumlayer_dagster.sandbox import Sandbox
+from quantumlayer_dagster.sandbox import CodeSandbox
 from quantumlayer_dagster.testing.pytest_bootstrap import PYTEST_ENV, bootstrap_argv
 from quantumlayer_dagster.testing.test_reports import (
     build_test_run,
@@ -26,7 +26,9 @@ from quantumlayer_dagster.testing.test_reports import (
 from quantumlayer_dagster.testing.tree_writer import write_source_files
 
 
-def run_pytest(project: ProjectTree, sandbox: Sandbox, *, python: str = sys.executable) -> TestRun:
+def run_pytest(
+    project: ProjectTree, sandbox: CodeSandbox, *, python: str = sys.executable
+) -> TestRun:
     """Run the tests of ``project``; coverage is measured over its sources."""
     sources = {f.path for f in project.sources}
     return run_pytest_files(project.all_files, sandbox, source_paths=sources, python=python)
@@ -34,7 +36,7 @@ def run_pytest(project: ProjectTree, sandbox: Sandbox, *, python: str = sys.exec
 
 def run_pytest_files(
     files: list[SourceFile],
-    sandbox: Sandbox,
+    sandbox: CodeSandbox,
     *,
     source_paths: set[str],
     python: str = sys.executable,

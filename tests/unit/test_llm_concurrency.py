@@ -99,8 +99,15 @@ def test_llm_bound_assets_and_only_they_are_in_the_llm_pool():
 
 @pytest.mark.parametrize(
     "config",
-    ["dagster.yaml", "deploy/dagster.yaml", "quantumlayer_dagster/config/dagster.local.yaml"],
+    ["dagster.yaml", "quantumlayer_dagster/config/dagster.local.yaml"],
 )
 def test_instance_configs_limit_the_pool(config):
     pools = yaml.safe_load((ROOT / config).read_text())["concurrency"]["pools"]
     assert pools["default_limit"] >= 1
+
+
+def test_cluster_instance_limits_the_pool():
+    """In a cluster the Dagster chart writes the instance config from deploy/values.yaml."""
+    concurrency = yaml.safe_load((ROOT / "deploy/values.yaml").read_text())["concurrency"]
+    assert concurrency["enabled"] is True
+    assert concurrency["pools"]["defaultLimit"] >= 1
