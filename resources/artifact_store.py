@@ -43,6 +43,8 @@ class ArtifactStoreResource(dg.ConfigurableResource):
                     secret_key=self.secret_key,
                     secure=self.secure,
                     region=self.region,
+                    # The SDK's own default: a CA bundle named by SSL_CERT_FILE, else certifi's.
+                    ca_certs=os.environ.get("SSL_CERT_FILE") or None,
                 )
                 bucket = self.bucket if which == "artifacts" else self.prompts_bucket
                 self._stores[which] = MinioStore(connection, bucket)
