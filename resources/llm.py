@@ -8,6 +8,7 @@ from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG, load_llm_config
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.llm.response_cache import build_response_cache
+from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.request_usage import stored_request_usage
 from resources.artifact_store import ArtifactStoreResource
 
@@ -48,9 +49,10 @@ class LLMResource(dg.ConfigurableResource):
         config = load_llm_config(self.config_path, env=env)
         store = self.artifact_store.store() if self.artifact_store is not None else None
         earlier = stored_request_usage(store, request_id) if store and request_id else None
+        in_store = StoreResponseCache(store) if store is not None else None
         return LiteLLMClient(
             config,
-            cache=build_response_cache(config.cache, store, env),
+            cache=build_response_cache(config.cache, in_store, env),
             budget=RequestBudget(config.budget, earlier),
             env=env,
         )
