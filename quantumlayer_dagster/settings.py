@@ -22,6 +22,8 @@ from pydantic_settings import (
 )
 
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG
+from quantumlayer_dagster.memory.embedder import MINILM
+from quantumlayer_dagster.sandbox.models import SandboxLimits
 
 BOOLEAN_WORDS = "true/false, on/off, yes/no or 1/0"
 """What every boolean variable accepts (pydantic's one boolean parser, case-insensitive)."""
@@ -61,7 +63,9 @@ class Settings(BaseSettings):
     (instance), ``prompts/``, ``qdrant/``, ``cache/``. Made absolute when read."""
     llm_config: Path = PACKAGED_LLM_CONFIG
     """``QL_LLM_CONFIG``: the YAML file naming the LLM model(s)."""
-    test_timeout_s: int = Field(default=120, ge=1, le=3600)
+    test_timeout_s: int = Field(
+        default=int(SandboxLimits.model_fields["wall_timeout_s"].default), ge=1, le=3600
+    )
     """``QL_TEST_TIMEOUT_S``: wall time of one sandboxed test run."""
     advisory_db: str = ""
     """``QL_ADVISORY_DB``: OSV advisory directory for the dependency audit (empty: the
@@ -81,7 +85,7 @@ class Settings(BaseSettings):
     """``QL_MEMORY_URL``: a Qdrant server; unset keeps the memory in local mode under
     ``memory_dir``."""
     memory_collection: str = "past_requests"
-    memory_embedder: str = "minilm"
+    memory_embedder: str = MINILM
     """``QL_MEMORY_EMBEDDER``: ``minilm`` (packaged, offline) or a litellm embedding model."""
     memory_embedding_api_base: str | None = None
 
@@ -147,6 +151,15 @@ class _EnvWithoutStore(EnvSettingsSource):
         if field_name == "store":
             return None, field_name, False
         return super().get_field_value(field, field_name)
+
+
+def setting_default(name: str) -> Any:
+    """The default of a ``Settings`` (or ``StoreSettings``) field, for a resource field that
+    takes the same value, so that each default is written once, here."""
+    for model in (Settings, StoreSettings):
+        if name in model.model_fields:
+            return model.model_fields[name].get_default(call_default_factory=False)
+    raise KeyError(name)
 
 
 def describe_settings_error(exc: ValidationError) -> str:

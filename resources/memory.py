@@ -5,9 +5,9 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
-from quantumlayer_dagster.memory.embedder import MINILM, embedder_named
+from quantumlayer_dagster.memory.embedder import embedder_named
 from quantumlayer_dagster.memory.protocol import Memory
-from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.settings import Settings, setting_default
 from resources.environment import bound_to_env
 
 
@@ -22,8 +22,8 @@ class VectorMemoryResource(dg.ConfigurableResource):
     enabled: bool = True
     path: str = ""
     url: str = ""
-    collection: str = "past_requests"
-    embedder: str = MINILM
+    collection: str = setting_default("memory_collection")
+    embedder: str = setting_default("memory_embedder")
     embedding_api_base: str = ""
     wait_s: float = 30.0
     """Longest wait for a local folder another run is using, and the server timeout."""

@@ -4,11 +4,14 @@ import dagster as dg
 
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
 
+_LIMITS = SandboxLimits.model_fields
+
 
 class SandboxResource(dg.ConfigurableResource):
-    wall_timeout_s: int = 120
-    memory_mb: int = 1024
-    max_processes: int = 64
+    # The sandbox's own defaults (QL_TEST_TIMEOUT_S sets the first where Definitions are built).
+    wall_timeout_s: int = int(_LIMITS["wall_timeout_s"].default)
+    memory_mb: int = _LIMITS["memory_mb"].default
+    max_processes: int = _LIMITS["max_processes"].default
     test_repairs: int = 2
     """Most rounds in which failing tests go back to the LLM for a fix (0: none)."""
 
