@@ -39,7 +39,8 @@ class StoreSettings(BaseSettings):
     ``QL_S3_REGION``. The S3 keys are not here: Definitions bind them with
     ``dg.EnvVar("QL_S3_ACCESS_KEY")`` / ``dg.EnvVar("QL_S3_SECRET_KEY")``."""
 
-    model_config = SettingsConfigDict(env_prefix="QL_", populate_by_name=True, extra="ignore")
+    # No populate_by_name: the kind comes from QL_STORE only, never from a QL_KIND.
+    model_config = SettingsConfigDict(env_prefix="QL_", extra="ignore")
 
     kind: Literal["local", "minio"] = Field(
         default="local", validation_alias=AliasChoices("QL_STORE")
