@@ -25,6 +25,7 @@ demo: install
 	$(BIN)/quantumlayer run $(PROMPT) || [ $$? -eq 3 ]
 
 test: install lint typecheck
+	$(BIN)/dg check defs
 	$(BIN)/pytest -q
 
 install: system-packages $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml

@@ -3,7 +3,6 @@
 
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
@@ -15,14 +14,13 @@ from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_tabl
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
 from quantumlayer_dagster.quality import gates
-from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.code_tree import generate_code
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
 from quantumlayer_dagster.stages.semantic_validation import validate_code
 from quantumlayer_dagster.supply_chain.licences import LicencePolicy
-from quantumlayer_dagster.supply_chain.package_index import PackageIndex
 from quantumlayer_dagster.supply_chain.sbom import cyclonedx_sbom
 from resources.llm import LLMResource
+from resources.package_index import PackageIndexResource
 
 
 @request_asset("code", {"llm", "python"})
@@ -84,23 +82,24 @@ def semantic_validation(
 class DependencyPolicyConfig(dg.Config):
     """Licence policy (SPDX id prefixes; deny wins; anything else is flagged) and whether
     versions of distributions not installed here are asked of the package index (answers
-    cached in ``index_cache``, default ``$QL_HOME/cache/package-index.json``)."""
+    cached where the ``package_index`` resource says: ``$QL_HOME/cache/package-index.json``)."""
 
     licence_allow: list[str] = Field(default_factory=lambda: LicencePolicy().allow)
     licence_deny: list[str] = Field(default_factory=lambda: LicencePolicy().deny)
     index_online: bool = True
-    index_cache: str = ""
 
 
 @request_asset("code", {"python"}, checks=["licences_allowed", "dependencies_resolved"])
 def dependency_manifest(
-    config: DependencyPolicyConfig, requirements_spec: RequirementsSpec, code_tree: CodeTree
+    config: DependencyPolicyConfig,
+    package_index: PackageIndexResource,
+    requirements_spec: RequirementsSpec,
+    code_tree: CodeTree,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage 7: third-party imports mapped to pinned distributions with their licences
     judged by the policy; the project's requirements and a CycloneDX SBOM."""
     policy = LicencePolicy(allow=config.licence_allow, deny=config.licence_deny)
-    cache = Path(config.index_cache or Settings.from_env().home / "cache" / "package-index.json")
-    index = PackageIndex(cache, online=config.index_online)
+    index = package_index.index(online=config.index_online)
     with timed() as t:
         manifest = resolve_dependencies(
             code_tree.files,

@@ -37,9 +37,9 @@ def main() -> None:
 
     from qdrant_client import QdrantClient, models
 
+    from quantumlayer_dagster.artifacts.past_requests import RequestOutcome
     from quantumlayer_dagster.memory.embedder import MiniLMEmbedder, minilm_model
     from quantumlayer_dagster.memory.qdrant_memory import QdrantMemory
-    from quantumlayer_dagster.memory.records import RequestOutcome
     from tests.fixtures.memory import INVOICE_PDF, WEATHER_STATION, WORD_COUNTER
 
     start = time.perf_counter()

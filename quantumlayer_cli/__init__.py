@@ -102,7 +102,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     module_name, _, func_name = args.handler.partition(":")
     # Imported on demand: Dagster and litellm take seconds to import, `verify` needs neither.
     module = __import__(module_name, fromlist=[func_name])
-    return int(getattr(module, func_name)(args))
+    try:
+        return int(getattr(module, func_name)(args))
+    except ValueError as exc:
+        from quantumlayer_dagster.settings import SettingsError
+
+        if not isinstance(exc, SettingsError):
+            raise
+        # A QL_* variable out of range: its one line says which, the value and what is allowed.
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 ``quantumlayer llm check``: send one request through the configured Router."""
 
 import argparse
+import os
 import time
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK
@@ -38,8 +39,9 @@ def check(args: argparse.Namespace) -> int:
 
     path = args.config or Settings.from_env().llm_config
     try:
-        config = load_llm_config(path)
-        client = LiteLLMClient(config)  # no cache: the point is to reach the model
+        # The CLI is an edge: the variables the config names come from its environment.
+        config = load_llm_config(path, env=os.environ)
+        client = LiteLLMClient(config, env=os.environ)  # no cache: the point is to reach it
         started = time.monotonic()
         reply, call = client.complete_text(args.stage, CHECK_MESSAGES, max_tokens=16)
     except (LLMConfigError, LLMStageError) as exc:

@@ -1,4 +1,5 @@
-"""The one place that assembles the Dagster Definitions (``dagster dev`` loads ``defs``)."""
+"""The one place that assembles the Dagster Definitions (``dagster dev`` and ``dg`` load
+``defs``): the settings are read here, once, and every resource is built from them."""
 
 import dagster as dg
 
@@ -6,11 +7,14 @@ from assets import ALL_ASSETS
 from assets.executors import executor_for
 from assets.jobs import generate_project
 from assets.sensors import build_prompt_upload_sensor
+from quantumlayer_dagster.llm.config import LLMConfigError, read_llm_config
 from quantumlayer_dagster.settings import Settings
-from resources.artifact_store import artifact_store_resource
+from resources.artifact_store import ArtifactStoreResource, artifact_store_resource
+from resources.environment import env_vars_set
 from resources.io_manager import JsonArtifactIOManager
 from resources.llm import LLMResource
 from resources.memory import VectorMemoryResource
+from resources.package_index import PackageIndexResource
 from resources.quality_gates import QualityGatesResource
 from resources.sandbox import SandboxResource
 
@@ -26,13 +30,27 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         resources={
             "artifact_store": store,
             "io_manager": JsonArtifactIOManager(artifact_store=store),
-            "llm": LLMResource(config_path=str(settings.llm_config), artifact_store=store),
+            "llm": llm_resource(settings, store),
             "sandbox": SandboxResource.from_settings(settings),
             "quality_gates": QualityGatesResource(
                 advisory_db=settings.advisory_db, advisory_online=settings.advisory_online
             ),
+            "package_index": PackageIndexResource(cache_file=str(settings.package_index_cache)),
             "memory": VectorMemoryResource.from_settings(settings),
         },
+    )
+
+
+def llm_resource(settings: Settings, store: ArtifactStoreResource) -> LLMResource:
+    """The LLM of ``settings.llm_config`` with the variables it names (API keys, Redis URL)
+    bound as ``dg.EnvVar``. A config that cannot be read binds none: the run then fails at
+    its start with the file and field named, not the code location at load."""
+    try:
+        names = read_llm_config(settings.llm_config).env_names()
+    except LLMConfigError:
+        names = []
+    return LLMResource(
+        config_path=str(settings.llm_config), artifact_store=store, env=env_vars_set(names)
     )
 
 

@@ -1,25 +1,58 @@
-"""The one settings object: where a local installation keeps its state and its LLM config.
+"""The one settings object: where a local installation keeps its state, its LLM config, its
+store, its vector memory and its limits, each read from a ``QL_*`` environment variable.
 
-Read from the environment once, at the edge (Definitions or the CLI), never in stage logic.
+Built once at the edge (``definitions.py`` or the CLI), never in stage logic. ``Settings()``
+reads the environment (pydantic-settings); a test passes the fields it cares about and the
+rest come from the environment or the defaults written here, once. ``Settings.from_env()``
+turns a bad value into a ``SettingsError``: one line naming the variable, the value and what
+is allowed (``QL_UPLOAD_BATCH=0: must be between 1 and 1000``).
 """
 
-import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+import annotated_types
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG
+from quantumlayer_dagster.memory.embedder import MINILM
 from quantumlayer_dagster.sandbox.k8s_spec import K8sSandboxConfig
+from quantumlayer_dagster.sandbox.models import SandboxLimits
+
+BOOLEAN_WORDS = "true/false, on/off, yes/no or 1/0"
+"""What every boolean variable accepts (pydantic's one boolean parser, case-insensitive)."""
+
 
 ExecutorKind = Literal["in_process", "multiprocess", "k8s"]
 
 
-class StoreSettings(BaseModel):
-    """Where artifacts and uploaded prompts live. The S3 keys are not here: Definitions bind
-    them with ``EnvVar("QL_S3_ACCESS_KEY")`` / ``EnvVar("QL_S3_SECRET_KEY")``."""
+def _k8s_default(name: str) -> Any:
+    return K8sSandboxConfig.model_fields[name].get_default()
 
-    kind: Literal["local", "minio"] = "local"
+
+class SettingsError(ValueError):
+    """A ``QL_*`` variable holds a value outside what it allows; the message is one line."""
+
+
+class StoreSettings(BaseSettings):
+    """Where artifacts and uploaded prompts live: ``QL_STORE`` (``local`` or ``minio``),
+    ``QL_S3_ENDPOINT``, ``QL_S3_BUCKET``, ``QL_PROMPTS_BUCKET``, ``QL_S3_SECURE``,
+    ``QL_S3_REGION``. The S3 keys are not here: Definitions bind them with
+    ``dg.EnvVar("QL_S3_ACCESS_KEY")`` / ``dg.EnvVar("QL_S3_SECRET_KEY")``."""
+
+    # No populate_by_name: the kind comes from QL_STORE only, never from a QL_KIND.
+    model_config = SettingsConfigDict(env_prefix="QL_", extra="ignore")
+
+    kind: Literal["local", "minio"] = Field(
+        default="local", validation_alias=AliasChoices("QL_STORE")
+    )
     s3_endpoint: str = "127.0.0.1:9000"
     """host:port of MinIO (or any S3-compatible server), without a scheme."""
     s3_bucket: str = "quantumlayer-artifacts"
@@ -28,60 +61,107 @@ class StoreSettings(BaseModel):
     """HTTPS to the endpoint; off by default for an in-cluster MinIO service."""
     s3_region: str = "us-east-1"
 
-    @classmethod
-    def from_env(cls) -> "StoreSettings":
-        """``QL_STORE`` (``local`` or ``minio``), ``QL_S3_ENDPOINT``, ``QL_S3_BUCKET``,
-        ``QL_PROMPTS_BUCKET``, ``QL_S3_SECURE`` (``true``/``false``), ``QL_S3_REGION``."""
-        default = cls()
-        kind = os.environ.get("QL_STORE", default.kind)
-        if kind not in ("local", "minio"):
-            raise ValueError(f"QL_STORE={kind!r}: set it to 'local' or 'minio'")
-        return cls(
-            kind=kind,  # type: ignore[arg-type]
-            s3_endpoint=os.environ.get("QL_S3_ENDPOINT", default.s3_endpoint),
-            s3_bucket=os.environ.get("QL_S3_BUCKET", default.s3_bucket),
-            prompts_bucket=os.environ.get("QL_PROMPTS_BUCKET", default.prompts_bucket),
-            s3_secure=os.environ.get("QL_S3_SECURE", "false").lower() in ("1", "true", "yes"),
-            s3_region=os.environ.get("QL_S3_REGION", default.s3_region),
-        )
 
+class Settings(BaseSettings):
+    """Every ``QL_*`` variable of a local installation or a deployment (README lists them)."""
 
-class Settings(BaseModel):
-    home: Path
-    """State of a local installation: ``artifacts/`` (the store) and ``dagster/`` (instance)."""
-    llm_config: Path
-    """The YAML file naming the LLM model(s)."""
-    test_timeout_s: int = 120
+    model_config = SettingsConfigDict(env_prefix="QL_", populate_by_name=True, extra="ignore")
+
+    home: Path = Path(".ql")
+    """``QL_HOME``: state of an installation: ``artifacts/`` (the store), ``dagster/``
+    (instance), ``prompts/``, ``qdrant/``, ``cache/``. Made absolute when read."""
+    llm_config: Path = PACKAGED_LLM_CONFIG
+    """``QL_LLM_CONFIG``: the YAML file naming the LLM model(s)."""
+    test_timeout_s: int = Field(
+        default=int(SandboxLimits.model_fields["wall_timeout_s"].default), ge=1, le=3600
+    )
+    """``QL_TEST_TIMEOUT_S``: wall time of one sandboxed test run."""
     sandbox_isolation: Literal["bwrap", "process"] = "bwrap"
-    """How generated tests are isolated (``QL_SANDBOX_ISOLATION``): ``bwrap`` (default; a run
-    is refused when bubblewrap cannot sandbox) or ``process``, for local development only;
-    the tests_pass gate fails a run isolated less than this."""
-    advisory_db: str = ""
-    """OSV advisory directory for the dependency audit (empty: the snapshot by the checkout)."""
-    advisory_online: bool = False
-    """Ask osv.dev first, the advisory directory only when it cannot be reached."""
-    store: StoreSettings = Field(default_factory=StoreSettings)
-    upload_batch: int = 50
-    """Most new uploads the prompt sensor takes per tick (the rest wait for the next)."""
-    upload_poll_s: int = 10
-    """Seconds between prompt-sensor ticks."""
-
-    memory_enabled: bool = True
-    """Vector memory of past requests (``QL_MEMORY=off`` turns it off)."""
-    memory_url: str | None = None
-    """A Qdrant server; None keeps the memory in local mode under ``memory_dir``."""
-    memory_collection: str = "past_requests"
-    memory_embedder: str = "minilm"
-    """``minilm`` (packaged, offline) or a litellm embedding model name."""
-    memory_embedding_api_base: str | None = None
-    memory_api_key_set: bool = False
-    """Whether ``QL_MEMORY_API_KEY`` (the Qdrant server's key) is set; its value is bound
-    with ``EnvVar`` by the memory resource, never held here."""
-
+    """``QL_SANDBOX_ISOLATION``: ``bwrap`` (a run is refused when bubblewrap cannot sandbox)
+    or ``process``, for local development only; the tests_pass gate fails a run isolated
+    less than this."""
+    sandbox: Literal["local", "k8s"] = "local"
+    """``QL_SANDBOX``: ``local`` (bubblewrap on this machine) or ``k8s`` (a sandbox Job per
+    test run, in a cluster; needs ``QL_SANDBOX_IMAGE``)."""
+    sandbox_image: str = ""
+    sandbox_namespace: str = _k8s_default("namespace")
+    sandbox_runtime_class: str = _k8s_default("runtime_class_name")
+    """``QL_SANDBOX_RUNTIME_CLASS``: e.g. ``runsc`` (gVisor); empty: the cluster's default."""
+    sandbox_cpu: str = _k8s_default("cpu")
+    sandbox_memory: str = _k8s_default("memory")
+    sandbox_ephemeral_storage: str = _k8s_default("ephemeral_storage")
     executor: ExecutorKind = "in_process"
     """``QL_EXECUTOR``: in_process (local default), multiprocess, or k8s (one pod per step)."""
-    k8s_sandbox: K8sSandboxConfig | None = None
-    """``QL_SANDBOX=k8s``: generated tests run in a sandbox Job per run (in a cluster)."""
+    advisory_db: str = ""
+    """``QL_ADVISORY_DB``: OSV advisory directory for the dependency audit (empty: the
+    snapshot by the checkout)."""
+    advisory_online: bool = False
+    """``QL_ADVISORY_ONLINE``: ask osv.dev first, the directory only when it is unreachable."""
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    """Read by StoreSettings from its own variables (``QL_STORE`` is its ``kind``)."""
+    upload_batch: int = Field(default=50, ge=1, le=1000)
+    """``QL_UPLOAD_BATCH``: most new uploads the prompt sensor takes per tick."""
+    upload_poll_s: int = Field(default=10, ge=1)
+    """``QL_UPLOAD_POLL_S``: seconds between prompt-sensor ticks."""
+
+    memory_enabled: bool = Field(default=True, validation_alias=AliasChoices("QL_MEMORY"))
+    """``QL_MEMORY``: vector memory of past requests (``off`` turns it off)."""
+    memory_url: str | None = None
+    """``QL_MEMORY_URL``: a Qdrant server; unset keeps the memory in local mode under
+    ``memory_dir``."""
+    memory_collection: str = "past_requests"
+    memory_embedder: str = MINILM
+    """``QL_MEMORY_EMBEDDER``: ``minilm`` (packaged, offline) or a litellm embedding model."""
+    memory_embedding_api_base: str | None = None
+    memory_api_key: str | None = Field(default=None, repr=False, exclude=True)
+    """``QL_MEMORY_API_KEY``: the Qdrant server's key; only whether it is set is used here,
+    the memory resource binds the value with ``dg.EnvVar``."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments first, then the environment; no .env or secrets files."""
+        return init_settings, _EnvWithoutStore(settings_cls)
+
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, home: Path) -> Path:
+        return home.resolve()
+
+    @field_validator("memory_url", "memory_embedding_api_base")
+    @classmethod
+    def _empty_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _k8s_sandbox_needs_an_image(self) -> "Settings":
+        if self.sandbox == "k8s" and not self.sandbox_image:
+            raise ValueError("QL_SANDBOX=k8s needs QL_SANDBOX_IMAGE: set it to this image's name")
+        return self
+
+    @property
+    def memory_api_key_set(self) -> bool:
+        return bool(self.memory_api_key)
+
+    @property
+    def k8s_sandbox(self) -> K8sSandboxConfig | None:
+        """The sandbox Job settings when ``QL_SANDBOX=k8s``, else None."""
+        if self.sandbox != "k8s":
+            return None
+        return K8sSandboxConfig(
+            image=self.sandbox_image,
+            namespace=self.sandbox_namespace,
+            runtime_class_name=self.sandbox_runtime_class,
+            cpu=self.sandbox_cpu,
+            memory=self.sandbox_memory,
+            ephemeral_storage=self.sandbox_ephemeral_storage,
+        )
 
     @property
     def memory_dir(self) -> Path:
@@ -101,67 +181,84 @@ class Settings(BaseModel):
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 
+    @property
+    def package_index_cache(self) -> Path:
+        """Where the package index's answers are cached between runs."""
+        return self.home / "cache" / "package-index.json"
+
     @classmethod
     def from_env(cls) -> "Settings":
-        """``QL_HOME`` (default ``.ql`` in the working folder), ``QL_LLM_CONFIG`` (default:
-        the packaged local llama.cpp config), ``QL_TEST_TIMEOUT_S``, ``QL_SANDBOX_ISOLATION``
-        (``bwrap``/``process``), the store's variables (see ``StoreSettings.from_env``),
-        ``QL_UPLOAD_BATCH``, ``QL_UPLOAD_POLL_S``,
-        ``QL_MEMORY`` (on/off), ``QL_MEMORY_URL``, ``QL_MEMORY_COLLECTION``,
-        ``QL_MEMORY_EMBEDDER``, ``QL_MEMORY_EMBEDDING_API_BASE``, ``QL_MEMORY_API_KEY``,
-        ``QL_EXECUTOR``, ``QL_SANDBOX*``."""
-        return cls(
-            home=Path(os.environ.get("QL_HOME", ".ql")).resolve(),
-            llm_config=Path(os.environ.get("QL_LLM_CONFIG", str(PACKAGED_LLM_CONFIG))),
-            test_timeout_s=int(os.environ.get("QL_TEST_TIMEOUT_S", "120")),
-            sandbox_isolation=_isolation(os.environ.get("QL_SANDBOX_ISOLATION", "bwrap")),
-            advisory_db=os.environ.get("QL_ADVISORY_DB", ""),
-            advisory_online=os.environ.get("QL_ADVISORY_ONLINE", "") in {"1", "on", "true"},
-            store=StoreSettings.from_env(),
-            upload_batch=int(os.environ.get("QL_UPLOAD_BATCH", "50")),
-            upload_poll_s=int(os.environ.get("QL_UPLOAD_POLL_S", "10")),
-            memory_enabled=os.environ.get("QL_MEMORY", "on").lower() not in {"off", "0", "false"},
-            memory_url=os.environ.get("QL_MEMORY_URL") or None,
-            memory_collection=os.environ.get("QL_MEMORY_COLLECTION", "past_requests"),
-            memory_embedder=os.environ.get("QL_MEMORY_EMBEDDER", "minilm"),
-            memory_embedding_api_base=os.environ.get("QL_MEMORY_EMBEDDING_API_BASE") or None,
-            memory_api_key_set=bool(os.environ.get("QL_MEMORY_API_KEY")),
-            executor=_executor_from_env(),
-            k8s_sandbox=_k8s_sandbox_from_env(),
-        )
+        """The settings the ``QL_*`` environment describes; SettingsError (one line) when a
+        variable holds a value it does not allow."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            raise SettingsError(describe_settings_error(exc)) from None
 
 
-def _isolation(value: str) -> Literal["bwrap", "process"]:
-    if value not in ("bwrap", "process"):
-        raise ValueError(f"QL_SANDBOX_ISOLATION={value!r}: set it to 'bwrap' or 'process'")
-    return value  # type: ignore[return-value]
+class _EnvWithoutStore(EnvSettingsSource):
+    """The environment, except that ``QL_STORE`` names the store's kind, not ``store``."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        if field_name == "store":
+            return None, field_name, False
+        return super().get_field_value(field, field_name)
 
 
-def _executor_from_env() -> ExecutorKind:
-    kind = os.environ.get("QL_EXECUTOR", "in_process")
-    if kind not in ("in_process", "multiprocess", "k8s"):
-        raise ValueError(f"QL_EXECUTOR={kind!r}: set it to in_process, multiprocess or k8s")
-    return kind  # type: ignore[return-value]
+def setting_default(name: str) -> Any:
+    """The default of a ``Settings`` (or ``StoreSettings``) field, for a resource field that
+    takes the same value, so that each default is written once, here."""
+    for model in (Settings, StoreSettings):
+        if name in model.model_fields:
+            return model.model_fields[name].get_default(call_default_factory=False)
+    raise KeyError(name)
 
 
-def _k8s_sandbox_from_env() -> K8sSandboxConfig | None:
-    """``QL_SANDBOX`` (``local`` or ``k8s``); for k8s ``QL_SANDBOX_IMAGE`` (required),
-    ``QL_SANDBOX_NAMESPACE``, ``QL_SANDBOX_RUNTIME_CLASS``, ``QL_SANDBOX_CPU``,
-    ``QL_SANDBOX_MEMORY``, ``QL_SANDBOX_EPHEMERAL_STORAGE``."""
-    kind = os.environ.get("QL_SANDBOX", "local")
-    if kind == "local":
-        return None
-    if kind != "k8s":
-        raise ValueError(f"QL_SANDBOX={kind!r}: set it to 'local' or 'k8s'")
-    image = os.environ.get("QL_SANDBOX_IMAGE", "")
-    if not image:
-        raise ValueError("QL_SANDBOX=k8s needs QL_SANDBOX_IMAGE: set it to this image's name")
-    fields = {
-        "namespace": "QL_SANDBOX_NAMESPACE",
-        "runtime_class_name": "QL_SANDBOX_RUNTIME_CLASS",
-        "cpu": "QL_SANDBOX_CPU",
-        "memory": "QL_SANDBOX_MEMORY",
-        "ephemeral_storage": "QL_SANDBOX_EPHEMERAL_STORAGE",
-    }
-    given = {field: os.environ[var] for field, var in fields.items() if var in os.environ}
-    return K8sSandboxConfig.model_validate({"image": image, **given})
+def describe_settings_error(exc: ValidationError) -> str:
+    """``QL_NAME=value: what is allowed`` for each bad variable, on one line."""
+    model = _model_named(exc.title)
+    problems = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        field = _field(model, name)
+        variable = name if name.startswith("QL_") else f"QL_{name.upper()}"
+        allowed = _allowed(field) if field is not None else error["msg"]
+        if error["type"] == "int_parsing" and "whole number" not in allowed:
+            allowed = allowed.replace("must be", "must be a whole number", 1)
+        problems.append(f"{variable}={error.get('input')}: {allowed}")
+    return "; ".join(problems)
+
+
+def _model_named(title: str) -> type[BaseSettings]:
+    return StoreSettings if title == StoreSettings.__name__ else Settings
+
+
+def _field(model: type[BaseSettings], name: str) -> FieldInfo | None:
+    for field_name, field in model.model_fields.items():
+        aliases = getattr(field.validation_alias, "choices", [])
+        if name.lower() == field_name or name in aliases:
+            return field
+    return None
+
+
+def _allowed(field: FieldInfo) -> str:
+    """What a field accepts, in the words of the README's configuration table."""
+    low = high = None
+    for constraint in field.metadata:
+        if isinstance(constraint, annotated_types.Ge):
+            low = constraint.ge
+        if isinstance(constraint, annotated_types.Le):
+            high = constraint.le
+    if low is not None and high is not None:
+        return f"must be between {low} and {high}"
+    if low is not None:
+        return f"must be at least {low}"
+    kind: Any = field.annotation
+    if kind is bool:
+        return f"must be {BOOLEAN_WORDS}"
+    if kind is int:
+        return "must be a whole number"
+    choices = getattr(kind, "__args__", ())
+    if choices and all(isinstance(c, str) for c in choices):
+        return "must be one of " + ", ".join(choices)
+    return f"must be a {getattr(kind, '__name__', kind)}"

@@ -7,7 +7,7 @@ from typing import Literal
 import dagster as dg
 from pydantic import PrivateAttr
 
-from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.settings import Settings, setting_default
 from quantumlayer_dagster.store.artifact_store import ArtifactStore, ObjectInbox
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from quantumlayer_dagster.store.minio_store import MinioStore, S3Connection
@@ -18,14 +18,14 @@ class ArtifactStoreResource(dg.ConfigurableResource):
     buckets' key layout. ``kind="minio"``: buckets ``bucket`` and ``prompts_bucket`` at
     ``endpoint``; bind the keys with ``dg.EnvVar`` so they never reach the UI or logs."""
 
-    kind: Literal["local", "minio"] = "local"
-    root: str = ".ql/artifacts"
-    prompts_root: str = ".ql/prompts"
-    endpoint: str = "127.0.0.1:9000"
-    bucket: str = "quantumlayer-artifacts"
-    prompts_bucket: str = "quantumlayer-prompts"
-    secure: bool = False
-    region: str = "us-east-1"
+    kind: Literal["local", "minio"] = setting_default("kind")
+    root: str = ""
+    prompts_root: str = ""
+    endpoint: str = setting_default("s3_endpoint")
+    bucket: str = setting_default("s3_bucket")
+    prompts_bucket: str = setting_default("prompts_bucket")
+    secure: bool = setting_default("s3_secure")
+    region: str = setting_default("s3_region")
     access_key: str | None = None
     secret_key: str | None = None
 
@@ -41,13 +41,16 @@ class ArtifactStoreResource(dg.ConfigurableResource):
                     secret_key=self.secret_key,
                     secure=self.secure,
                     region=self.region,
+                    # The SDK's own default: a CA bundle named by SSL_CERT_FILE, else certifi's.
+                    ca_certs=os.environ.get("SSL_CERT_FILE") or None,
                 )
                 bucket = self.bucket if which == "artifacts" else self.prompts_bucket
                 self._stores[which] = MinioStore(connection, bucket)
             else:
-                self._stores[which] = LocalDirStore(
-                    self.root if which == "artifacts" else self.prompts_root
-                )
+                folder = self.root if which == "artifacts" else self.prompts_root
+                if not folder:
+                    raise ValueError(f"the local artifact store has no {which} folder: set QL_HOME")
+                self._stores[which] = LocalDirStore(folder)
         return self._stores[which]
 
     def store(self) -> ArtifactStore:

@@ -1,29 +1,33 @@
 """LLMResource: the LLM client stages receive, built from an LLM config file."""
 
-import os
-
 import dagster as dg
 from pydantic import PrivateAttr
 
-from quantumlayer_dagster.llm.budget import RequestBudget, stored_request_usage
+from quantumlayer_dagster.llm.budget import RequestBudget
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG, load_llm_config
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.llm.response_cache import build_response_cache
+from quantumlayer_dagster.store.llm_cache import StoreResponseCache
+from quantumlayer_dagster.store.request_usage import stored_request_usage
 from resources.artifact_store import ArtifactStoreResource
 
 
 class LLMResource(dg.ConfigurableResource):
     """The LLM named by ``config_path`` (default: the embedded local SmolLM2 config).
 
-    The client is built once per run (in ``setup_for_execution``, or on first use outside a
-    run) so a broken config fails the run at its start with the file and field named. With an
+    ``env`` holds the variables the config names (API keys, the Redis URL), bound as
+    ``dg.EnvVar`` where Definitions are built, so the UI shows their names and the LLM layer
+    gets their values without reading the environment itself. The client is built once per
+    run (in ``setup_for_execution``, or on first use outside a run) so a broken config or an
+    unset variable fails the run at its start with the file and field named. With an
     ``artifact_store`` it caches replies there (``cache.backend: store``) and, inside a run of
     one request, charges the request's budget with what its stored artifacts already spent.
     """
 
     config_path: str = str(PACKAGED_LLM_CONFIG)
     artifact_store: ArtifactStoreResource | None = None
+    env: dict[str, str] = {}
 
     _client: LiteLLMClient | None = PrivateAttr(default=None)
 
@@ -41,11 +45,14 @@ class LLMResource(dg.ConfigurableResource):
         return self._client
 
     def _build(self, request_id: str | None) -> LiteLLMClient:
-        config = load_llm_config(self.config_path)
+        env = dict(self.env)
+        config = load_llm_config(self.config_path, env=env)
         store = self.artifact_store.store() if self.artifact_store is not None else None
         earlier = stored_request_usage(store, request_id) if store and request_id else None
+        in_store = StoreResponseCache(store) if store is not None else None
         return LiteLLMClient(
             config,
-            cache=build_response_cache(config.cache, store, os.environ),
+            cache=build_response_cache(config.cache, in_store, env),
             budget=RequestBudget(config.budget, earlier),
+            env=env,
         )

@@ -5,9 +5,10 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
-from quantumlayer_dagster.memory.embedder import MINILM, embedder_named
+from quantumlayer_dagster.memory.embedder import embedder_named
 from quantumlayer_dagster.memory.protocol import Memory
-from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.settings import Settings, setting_default
+from resources.environment import bound_to_env
 
 
 class VectorMemoryResource(dg.ConfigurableResource):
@@ -21,8 +22,8 @@ class VectorMemoryResource(dg.ConfigurableResource):
     enabled: bool = True
     path: str = ""
     url: str = ""
-    collection: str = "past_requests"
-    embedder: str = MINILM
+    collection: str = setting_default("memory_collection")
+    embedder: str = setting_default("memory_embedder")
     embedding_api_base: str = ""
     api_key: str = ""
     """The Qdrant server's API key; Definitions bind it to ``EnvVar("QL_MEMORY_API_KEY")``."""
@@ -33,14 +34,18 @@ class VectorMemoryResource(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "VectorMemoryResource":
-        """The memory the settings describe (``QL_MEMORY*`` variables)."""
+        """The memory the settings describe (``QL_MEMORY*`` variables); the URLs are bound
+        as ``dg.EnvVar`` when they came from the environment, so initialise the resource
+        (Dagster does; elsewhere ``process_config_and_initialize()``) before use."""
         return cls(
             enabled=settings.memory_enabled,
             path=str(settings.memory_dir),
-            url=settings.memory_url or "",
+            url=bound_to_env("QL_MEMORY_URL", settings.memory_url or ""),
             collection=settings.memory_collection,
             embedder=settings.memory_embedder,
-            embedding_api_base=settings.memory_embedding_api_base or "",
+            embedding_api_base=bound_to_env(
+                "QL_MEMORY_EMBEDDING_API_BASE", settings.memory_embedding_api_base or ""
+            ),
             api_key=dg.EnvVar("QL_MEMORY_API_KEY") if settings.memory_api_key_set else "",
         )
 

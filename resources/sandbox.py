@@ -6,14 +6,17 @@ import dagster as dg
 
 from quantumlayer_dagster.sandbox import CodeSandbox, Sandbox, SandboxLimits
 from quantumlayer_dagster.sandbox.k8s_spec import K8sSandboxConfig
-from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.settings import Settings, setting_default
+
+_LIMITS = SandboxLimits.model_fields
 
 
 class SandboxResource(dg.ConfigurableResource):
-    wall_timeout_s: int = 120
-    memory_mb: int = 1024
-    max_processes: int = 64
-    isolation: Literal["bwrap", "process"] = "bwrap"
+    # The sandbox's own defaults (QL_TEST_TIMEOUT_S sets the first where Definitions are built).
+    wall_timeout_s: int = int(_LIMITS["wall_timeout_s"].default)
+    memory_mb: int = _LIMITS["memory_mb"].default
+    max_processes: int = _LIMITS["max_processes"].default
+    isolation: Literal["bwrap", "process"] = setting_default("sandbox_isolation")
     """Required isolation: ``bwrap`` refuses to run without bubblewrap; ``process`` only
     for local development. The tests_pass gate fails runs isolated less than this."""
     test_repairs: int = 2
@@ -22,11 +25,11 @@ class SandboxResource(dg.ConfigurableResource):
     """``local`` (bubblewrap, or process-only where ``isolation`` allows it) or ``k8s`` (a
     sandbox Job per run)."""
     k8s_image: str = ""
-    k8s_namespace: str = "quantumlayer-sandbox"
-    k8s_runtime_class: str = ""
-    k8s_cpu: str = "1"
-    k8s_memory: str = "1Gi"
-    k8s_ephemeral_storage: str = "1Gi"
+    k8s_namespace: str = setting_default("sandbox_namespace")
+    k8s_runtime_class: str = setting_default("sandbox_runtime_class")
+    k8s_cpu: str = setting_default("sandbox_cpu")
+    k8s_memory: str = setting_default("sandbox_memory")
+    k8s_ephemeral_storage: str = setting_default("sandbox_ephemeral_storage")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SandboxResource":

@@ -4,9 +4,9 @@ from pydantic import BaseModel, Field
 
 from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.past_requests import PastRequest
 from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.artifacts.text_fields import Name, Paragraph, Sentence
-from quantumlayer_dagster.memory.records import PastRequest
 
 
 class EnhancedPromptDraft(BaseModel):

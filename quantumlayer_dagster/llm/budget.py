@@ -1,13 +1,12 @@
 """The per-request LLM budget: refuse a call before it could take the request over its limit.
 
-Spend so far = the usage recorded by the request's stored artifacts (stages that finished,
-in this run or an earlier one) for every stage this process has not called for, plus the
-calls this process made, plus the estimates of calls still in flight. A call's estimate is
-its ``max_tokens`` (plus its prompt, at ~4 characters a token) and their price. Cached replies
-cost nothing and do not count.
+Spend so far = the usage recorded for the request by stages that finished (in this run or
+an earlier one: the ``earlier`` callable the caller supplies, e.g. from the stored artifacts)
+for every stage this process has not called for, plus the calls this process made, plus the
+estimates of calls still in flight. A call's estimate is its ``max_tokens`` (plus its prompt,
+at ~4 characters a token) and their price. Cached replies cost nothing and do not count.
 """
 
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +14,10 @@ from dataclasses import dataclass
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
 from quantumlayer_dagster.llm.config import BudgetSettings
 from quantumlayer_dagster.llm.protocol import LLMStageError
-from quantumlayer_dagster.store.artifact_store import ArtifactStore
-from quantumlayer_dagster.store.keys import request_prefix
 
 EarlierUsage = Callable[[set[str]], LLMUsage]
-"""Usage recorded for the request by every stage except the ones named."""
+"""Usage recorded for the request by every stage except the ones named: the "spent so far"
+the caller supplies (``store/request_usage.py`` reads it from the stored artifacts)."""
 
 
 class BudgetExceeded(LLMStageError):
@@ -93,25 +91,3 @@ class RequestBudget:
         if self._earlier is None:
             return mine
         return self._earlier({c.stage for c in self._calls}).add(mine)
-
-
-def stored_request_usage(store: ArtifactStore, request_id: str) -> EarlierUsage:
-    """An EarlierUsage reading the ``llm`` record of each stored artifact of the request."""
-    prefix = request_prefix(request_id)
-
-    def earlier(skip: set[str]) -> LLMUsage:
-        usage = LLMUsage()
-        for key in store.list_keys(prefix):
-            name = key.removeprefix(prefix).removesuffix(".json")
-            if not key.endswith(".json") or "/" in name or name in skip:
-                continue
-            try:
-                record = json.loads(store.get_bytes(key)).get("llm")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(record, dict) and isinstance(record.get("calls"), list):
-                paid = LLMUsage.model_validate(record)
-                usage = usage.add([c for c in paid.calls if not c.cached])
-        return usage
-
-    return earlier

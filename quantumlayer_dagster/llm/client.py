@@ -8,7 +8,6 @@ tokens and cost. API keys live only inside the Router and are masked in every er
 """
 
 import logging
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,7 +17,12 @@ from pydantic import ValidationError
 
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.llm.budget import Estimate, RequestBudget
-from quantumlayer_dagster.llm.config import Deployment, LLMConfig, describe_validation_error
+from quantumlayer_dagster.llm.config import (
+    NO_ENV,
+    Deployment,
+    LLMConfig,
+    describe_validation_error,
+)
 from quantumlayer_dagster.llm.protocol import LLMStageError, M, Message
 from quantumlayer_dagster.llm.redaction import redact_in_logs
 from quantumlayer_dagster.llm.request_tags import file_path_in, request_headers, stage_metadata
@@ -58,9 +62,8 @@ class LiteLLMClient:
         *,
         cache: ResponseCache | None = None,
         budget: RequestBudget | None = None,
-        env: Mapping[str, str] | None = None,
+        env: Mapping[str, str] = NO_ENV,
     ):
-        env = os.environ if env is None else env
         self.config = config
         self.cache = cache
         self.budget = budget if budget is not None else RequestBudget(config.budget)

@@ -59,10 +59,10 @@ so they must use the same ``structured_output`` mode.
 """
 
 import ipaddress
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import urlparse
 
@@ -95,6 +95,11 @@ Every reply is validated against the pydantic model whatever the mode.
 """
 
 CacheBackend = Literal["store", "redis", "none"]
+
+NO_ENV: Mapping[str, str] = MappingProxyType({})
+"""No environment variables: the default wherever a function takes ``env``. The values of
+the variables a config names reach the LLM layer only as this mapping, filled by the edge
+(``resources/llm.py`` bound with ``dg.EnvVar``, or the CLI), never from ``os.environ`` here."""
 
 
 class LLMConfigError(ValueError):
@@ -297,9 +302,16 @@ class LLMConfig(BaseModel):
         """Every (group, deployment) pair, in file order."""
         return [(name, d) for name, group in self.groups.items() for d in group.deployments]
 
-    def check_env(self, env: Mapping[str, str] | None = None) -> None:
-        """Raise LLMConfigError naming the first env variable the file names that is not set."""
-        env = os.environ if env is None else env
+    def env_names(self) -> list[str]:
+        """Every environment variable the file names: API keys and the Redis URL."""
+        names = [dep.api_key_env for _, dep in self.deployments() if dep.api_key_env]
+        if self.cache.backend == "redis" and self.cache.redis_url_env:
+            names.append(self.cache.redis_url_env)
+        return sorted(set(names))
+
+    def check_env(self, env: Mapping[str, str] = NO_ENV) -> None:
+        """Raise LLMConfigError naming the first env variable the file names that is not set
+        in ``env``."""
         for name, group in self.groups.items():
             for index, dep in enumerate(group.deployments):
                 if dep.api_key_env and not env.get(dep.api_key_env):
@@ -317,12 +329,24 @@ class LLMConfig(BaseModel):
 
 
 def load_llm_config(
-    path: str | Path = PACKAGED_LLM_CONFIG, *, env: Mapping[str, str] | None = None
+    path: str | Path = PACKAGED_LLM_CONFIG, *, env: Mapping[str, str] = NO_ENV
 ) -> LLMConfig:
-    """Read and validate an LLM config file, checking that every named env variable is set.
+    """Read and validate an LLM config file, checking that every variable it names is set
+    in ``env`` (the values of those variables; see ``NO_ENV``).
 
     Raises LLMConfigError with one line naming the file and the offending field.
     """
+    config = read_llm_config(path)
+    try:
+        config.check_env(env)
+    except LLMConfigError as exc:
+        raise LLMConfigError(f"{path}: {exc}") from None
+    return config
+
+
+def read_llm_config(path: str | Path) -> LLMConfig:
+    """Read and validate an LLM config file without looking at the variables it names (to
+    learn their names). Raises LLMConfigError with one line naming the file and field."""
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -347,10 +371,6 @@ def load_llm_config(
         config = LLMConfig.model_validate(raw)
     except ValidationError as exc:
         raise LLMConfigError(f"{path}: {describe_validation_error(exc)}") from None
-    try:
-        config.check_env(env)
-    except LLMConfigError as exc:
-        raise LLMConfigError(f"{path}: {exc}") from None
     return config
 
 

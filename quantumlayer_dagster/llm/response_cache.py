@@ -4,8 +4,8 @@ The digest covers everything that shapes the reply: the group, the model strings
 deployments, the messages and the parameters (response_format, max_tokens, temperature). It
 never covers an API key, and an entry holds only the reply, its token counts and which
 deployment gave it. Two backends, both surviving a restart: the artifact store (the default;
-keys ``llm-cache/<digest>.json``) and Redis. litellm's own cache is not used: its hits need the
-proxy extras and it has no disk backend any more.
+``store/llm_cache.py``, which knows its keys) and Redis. litellm's own cache is not used: its
+hits need the proxy extras and it has no disk backend any more.
 """
 
 import hashlib
@@ -17,8 +17,6 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from quantumlayer_dagster.llm.config import CacheSettings
-from quantumlayer_dagster.store.artifact_store import ArtifactNotFound, ArtifactStore
-from quantumlayer_dagster.store.keys import llm_cache_key
 
 log = logging.getLogger(__name__)
 
@@ -57,26 +55,6 @@ def request_digest(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class StoreResponseCache:
-    """Entries as JSON objects in the artifact store (local directory or bucket)."""
-
-    def __init__(self, store: ArtifactStore):
-        self.store = store
-
-    def get(self, digest: str) -> CachedReply | None:
-        try:
-            data = self.store.get_bytes(llm_cache_key(digest))
-        except ArtifactNotFound:
-            return None
-        return _parsed(data, digest)
-
-    def put(self, digest: str, reply: CachedReply) -> None:
-        try:
-            self.store.put_bytes(llm_cache_key(digest), reply.model_dump_json().encode())
-        except OSError as exc:
-            log.warning("LLM reply not cached (artifact store: %s)", exc)
-
-
 class RedisResponseCache:
     """Entries as Redis strings under ``prefix + digest``, expiring after ``ttl_s`` if set."""
 
@@ -95,7 +73,7 @@ class RedisResponseCache:
         except redis.RedisError as exc:
             log.warning("LLM cache lookup skipped (redis: %s)", type(exc).__name__)
             return None
-        return _parsed(data, digest) if isinstance(data, bytes) else None
+        return parse_cached_reply(data, digest) if isinstance(data, bytes) else None
 
     def put(self, digest: str, reply: CachedReply) -> None:
         import redis
@@ -107,17 +85,19 @@ class RedisResponseCache:
 
 
 def build_response_cache(
-    settings: CacheSettings, store: ArtifactStore | None, env: Mapping[str, str]
+    settings: CacheSettings, in_store: ResponseCache | None, env: Mapping[str, str]
 ) -> ResponseCache | None:
-    """The cache the config asks for; None when it is off (or ``store`` with no store given)."""
+    """The cache the config asks for: Redis at the URL ``env`` holds, or ``in_store`` (the
+    artifact store's cache, built by the caller); None when it is off or not given."""
     if settings.backend == "redis" and settings.redis_url_env:
         return RedisResponseCache(env[settings.redis_url_env], ttl_s=settings.ttl_s)
-    if settings.backend == "store" and store is not None:
-        return StoreResponseCache(store)
+    if settings.backend == "store":
+        return in_store
     return None
 
 
-def _parsed(data: bytes, digest: str) -> CachedReply | None:
+def parse_cached_reply(data: bytes, digest: str) -> CachedReply | None:
+    """A stored entry, or None (logged) when it is damaged."""
     try:
         return CachedReply.model_validate_json(data)
     except ValidationError:

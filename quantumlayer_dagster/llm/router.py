@@ -3,15 +3,20 @@
 Each group becomes a Router model group (``model_name``), each of its deployments one
 ``model_list`` item whose ``model_info.id`` is ``<group>/<index>``, so a reply says which
 deployment answered. Fallbacks, retries per error kind, timeouts and cooldowns are the
-Router's; this module only translates the file. API keys are read from the environment here,
-when the Router is built, and live only inside it.
+Router's; this module only translates the file. API keys are taken from the ``env`` mapping
+the caller passes, when the Router is built, and live only inside it.
 """
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
-from quantumlayer_dagster.llm.config import Deployment, LLMConfig, ModelGroup, RetrySettings
+from quantumlayer_dagster.llm.config import (
+    NO_ENV,
+    Deployment,
+    LLMConfig,
+    ModelGroup,
+    RetrySettings,
+)
 from quantumlayer_dagster.llm.litellm_offline import litellm
 
 NO_KEY = "no-key"
@@ -23,9 +28,8 @@ def deployment_id(group: str, index: int) -> str:
     return f"{group}/{index}"
 
 
-def build_router(config: LLMConfig, env: Mapping[str, str] | None = None) -> Any:
+def build_router(config: LLMConfig, env: Mapping[str, str] = NO_ENV) -> Any:
     """A ``litellm.Router`` serving every group of ``config``, keys taken from ``env``."""
-    env = os.environ if env is None else env
     register_prices(config)
     model_list = [
         {
@@ -63,9 +67,8 @@ def retry_policy(retries: RetrySettings) -> Any:
     )
 
 
-def api_keys(config: LLMConfig, env: Mapping[str, str] | None = None) -> list[str]:
+def api_keys(config: LLMConfig, env: Mapping[str, str] = NO_ENV) -> list[str]:
     """Every API key the config's deployments use (for redaction), read from ``env``."""
-    env = os.environ if env is None else env
     keys = {env.get(dep.api_key_env) for _, dep in config.deployments() if dep.api_key_env}
     return sorted(k for k in keys if k)
 

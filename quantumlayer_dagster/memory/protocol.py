@@ -2,7 +2,7 @@
 
 from typing import Protocol
 
-from quantumlayer_dagster.memory.records import PastRequest, RequestOutcome
+from quantumlayer_dagster.artifacts.past_requests import PastRequest, RequestOutcome
 
 
 class MemoryUnavailable(RuntimeError):

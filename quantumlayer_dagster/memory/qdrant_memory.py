@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from quantumlayer_dagster.memory.embedder import Embedder
-from quantumlayer_dagster.memory.folder_lock import POLL_S, exclusive_access
-from quantumlayer_dagster.memory.protocol import MemoryUnavailable
-from quantumlayer_dagster.memory.records import (
+from quantumlayer_dagster.artifacts.past_requests import (
     MAX_RECORDED_TEXT_CHARS,
     PastRequest,
     RequestOutcome,
 )
+from quantumlayer_dagster.memory.embedder import Embedder
+from quantumlayer_dagster.memory.folder_lock import POLL_S, exclusive_access
+from quantumlayer_dagster.memory.protocol import MemoryUnavailable
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient

@@ -2,8 +2,8 @@
 
 from quantumlayer_dagster.artifacts.capsule import GateResult
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
+from quantumlayer_dagster.artifacts.past_requests import RequestOutcome
 from quantumlayer_dagster.memory.protocol import Memory
-from quantumlayer_dagster.memory.records import RequestOutcome
 
 
 def request_outcome(

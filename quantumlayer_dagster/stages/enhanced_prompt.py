@@ -6,10 +6,10 @@ import re
 
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt, EnhancedPromptDraft
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.past_requests import PastRequest
 from quantumlayer_dagster.artifacts.request import PromptRequest
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.memory.protocol import Memory
-from quantumlayer_dagster.memory.records import PastRequest
 from quantumlayer_dagster.prompts import load_template
 
 STAGE = "enhanced_prompt"

@@ -43,6 +43,8 @@ class S3Connection:
     region: str = "us-east-1"
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 60.0
+    ca_certs: str | None = None
+    """A CA bundle file for HTTPS (the resource passes ``SSL_CERT_FILE``); None: certifi's."""
 
     def client(self) -> Minio:
         """A client whose own HTTP layer does not retry: ``with_retry`` does, bounded and
@@ -52,8 +54,7 @@ class S3Connection:
             retries=urllib3.Retry(total=0, raise_on_redirect=False, raise_on_status=False),
             maxsize=10,
             cert_reqs="CERT_REQUIRED",
-            # The SDK's own default: a custom CA bundle named by SSL_CERT_FILE, else certifi.
-            ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+            ca_certs=self.ca_certs or certifi.where(),
         )
         return Minio(
             self.endpoint,

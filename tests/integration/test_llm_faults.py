@@ -21,7 +21,7 @@ from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fakes.faults import ALL_FAULTS, CONTENT_FAULTS
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fixtures import wordcount, wordcount_stages
-from tests.fixtures.fake_llm import llm_config_yaml
+from tests.fixtures.fake_llm import KEY_ENV, llm_config_yaml
 
 FAULT_NAMED = {
     "429": r"rate ?limit",
@@ -50,8 +50,9 @@ def settings(fake_settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings) -> LiteLLMClient:
-    return LiteLLMClient(load_llm_config(settings.llm_config))
+def client(settings: Settings, fake_llm_key: str) -> LiteLLMClient:
+    env = {KEY_ENV: fake_llm_key}  # what LLMResource passes in from its dg.EnvVar
+    return LiteLLMClient(load_llm_config(settings.llm_config, env=env), env=env)
 
 
 def _one_line_naming(reason: str, stage: str, fault: str) -> None:
@@ -98,7 +99,8 @@ def test_a_deployment_that_keeps_failing_falls_back_to_the_backup_group(
 ) -> None:
     config = tmp_path / "llm.fallback.yaml"
     config.write_text(llm_config_yaml(fake_openai.base_url, fallback=fake_openai_backup.base_url))
-    client = LiteLLMClient(load_llm_config(config))
+    env = {KEY_ENV: fake_llm_key}
+    client = LiteLLMClient(load_llm_config(config, env=env), env=env)
     fake_openai.fail(fault, "frd", times=None)
     frd = wordcount_stages.frd(client)
     assert [f.name for f in frd.features] == ["Count words", "Top words"]

@@ -22,7 +22,7 @@ import json, sys, time
 from pathlib import Path
 from quantumlayer_dagster.memory.embedder import MiniLMEmbedder
 from quantumlayer_dagster.memory.qdrant_memory import QdrantMemory
-from quantumlayer_dagster.memory.records import RequestOutcome
+from quantumlayer_dagster.artifacts.past_requests import RequestOutcome
 
 name, folder, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 rounds, texts = int(sys.argv[4]), json.loads(sys.argv[5])

@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
-from quantumlayer_dagster.llm.budget import BudgetExceeded, RequestBudget, stored_request_usage
+from quantumlayer_dagster.llm.budget import BudgetExceeded, RequestBudget
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import BudgetSettings, load_llm_config
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.stages.registry import PARTITIONS
 from quantumlayer_dagster.store.keys import asset_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
+from quantumlayer_dagster.store.request_usage import stored_request_usage
 
 CONFIG = """
 groups:

@@ -9,12 +9,9 @@ from pydantic import BaseModel
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import load_llm_config
 from quantumlayer_dagster.llm.protocol import LLMStageError
-from quantumlayer_dagster.llm.response_cache import (
-    ResponseCache,
-    StoreResponseCache,
-    request_digest,
-)
+from quantumlayer_dagster.llm.response_cache import ResponseCache, request_digest
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
+from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 
 SECRET = "sk-test-cache-SECRET-99aa88bb"

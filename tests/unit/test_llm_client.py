@@ -216,12 +216,12 @@ def test_no_reply_within_timeout_names_the_setting(tmp_path):
     assert "no reply within timeout_s=0.5" in caught.value.reason
 
 
-def test_api_key_is_sent_and_never_recorded(tmp_path, monkeypatch):
+def test_api_key_is_sent_and_never_recorded(tmp_path):
     secret = "sk-test-0123456789abcdef"
-    monkeypatch.setenv("QL_TEST_KEY", secret)
+    env = {"QL_TEST_KEY": secret}  # what LLMResource passes in from its dg.EnvVar
     provider = register_scripted_provider({"frd": "ok"})
     path = write_config(tmp_path, extra="api_key_env: QL_TEST_KEY")
-    client = LiteLLMClient(load_llm_config(path))
+    client = LiteLLMClient(load_llm_config(path, env=env), env=env)
     _, call = client.complete_text("frd", ask("x"))
     assert provider.requests[0].api_key_sent
     assert secret not in call.model_dump_json()

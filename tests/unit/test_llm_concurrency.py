@@ -13,9 +13,9 @@ from quantumlayer_dagster.artifacts.structure import PlannedFile
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import load_llm_config
 from quantumlayer_dagster.llm.protocol import LLMStageError
-from quantumlayer_dagster.llm.response_cache import StoreResponseCache
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.stages.code_tree import generate_code
+from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures import wordcount, wordcount_stages
 from tests.fixtures.llm_providers import RecordingProvider, install

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from qdrant_client import QdrantClient
 
+from quantumlayer_dagster.artifacts.past_requests import RequestOutcome
 from quantumlayer_dagster.memory.folder_lock import exclusive_access
 from quantumlayer_dagster.memory.protocol import MemoryUnavailable
 from quantumlayer_dagster.memory.qdrant_memory import LOCK_FILE
-from quantumlayer_dagster.memory.records import RequestOutcome
 from tests.fixtures.memory import (
     INVOICE_PDF,
     WEATHER_STATION,

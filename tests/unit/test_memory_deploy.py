@@ -4,6 +4,7 @@ the Service the manifest creates, and the server keeps its data on a volume."""
 from pathlib import Path
 from urllib.parse import urlparse
 
+import dagster as dg
 import yaml
 
 from quantumlayer_dagster.memory.qdrant_memory import QdrantMemory
@@ -48,7 +49,9 @@ def test_settings_read_the_memory_url_so_the_server_replaces_local_mode(monkeypa
     monkeypatch.setenv("QL_MEMORY_URL", memory_url())
     settings = Settings.from_env()
     assert settings.memory_url == memory_url() and settings.memory_enabled
-    memory = VectorMemoryResource.from_settings(settings).memory()
+    resource = VectorMemoryResource.from_settings(settings)
+    assert isinstance(resource.url, dg.EnvVar)  # the UI shows the variable, not the URL
+    memory = resource.process_config_and_initialize().memory()
     assert isinstance(memory, QdrantMemory)
     assert (memory.url, memory.path) == (memory_url(), None)
     monkeypatch.setenv("QL_MEMORY", "off")

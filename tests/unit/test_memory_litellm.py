@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from quantumlayer_dagster.artifacts.past_requests import RequestOutcome
 from quantumlayer_dagster.memory.embedder import LiteLLMEmbedder, MiniLMEmbedder, embedder_named
 from quantumlayer_dagster.memory.protocol import MemoryUnavailable
 from quantumlayer_dagster.memory.qdrant_memory import QdrantMemory
-from quantumlayer_dagster.memory.records import RequestOutcome
 from tests.fixtures.memory import WEATHER_STATION, WORD_COUNTER, minilm
 
 __all__ = ["minilm"]  # fixture, used by name

@@ -5,10 +5,10 @@ import json
 
 from quantumlayer_dagster.artifacts.capsule import GateResult
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
+from quantumlayer_dagster.artifacts.past_requests import RequestOutcome
 from quantumlayer_dagster.artifacts.request import PromptRequest, RequestOptions
 from quantumlayer_dagster.memory.folder_lock import exclusive_access
 from quantumlayer_dagster.memory.qdrant_memory import LOCK_FILE
-from quantumlayer_dagster.memory.records import RequestOutcome
 from quantumlayer_dagster.memory.remember import remember_request, request_outcome
 from quantumlayer_dagster.stages.enhanced_prompt import (
     PAST_TEXT_CHARS,

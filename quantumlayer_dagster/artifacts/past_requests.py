@@ -1,4 +1,5 @@
-"""What the vector memory keeps about a finished request, and what a search returns."""
+"""What the vector memory keeps about a finished request, and what a search returns (stored
+in the enhanced prompt too, so an artifact model: the memory imports it, never the reverse)."""
 
 from pydantic import BaseModel, Field
 
