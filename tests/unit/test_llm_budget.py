@@ -66,10 +66,14 @@ def test_the_usd_budget_is_checked_with_the_configured_prices(tmp_path):
 
 
 def test_no_budget_means_no_limit(tmp_path):
-    register_scripted_provider({"frd": "ok"})
-    llm = client(tmp_path, "  max_tokens: null")
-    for _ in range(3):
-        llm.complete_text("frd", ask())
+    provider = register_scripted_provider({"frd": "two words"})
+    llm = client(tmp_path, "  max_tokens: null\n  max_usd: null")
+    # Each call may use 65 tokens and $0.125 (see above): five are far over the limits the
+    # other tests set, and every one is sent and paid for.
+    calls = [llm.complete_text("frd", ask())[1] for _ in range(5)]
+    assert len(provider.requests) == 5
+    assert sum(c.tokens_in + c.tokens_out for c in calls) == 5 * 6
+    assert sum(c.cost_usd for c in calls) == pytest.approx(5 * (4 * 0.001 + 2 * 0.002))
 
 
 def test_usage_stored_by_earlier_stages_of_the_request_counts(tmp_path):

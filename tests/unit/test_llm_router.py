@@ -100,6 +100,7 @@ def test_a_provider_echoing_the_key_is_masked_in_the_error_and_the_logs(tmp_path
     assert SECRET not in caplog.text
 
 
+@pytest.mark.slow
 def test_an_unreachable_group_fails_naming_the_stage_and_the_fix(tmp_path):
     text = """
 groups:

@@ -14,9 +14,7 @@ from quantumlayer_dagster.memory.embedder import LiteLLMEmbedder, MiniLMEmbedder
 from quantumlayer_dagster.memory.protocol import MemoryUnavailable
 from quantumlayer_dagster.memory.qdrant_memory import QdrantMemory
 from quantumlayer_dagster.memory.records import RequestOutcome
-from tests.fixtures.memory import WEATHER_STATION, WORD_COUNTER, minilm
-
-__all__ = ["minilm"]  # fixture, used by name
+from tests.fixtures.memory import WEATHER_STATION, WORD_COUNTER
 
 
 def letter_vector(text: str) -> list[float]:
