@@ -9,10 +9,11 @@ import pytest
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
 from quantumlayer_dagster.llm.budget import BudgetExceeded, RequestBudget, stored_request_usage
 from quantumlayer_dagster.llm.client import LiteLLMClient
-from quantumlayer_dagster.llm.config import BudgetSettings, load_llm_config
+from quantumlayer_dagster.llm.config import BudgetSettings
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.store.keys import asset_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
+from tests.fixtures.llm_client import client_from_yaml
 
 CONFIG = """
 groups:
@@ -32,9 +33,7 @@ REQUEST = "r20260101000000-00000000"
 
 
 def client(tmp_path: Path, budget: str, budget_obj: RequestBudget | None = None) -> LiteLLMClient:
-    path = tmp_path / "llm.yaml"
-    path.write_text(CONFIG.format(budget=budget))
-    return LiteLLMClient(load_llm_config(path, env={}), budget=budget_obj)
+    return client_from_yaml(tmp_path, CONFIG.format(budget=budget), budget=budget_obj)
 
 
 def ask() -> list[dict[str, str]]:
