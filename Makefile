@@ -65,8 +65,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The fast tier, across every test folder: no test marked slow, server, sandbox or llm
+# (markers in pyproject.toml). Under a minute on 2 cores; `make test` still runs everything.
 unit: install
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q -m "not slow and not server and not sandbox and not llm"
 
 ui: install
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

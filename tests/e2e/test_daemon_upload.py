@@ -20,33 +20,25 @@ from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures import wordcount
 from tests.fixtures.dagster_servers import (
     DagsterHome,
-    PostgresDatabase,
     Webserver,
-    fresh_postgres_database,
     make_home,
     running_daemon,
     running_webserver,
     shipped_postgres_instance_yaml,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.sandbox, pytest.mark.server, pytest.mark.slow]
 CLI = str(Path(sys.executable).parent / "quantumlayer")
 CAPSULE_TIMEOUT_S = 600
 
 
-@pytest.fixture(scope="module")
-def database() -> Iterator[PostgresDatabase]:
-    with fresh_postgres_database() as db:
-        yield db
-
-
 @pytest.fixture
-def platform(database, tmp_path) -> Iterator[tuple[DagsterHome, Webserver, Path]]:
+def platform(postgres_database, tmp_path) -> Iterator[tuple[DagsterHome, Webserver, Path]]:
     # The sensor's interval comes from QL_UPLOAD_POLL_S: one second instead of ten.
     home = make_home(
         tmp_path / "home",
         instance_yaml=shipped_postgres_instance_yaml(),
-        extra_env={**database.env(), "QL_UPLOAD_POLL_S": "1"},
+        extra_env={**postgres_database.env(), "QL_UPLOAD_POLL_S": "1"},
     )
     with running_webserver(home) as server, running_daemon(home) as daemon_log:
         yield home, server, daemon_log

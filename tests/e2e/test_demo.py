@@ -4,7 +4,6 @@ run may end in any of three honest ways; the test finds out which and checks the
 
 import json
 import re
-import socket
 import subprocess
 import sys
 import tarfile
@@ -18,8 +17,9 @@ from quantumlayer_dagster.llm.local_server import ensure_local_server
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.stages.registry import ASSET_NAMES
 from quantumlayer_dagster.store.keys import asset_key
+from tests.fixtures.network import free_port
 
-pytestmark = [pytest.mark.llm, pytest.mark.slow]
+pytestmark = [pytest.mark.llm, pytest.mark.sandbox, pytest.mark.server, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 GATES = {
@@ -32,12 +32,6 @@ GATES = {
     "complexity_budget",
 }
 GATE_LINE = re.compile(r"^(\w+)\s+(pass|FAIL)\s+(.*)$")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

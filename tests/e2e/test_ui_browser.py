@@ -21,7 +21,7 @@ from tests.fixtures import wordcount
 from tests.fixtures.dagster_servers import ROOT, Webserver, make_home, running_webserver
 from tests.fixtures.pipeline_run import run_wordcount
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.sandbox, pytest.mark.server, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
 STABLE_SCREENSHOTS = ROOT / ".ql" / "screenshots"
 # CSS-module class of an asset node's label in the graph (stable for the pinned webserver).

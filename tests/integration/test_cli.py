@@ -51,6 +51,7 @@ def test_run_refuses_a_missing_file(tmp_path: Path):
 
 
 @pytest.mark.slow
+@pytest.mark.sandbox
 def test_run_on_a_good_prompt_prints_progress_gates_and_a_verified_capsule(
     tmp_path, settings, register_script, monkeypatch, capsys
 ):

@@ -6,11 +6,8 @@ import pytest
 
 from quantumlayer_cli import main
 from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES
-from quantumlayer_dagster.supply_chain.advisories import default_advisory_db
+from tests.fixtures.advisories import needs_snapshot
 
-needs_snapshot = pytest.mark.skipif(
-    default_advisory_db(None) is None, reason="advisory-db snapshot not present"
-)
 AWS_KEY = "AKIA" + "Z7QW3RTY5UIO9PLK"  # in two parts: this file holds no scannable key
 RUNNER = """\
 import subprocess

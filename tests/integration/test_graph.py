@@ -1,23 +1,32 @@
 """The whole asset graph for one request partition, on the scripted LLM (a test double for
 the hosted-provider edge); everything else is real: Dagster, SQLite instance, artifact
-store, tree-sitter, sandboxed pytest, bandit, radon, capsule."""
+store, tree-sitter, sandboxed pytest, bandit, radon, capsule.
+
+The word-count request runs once for the module (``wordcount_run``) and the tests read what
+it left; only the failure scenarios run the graph again, each with its own replies."""
 
 import json
 import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import dagster as dg
 import pytest
 
+from quantumlayer_cli.local_run import RunOutcome, local_instance
 from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.definitions import build_definitions
+from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.packaging.archive import verify_capsule
+from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.registry import ASSET_NAMES, JOB_NAME, PARTITIONS, stage
 from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
+from tests.conftest import scripted_settings
 from tests.fixtures import wordcount
 from tests.fixtures.pipeline_run import run_wordcount
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # test_suite runs pytest under bwrap
 
 # Every edge of the graph (DESIGN.md section 3): an asset reads exactly its upstream assets.
 DESIGN_GRAPH = {
@@ -44,9 +53,38 @@ def load(store, rid, name):  # type: ignore[no-untyped-def]
     return stage(name).model.model_validate_json(store.get_bytes(asset_key(rid, name)))
 
 
+@dataclass
+class GraphRun:
+    """The module's one run of the whole graph, and where it left its records."""
+
+    settings: Settings
+    instance: dg.DagsterInstance
+    outcome: RunOutcome
+    store: LocalDirStore
+
+    @property
+    def rid(self) -> str:
+        return self.outcome.request_id
+
+
+@pytest.fixture(scope="module")
+def wordcount_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphRun]:
+    """The word-count request through the whole graph, once for this module."""
+    settings = scripted_settings(tmp_path_factory.mktemp("graph"))
+    register_scripted_provider(wordcount.STAGE_REPLIES, files=wordcount.FILE_REPLIES)
+    instance = local_instance(settings)
+    try:
+        outcome = run_wordcount(settings, instance)
+        assert outcome.success, outcome.failure
+        yield GraphRun(settings, instance, outcome, LocalDirStore(settings.artifacts_dir))
+    finally:
+        instance.dispose()
+
+
 @pytest.fixture
 def run(settings, instance, register_script):  # type: ignore[no-untyped-def]
-    """Run the job for one new request; returns (outcome, store, provider)."""
+    """Run the job for one new request with the given replies (a failure scenario of its
+    own); returns (outcome, store, provider)."""
 
     def go(**script):  # type: ignore[no-untyped-def]
         provider = register_script(**script)
@@ -75,15 +113,17 @@ def test_job_selects_the_whole_graph(settings):
     assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == set(DESIGN_GRAPH)
 
 
-def test_whole_graph_materializes_every_asset_for_the_partition(run, instance):
-    outcome, store, _ = run()
-    assert outcome.success, outcome.failure
-    rid = outcome.request_id
+def test_whole_graph_materializes_every_asset_for_the_partition(wordcount_run):
+    outcome, store, rid = wordcount_run.outcome, wordcount_run.store, wordcount_run.rid
     for name in DESIGN_GRAPH:
         assert json.loads(store.get_bytes(asset_key(rid, name)))  # JSON, not pickle
-        event = instance.get_latest_materialization_event(dg.AssetKey(name))
-        assert event is not None and event.run_id == outcome.run_id
-        assert event.asset_materialization.partition == rid
+    events = wordcount_run.instance.all_logs(
+        outcome.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+    )
+    materialized = [
+        (e.dagster_event.asset_key.to_user_string(), e.dagster_event.partition) for e in events
+    ]
+    assert sorted(materialized) == sorted((name, rid) for name in DESIGN_GRAPH)
     assert {g.name: g.passed for g in outcome.gates} == {
         "code_parses": True,
         "licences_allowed": True,
@@ -96,9 +136,8 @@ def test_whole_graph_materializes_every_asset_for_the_partition(run, instance):
     }
 
 
-def test_every_asset_holds_its_stage_content(run):
-    outcome, store, _ = run()
-    rid = outcome.request_id
+def test_every_asset_holds_its_stage_content(wordcount_run):
+    store, rid = wordcount_run.store, wordcount_run.rid
     a = {name: load(store, rid, name) for name in ASSET_NAMES}
     assert a["prompt_request"].prompt == wordcount.PROMPT
     assert a["enhanced_prompt"].title == wordcount.ENHANCED_PROMPT["title"]
@@ -119,9 +158,8 @@ def test_every_asset_holds_its_stage_content(run):
     assert a["capsule"].verification.ok and a["capsule"].manifest.request_id == rid
 
 
-def test_artifacts_carry_their_lineage_forward(run):
-    outcome, store, _ = run()
-    rid = outcome.request_id
+def test_artifacts_carry_their_lineage_forward(wordcount_run):
+    store, rid = wordcount_run.store, wordcount_run.rid
     frd = load(store, rid, "frd")
     structure = load(store, rid, "project_structure")
     code = load(store, rid, "code_tree")
@@ -135,23 +173,24 @@ def test_artifacts_carry_their_lineage_forward(run):
     assert capsule.manifest.tokens_in > 0 and capsule.manifest.models == ["scripted/fixture"]
 
 
-def test_each_step_loaded_exactly_its_upstream_assets(run, instance):
-    outcome, _, _ = run()
+def test_each_step_loaded_exactly_its_upstream_assets(wordcount_run):
+    run_id, instance = wordcount_run.outcome.run_id, wordcount_run.instance
     loaded: dict[str, set[str]] = {name: set() for name in DESIGN_GRAPH}
-    for record in instance.all_logs(outcome.run_id, of_type=dg.DagsterEventType.LOADED_INPUT):
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.LOADED_INPUT):
         data = record.dagster_event.event_specific_data
         loaded[record.step_key].add(data.upstream_step_key)
     assert loaded == DESIGN_GRAPH
 
 
-def test_materialization_metadata_is_readable(run, instance):
-    outcome, _, _ = run()
-    assert outcome.success, outcome.failure
+def test_materialization_metadata_is_readable(wordcount_run):
+    instance, run_id = wordcount_run.instance, wordcount_run.outcome.run_id
     frd_meta = instance.get_latest_materialization_event(
         dg.AssetKey("frd")
     ).asset_materialization.metadata
     assert frd_meta["tokens_in"].value > 0 and frd_meta["tokens_out"].value > 0
-    assert frd_meta["duration_s"].value >= 0
+    stats = instance.get_run_stats(run_id)
+    assert stats.start_time is not None and stats.end_time is not None
+    assert 0 < frd_meta["duration_s"].value < stats.end_time - stats.start_time
     assert "| AC1 | F1 |" in frd_meta["criteria"].value
     security_meta = instance.get_latest_materialization_event(
         dg.AssetKey("security_report")
@@ -159,9 +198,14 @@ def test_materialization_metadata_is_readable(run, instance):
     assert isinstance(security_meta["report"], dg.MarkdownMetadataValue)
 
 
-def test_capsule_is_verified_and_deterministic(run, settings, instance):
-    outcome, store, _ = run()
-    rid = outcome.request_id
+def test_capsule_is_verified_and_deterministic(wordcount_run):
+    # Materializes the capsule once more: the other tests read the run's own events.
+    settings, instance, outcome = (
+        wordcount_run.settings,
+        wordcount_run.instance,
+        wordcount_run.outcome,
+    )
+    store, rid = wordcount_run.store, wordcount_run.rid
     first = store.get_bytes(capsule_key(rid))
     assert verify_capsule(first).ok
     with tarfile.open(outcome.capsule_path) as tar:

@@ -19,12 +19,12 @@ from tests.fixtures import wordcount
 from tests.fixtures.dagster_servers import (
     DagsterHome,
     Webserver,
-    free_port,
     make_home,
     running_webserver,
 )
+from tests.fixtures.network import free_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.sandbox, pytest.mark.server, pytest.mark.slow]
 TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
 
 

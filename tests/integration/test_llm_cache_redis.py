@@ -16,6 +16,8 @@ from quantumlayer_dagster.llm.response_cache import (
 )
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 
+pytestmark = pytest.mark.server
+
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SECRET = "sk-test-redis-SECRET-4d3c2b1a"
 CONFIG = """

@@ -23,6 +23,8 @@ from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fixtures import wordcount, wordcount_stages
 from tests.fixtures.fake_llm import KEY_ENV, llm_config_yaml
 
+pytestmark = pytest.mark.server
+
 FAULT_NAMED = {
     "429": r"rate ?limit",
     "401": r"authentication failed",

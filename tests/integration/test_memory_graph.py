@@ -17,7 +17,7 @@ from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures import wordcount
 from tests.fixtures.pipeline_run import run_wordcount
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
 
 def metadata(instance, name):  # type: ignore[no-untyped-def]

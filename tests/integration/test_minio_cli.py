@@ -12,6 +12,8 @@ from resources.artifact_store import open_artifact_store
 from tests.fixtures import wordcount
 from tests.fixtures.s3_server import S3Server, unused_endpoint
 
+pytestmark = pytest.mark.server
+
 REQUEST_ID = "r20240309170542-0a1b2c3d"
 
 

@@ -24,7 +24,7 @@ from tests.fixtures import wordcount
 from tests.fixtures.s3_server import S3Server
 from tests.integration.test_minio_cli import use_minio
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.sandbox, pytest.mark.server, pytest.mark.slow]
 
 
 def test_an_uploaded_prompt_runs_with_every_artifact_and_the_capsule_in_the_bucket(

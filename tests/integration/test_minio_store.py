@@ -9,6 +9,8 @@ from quantumlayer_dagster.store.artifact_store import ArtifactNotFound, Artifact
 from quantumlayer_dagster.store.minio_store import MinioStore, S3Connection
 from tests.fixtures.s3_server import FAST_RETRY, FaultProxy, S3Server, unused_endpoint
 
+pytestmark = pytest.mark.server
+
 REQUEST_ID = "r20240309170542-0a1b2c3d"
 FRD_KEY = keys.asset_key(REQUEST_ID, "frd")
 

@@ -3,7 +3,6 @@ top-level ``dagster.yaml`` (``DAGSTER_PG_*`` variables), against the real server
 127.0.0.1:5432, in a fresh database dropped afterwards."""
 
 import shutil
-from collections.abc import Iterator
 
 import dagster as dg
 import psycopg2
@@ -11,22 +10,17 @@ import pytest
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 
 from quantumlayer_dagster.stages.registry import ASSET_NAMES, PARTITIONS
-from tests.fixtures.dagster_servers import ROOT, PostgresDatabase, fresh_postgres_database
+from tests.fixtures.dagster_servers import ROOT
 from tests.fixtures.pipeline_run import run_wordcount
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def database() -> Iterator[PostgresDatabase]:
-    with fresh_postgres_database() as db:
-        yield db
+pytestmark = [pytest.mark.sandbox, pytest.mark.server, pytest.mark.slow]
 
 
 def test_the_graph_runs_once_on_the_postgres_instance(
-    database, settings, register_script, tmp_path, monkeypatch
+    postgres_database, settings, register_script, tmp_path, monkeypatch
 ):
     register_script()
+    database = postgres_database
     for name, value in database.env().items():
         monkeypatch.setenv(name, value)
     dagster_home = tmp_path / "dagster"

@@ -1,7 +1,6 @@
 """Hostile generated tests run through the real test stage (pytest in the sandbox): each
 attack is contained, the TestRun says what happened, and the next run still works."""
 
-import os
 import socket
 import tempfile
 import textwrap
@@ -14,20 +13,18 @@ from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile
 from quantumlayer_dagster.artifacts.testing import TestRun
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
 from quantumlayer_dagster.testing.test_run import run_pytest
+from tests.fixtures.sandbox_modes import SANDBOX_MODES, bwrap_only, needs_root
 
 pytestmark = pytest.mark.slow  # about 45 s: several runs wait out the 4 s wall timeout
 LIMITS = SandboxLimits(wall_timeout_s=4, cpu_s=10, memory_mb=512, max_processes=32)
 BWRAP = Sandbox(LIMITS)
-needs_bwrap = pytest.mark.skipif(not BWRAP.uses_bwrap, reason=f"no bwrap: {BWRAP.isolation}")
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="RLIMIT_NPROC needs the uid drop")
-MODES = [pytest.param(True, id="bwrap", marks=needs_bwrap), pytest.param(False, id="process")]
 MODULE = SourceFile(path="app/__init__.py", content="def ok():\n    return True\n")
 GOOD_TEST = SourceFile(
     path="tests/test_ok.py", content="from app import ok\n\n\ndef test_ok():\n    assert ok()\n"
 )
 
 
-@pytest.fixture(params=MODES)
+@pytest.fixture(params=SANDBOX_MODES)
 def sandbox(request: pytest.FixtureRequest) -> Sandbox:
     return Sandbox(LIMITS, mode="bwrap" if request.param else "process")
 
@@ -48,7 +45,7 @@ def only_failure(run: TestRun) -> str:
     return failure.message
 
 
-@needs_bwrap
+@bwrap_only
 def test_socket_to_a_host_server_is_refused_and_reported() -> None:
     with socket.create_server(("127.0.0.1", 0)) as server:
         server.settimeout(0.2)
@@ -69,7 +66,7 @@ def test_socket_to_a_host_server_is_refused_and_reported() -> None:
     assert_next_run_works(BWRAP)
 
 
-@needs_bwrap
+@bwrap_only
 def test_name_resolution_fails_and_is_reported() -> None:
     run = run_pytest(
         hostile("""
@@ -101,7 +98,7 @@ def open_host_dir() -> Iterator[Path]:
     path.rmdir()
 
 
-@needs_bwrap
+@bwrap_only
 def test_write_outside_the_project_folder_does_not_reach_the_host(open_host_dir: Path) -> None:
     run = run_pytest(
         hostile(f"""

@@ -18,6 +18,7 @@ LEAKY_COUNTER = wordcount.COUNTER_PY.replace(
 
 
 @pytest.mark.slow
+@pytest.mark.sandbox
 def test_hard_coded_key_fails_the_blocking_gate_and_no_capsule_is_built(
     settings, instance, register_script
 ):

@@ -19,12 +19,14 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
 CALC = {
     "calc/__init__.py": "def add(a, b):\n    return a + b\n",
     "tests/test_calc.py": (
-        "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n\n\n"
-        "def test_wrong():\n    assert add(2, 2) == 5\n"
+        "import time\n\nfrom calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n\n\n"
+        "def test_wrong():\n    time.sleep(0.3)\n    assert add(2, 2) == 5\n"
     ),
 }
+"""Two tests; the failing one takes at least 0.3 s, which its reported duration shows."""
 
 
+@pytest.mark.sandbox
 def test_json_lists_counts_and_every_test_and_exits_1_on_a_failure(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -36,10 +38,13 @@ def test_json_lists_counts_and_every_test_and_exits_1_on_a_failure(
         ("tests.test_calc::test_add", "passed"),
         ("tests.test_calc::test_wrong", "failed"),
     ]
-    assert all(t["duration"] >= 0 for t in out["tests"])
+    durations = {t["name"]: t["duration"] for t in out["tests"]}
+    assert durations["tests.test_calc::test_wrong"] >= 0.3
+    assert durations["tests.test_calc::test_add"] < durations["tests.test_calc::test_wrong"]
     assert out["coverage_percent"] == 100.0
 
 
+@pytest.mark.sandbox
 def test_all_passing_tree_exits_0_with_a_readable_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -55,6 +60,7 @@ def test_all_passing_tree_exits_0_with_a_readable_table(
     assert "isolation: " in out
 
 
+@pytest.mark.sandbox
 def test_binary_file_is_skipped_with_its_reason_and_the_rest_still_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -69,6 +75,7 @@ def test_binary_file_is_skipped_with_its_reason_and_the_rest_still_runs(
 
 
 @pytest.mark.skipif(node_problem(find_node()) is not None, reason=f"{node_problem(find_node())}")
+@pytest.mark.sandbox
 def test_javascript_tree_runs_with_node(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = {
         "package.json": '{"name": "m"}\n',

@@ -19,7 +19,7 @@ from tests.fixtures.s3_server import S3Server, unused_endpoint
 PROMPT = b"Build a command-line tool that counts the words in a text file.\n"
 
 
-@pytest.fixture(params=["local", "minio"])
+@pytest.fixture(params=["local", pytest.param("minio", marks=pytest.mark.server)])
 def stores(request: pytest.FixtureRequest, tmp_path: Path) -> ArtifactStoreResource:
     """The artifact store resource, once per kind of store."""
     if request.param == "local":
@@ -229,6 +229,7 @@ def test_a_rejected_name_already_taken_keeps_both_uploads(stores, instance) -> N
     assert len([k for k in rejected if not k.endswith(REASON_SUFFIX)]) == 2
 
 
+@pytest.mark.server
 def test_an_unreachable_bucket_skips_the_tick_and_keeps_the_cursor(
     s3_server: S3Server, bucket_name: str, instance
 ) -> None:

@@ -1,8 +1,6 @@
 """Advisory sources: pip-audit's vulnerability service over the OSV snapshot on disk, and
 osv.dev first with the snapshot as fallback."""
 
-import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -17,15 +15,8 @@ from quantumlayer_dagster.supply_chain.advisories import (
     affects,
     default_advisory_db,
 )
-
-# The snapshot beside the checkout, or where QL_ADVISORY_DB says (a CI clone elsewhere).
-SNAPSHOT = default_advisory_db(os.environ.get("QL_ADVISORY_DB"))
-pytestmark = pytest.mark.skipif(SNAPSHOT is None, reason="advisory-db snapshot not present")
-
-
-@pytest.fixture(scope="module")
-def service():
-    return LocalOsvService(SNAPSHOT)
+from tests.fixtures.advisories import SNAPSHOT, needs_snapshot
+from tests.fixtures.network import refused_url
 
 
 def ids(service, name, version):
@@ -39,34 +30,34 @@ def test_default_directory_is_the_snapshot_next_to_the_checkout():
     assert default_advisory_db("/elsewhere") == Path("/elsewhere")
 
 
-def test_old_requests_pin_has_the_redirect_auth_leak_and_its_fix(service):
-    found = ids(service, "requests", "2.19.0")
+def test_old_requests_pin_has_the_redirect_auth_leak_and_its_fix(advisory_snapshot):
+    found = ids(advisory_snapshot, "requests", "2.19.0")
     assert found["PYSEC-2018-28"] == ["2.20.0"]  # CVE-2018-18074
     assert found["PYSEC-2023-74"] == ["2.31.0"]
 
 
-def test_fixed_version_is_no_longer_affected(service):
-    assert "PYSEC-2018-28" not in ids(service, "requests", "2.20.0")
-    assert ids(service, "requests", "2.32.3") == {}
+def test_fixed_version_is_no_longer_affected(advisory_snapshot):
+    assert "PYSEC-2018-28" not in ids(advisory_snapshot, "requests", "2.20.0")
+    assert ids(advisory_snapshot, "requests", "2.32.3") == {}
 
 
-def test_names_are_matched_after_pep_503_normalisation(service):
-    assert "PYSEC-2019-217" in ids(service, "Jinja2", "2.10")
-    assert ids(service, "PyYAML", "5.3")["PYSEC-2021-142"] == ["5.4"]
-    assert ids(service, "pyyaml", "5.4") == {}
+def test_names_are_matched_after_pep_503_normalisation(advisory_snapshot):
+    assert "PYSEC-2019-217" in ids(advisory_snapshot, "Jinja2", "2.10")
+    assert ids(advisory_snapshot, "PyYAML", "5.3")["PYSEC-2021-142"] == ["5.4"]
+    assert ids(advisory_snapshot, "pyyaml", "5.4") == {}
 
 
-def test_aliases_carry_the_cve_and_ghsa_ids(service):
-    _, results = service.query(ResolvedDependency("requests", Version("2.19.0")))
+def test_aliases_carry_the_cve_and_ghsa_ids(advisory_snapshot):
+    _, results = advisory_snapshot.query(ResolvedDependency("requests", Version("2.19.0")))
     result = next(r for r in results if r.id == "PYSEC-2018-28")
     assert result.aliases == {"CVE-2018-18074", "GHSA-x84v-xcm2-53pg"}
     assert "Authorization header" in result.description
 
 
-def test_unknown_package_and_skipped_dependency_have_no_advisories(service):
-    assert ids(service, "surely-not-a-real-package", "1.0") == {}
+def test_unknown_package_and_skipped_dependency_have_no_advisories(advisory_snapshot):
+    assert ids(advisory_snapshot, "surely-not-a-real-package", "1.0") == {}
     skipped = SkippedDependency("flask", "not pinned")
-    assert service.query(skipped) == (skipped, [])
+    assert advisory_snapshot.query(skipped) == (skipped, [])
 
 
 def test_range_with_last_affected_includes_that_version_only():
@@ -127,19 +118,14 @@ def test_missing_directory_is_refused_with_the_fix(tmp_path):
         LocalOsvService(tmp_path)
 
 
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1/query"
-
-
+@needs_snapshot
 def test_online_service_that_cannot_be_reached_falls_back_to_the_directory():
-    service = advisory_service(SNAPSHOT, online=True, osv_url=closed_port_url())
+    service = advisory_service(SNAPSHOT, online=True, osv_url=refused_url("/v1/query"))
     assert isinstance(service, OnlineFirstService)
     assert "PYSEC-2018-28" in ids(service, "requests", "2.19.0")
     assert service.used.startswith("local OSV directory")
 
 
+@needs_snapshot
 def test_local_directory_alone_when_online_is_off():
     assert isinstance(advisory_service(SNAPSHOT, online=False), LocalOsvService)

@@ -9,12 +9,13 @@ import pytest
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
 from quantumlayer_dagster.llm.budget import BudgetExceeded, RequestBudget
 from quantumlayer_dagster.llm.client import LiteLLMClient
-from quantumlayer_dagster.llm.config import BudgetSettings, load_llm_config
+from quantumlayer_dagster.llm.config import BudgetSettings
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.stages.registry import PARTITIONS
 from quantumlayer_dagster.store.keys import asset_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from quantumlayer_dagster.store.request_usage import stored_request_usage
+from tests.fixtures.llm_client import client_from_yaml
 
 CONFIG = """
 groups:
@@ -34,9 +35,7 @@ REQUEST = "r20260101000000-00000000"
 
 
 def client(tmp_path: Path, budget: str, budget_obj: RequestBudget | None = None) -> LiteLLMClient:
-    path = tmp_path / "llm.yaml"
-    path.write_text(CONFIG.format(budget=budget))
-    return LiteLLMClient(load_llm_config(path, env={}), budget=budget_obj)
+    return client_from_yaml(tmp_path, CONFIG.format(budget=budget), budget=budget_obj)
 
 
 def ask() -> list[dict[str, str]]:
@@ -68,10 +67,14 @@ def test_the_usd_budget_is_checked_with_the_configured_prices(tmp_path):
 
 
 def test_no_budget_means_no_limit(tmp_path):
-    register_scripted_provider({"frd": "ok"})
-    llm = client(tmp_path, "  max_tokens: null")
-    for _ in range(3):
-        llm.complete_text("frd", ask())
+    provider = register_scripted_provider({"frd": "two words"})
+    llm = client(tmp_path, "  max_tokens: null\n  max_usd: null")
+    # Each call may use 65 tokens and $0.125 (see above): five are far over the limits the
+    # other tests set, and every one is sent and paid for.
+    calls = [llm.complete_text("frd", ask())[1] for _ in range(5)]
+    assert len(provider.requests) == 5
+    assert sum(c.tokens_in + c.tokens_out for c in calls) == 5 * 6
+    assert sum(c.cost_usd for c in calls) == pytest.approx(5 * (4 * 0.001 + 2 * 0.002))
 
 
 def test_usage_stored_by_earlier_stages_of_the_request_counts(tmp_path):

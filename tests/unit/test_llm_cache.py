@@ -7,12 +7,12 @@ import pytest
 from pydantic import BaseModel
 
 from quantumlayer_dagster.llm.client import LiteLLMClient
-from quantumlayer_dagster.llm.config import load_llm_config
 from quantumlayer_dagster.llm.protocol import LLMStageError
 from quantumlayer_dagster.llm.response_cache import ResponseCache, request_digest
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.local_dir import LocalDirStore
+from tests.fixtures.llm_client import client_from_yaml
 
 SECRET = "sk-test-cache-SECRET-99aa88bb"
 CONFIG = """
@@ -34,10 +34,7 @@ class Feature(BaseModel):
 
 
 def client(tmp_path: Path, cache: ResponseCache) -> LiteLLMClient:
-    path = tmp_path / "llm.yaml"
-    path.write_text(CONFIG)
-    env = {"QL_TEST_CACHE_KEY": SECRET}
-    return LiteLLMClient(load_llm_config(path, env=env), cache=cache, env=env)
+    return client_from_yaml(tmp_path, CONFIG, {"QL_TEST_CACHE_KEY": SECRET}, cache=cache)
 
 
 def ask(text: str = "write it") -> list[dict[str, str]]:

@@ -1,6 +1,7 @@
 """``quantumlayer llm check``: one request through the configured Router, reported as
 ``name: value`` lines, or one error line with the fix."""
 
+import time
 from pathlib import Path
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, main
@@ -31,12 +32,14 @@ def lines(out: str) -> dict[str, str]:
 
 
 def test_check_prints_the_answering_model_latency_and_tokens(tmp_path, capsys):
-    provider = register_scripted_provider({"check": "ok"})
+    provider = register_scripted_provider({"check": "ok"}, latency_s=0.2)
+    started = time.monotonic()
     assert main(["llm", "check", "--config", write(tmp_path, CONFIG)]) == EXIT_OK
+    elapsed = time.monotonic() - started
     shown = lines(capsys.readouterr().out)
     assert shown["model"] == "scripted/cheap"
     assert shown["deployment"] == "cheap/0"
-    assert float(shown["latency_s"]) >= 0
+    assert 0.2 <= float(shown["latency_s"]) <= elapsed  # the model's 0.2 s delay, measured
     assert int(shown["tokens_in"]) > 0 and shown["tokens_out"] == "1"
     assert shown["reply"] == "ok"
     assert len(provider.requests) == 1

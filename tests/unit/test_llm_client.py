@@ -16,6 +16,7 @@ from quantumlayer_dagster.llm.request_tags import file_line
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.llm.structured_output import strip_fence
 from resources.llm import LLMResource
+from tests.fixtures.network import refused_url
 
 SCRIPTED_CONFIG = """
 groups:
@@ -47,12 +48,6 @@ def scripted_client(tmp_path: Path, mode: str = "json_schema", extra: str = "") 
 
 def ask(text: str) -> list[dict[str, str]]:
     return [{"role": "system", "content": "You write specs."}, {"role": "user", "content": text}]
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_scripted_provider_through_litellm_returns_fixture_and_records_request(tmp_path):
@@ -186,8 +181,9 @@ def test_complete_json_gives_up_after_max_attempts_naming_the_stage(tmp_path):
     assert all(c.error for c in error.calls)
 
 
+@pytest.mark.slow
 def test_connection_refused_is_one_line_naming_model_server_and_fix(tmp_path):
-    api_base = f"http://127.0.0.1:{closed_port()}/v1"
+    api_base = refused_url("/v1")
     deployment = {"model": "openai/smollm2", "api_base": api_base}
     config = LLMConfig.model_validate(
         {"groups": {"local": {"deployments": [deployment]}}, "default": "local"}
@@ -201,6 +197,7 @@ def test_connection_refused_is_one_line_naming_model_server_and_fix(tmp_path):
     assert [c.error for c in caught.value.calls] == [reason]
 
 
+@pytest.mark.slow
 def test_no_reply_within_timeout_names_the_setting(tmp_path):
     with socket.socket() as silent:  # accepts connections, never answers
         silent.bind(("127.0.0.1", 0))
@@ -235,6 +232,7 @@ def test_cost_comes_from_litellm_with_the_configured_prices(tmp_path):
     assert call.cost_usd == pytest.approx(call.tokens_in * 0.001 + 2 * 0.01)
 
 
+@pytest.mark.slow
 def test_local_models_are_priced_at_zero():
     LiteLLMClient(load_llm_config(PACKAGED_LLM_CONFIG, env={}))
     cost = litellm.completion_cost(model="openai/smollm2", prompt="a b c", completion="d e")

@@ -11,13 +11,13 @@ import yaml
 from assets import ALL_ASSETS
 from quantumlayer_dagster.artifacts.structure import PlannedFile
 from quantumlayer_dagster.llm.client import LiteLLMClient
-from quantumlayer_dagster.llm.config import load_llm_config
 from quantumlayer_dagster.llm.protocol import LLMStageError
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.stages.code_tree import generate_code
 from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures import wordcount, wordcount_stages
+from tests.fixtures.llm_client import client_from_yaml
 from tests.fixtures.llm_providers import RecordingProvider, install
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,9 +37,7 @@ cache:
 
 
 def client(tmp_path: Path, model: str, parallel: int, cache=None) -> LiteLLMClient:  # type: ignore[no-untyped-def]
-    path = tmp_path / "llm.yaml"
-    path.write_text(CONFIG.format(model=model, parallel=parallel))
-    return LiteLLMClient(load_llm_config(path, env={}), cache=cache)
+    return client_from_yaml(tmp_path, CONFIG.format(model=model, parallel=parallel), cache=cache)
 
 
 def four_modules(tmp_path: Path):  # type: ignore[no-untyped-def]

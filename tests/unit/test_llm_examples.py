@@ -39,10 +39,13 @@ def test_each_example_loads_and_builds_a_router(path):
 
 
 @pytest.mark.parametrize("index", range(3))
-def test_each_readme_configuration_loads(tmp_path, index):
+def test_each_readme_configuration_loads_and_builds_a_router(tmp_path, index):
     path = tmp_path / "llm.yaml"
     path.write_text(readme_configs()[index])
-    load_llm_config(path, env=FAKE_ENV)
+    config = load_llm_config(path, env=FAKE_ENV)
+    assert config.default in config.groups
+    router = build_router(config, env=FAKE_ENV)
+    assert len(router.registry().all()) == len(config.deployments()) > 0
 
 
 def test_the_local_example_is_the_packaged_default():

@@ -11,6 +11,7 @@ from quantumlayer_dagster.llm.config import load_llm_config
 from quantumlayer_dagster.llm.protocol import LLMStageError
 from quantumlayer_dagster.llm.request_tags import file_line
 from quantumlayer_dagster.llm.router import build_router
+from tests.fixtures.llm_client import client_from_yaml
 from tests.fixtures.llm_providers import FailingProvider, RecordingProvider, install
 
 SECRET = "sk-test-router-SECRET-0a1b2c3d4e5f"
@@ -47,10 +48,7 @@ def providers() -> None:
 
 
 def client(tmp_path: Path, text: str = CONFIG) -> LiteLLMClient:
-    path = tmp_path / "llm.yaml"
-    path.write_text(text)
-    env = {"QL_TEST_ROUTER_KEY": SECRET}
-    return LiteLLMClient(load_llm_config(path, env=env), env=env)
+    return client_from_yaml(tmp_path, text, {"QL_TEST_ROUTER_KEY": SECRET})
 
 
 def ask(text: str = "x") -> list[dict[str, str]]:
@@ -100,6 +98,7 @@ def test_a_provider_echoing_the_key_is_masked_in_the_error_and_the_logs(tmp_path
     assert SECRET not in caplog.text
 
 
+@pytest.mark.slow
 def test_an_unreachable_group_fails_naming_the_stage_and_the_fix(tmp_path):
     text = """
 groups:

@@ -333,6 +333,7 @@ def test_a_test_plan_aimed_at_an_unknown_component_is_repaired(
 # Stage 9: test suite
 
 
+@pytest.mark.sandbox
 def test_build_test_suite_runs_the_generated_tests_in_the_sandbox(scripted_llm) -> None:
     llm, provider = scripted_llm
     plan = wordcount_stages.plan_of_tests(llm)
@@ -352,6 +353,7 @@ def test_build_test_suite_runs_the_generated_tests_in_the_sandbox(scripted_llm) 
     assert suite.untraced_targets == []
 
 
+@pytest.mark.sandbox
 def test_build_test_suite_reports_a_wrong_test_as_failed(scripted_llm, register_script) -> None:
     llm, _ = scripted_llm
     wrong_f2 = wordcount.TEST_F2.replace('("a", 2)', '("a", 1)')
@@ -368,6 +370,7 @@ def test_build_test_suite_reports_a_wrong_test_as_failed(scripted_llm, register_
     assert failure.name == "test_ranks_the_most_frequent_words"
 
 
+@pytest.mark.sandbox
 def test_build_test_suite_shows_the_llm_the_module_defining_the_targets(scripted_llm) -> None:
     llm, provider = scripted_llm
     plan = wordcount_stages.plan_of_tests(llm)

@@ -18,11 +18,7 @@ from tests.fixtures.memory import (
     WEATHER_STATION,
     WORD_COUNTER,
     WORD_FREQUENCY_PROMPT,
-    make_memory,
-    minilm,
 )
-
-__all__ = ["make_memory", "minilm"]  # fixtures, used by name
 
 PASSED = RequestOutcome(gates_passed=True, capsule_key="capsules/r-1.tar.gz", models=["m"])
 FAILED = RequestOutcome(gates_passed=False, failed_gates=["tests_pass"], capsule_key="c")

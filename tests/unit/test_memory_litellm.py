@@ -14,9 +14,7 @@ from quantumlayer_dagster.artifacts.past_requests import RequestOutcome
 from quantumlayer_dagster.memory.embedder import LiteLLMEmbedder, MiniLMEmbedder, embedder_named
 from quantumlayer_dagster.memory.protocol import MemoryUnavailable
 from quantumlayer_dagster.memory.qdrant_memory import QdrantMemory
-from tests.fixtures.memory import WEATHER_STATION, WORD_COUNTER, minilm
-
-__all__ = ["minilm"]  # fixture, used by name
+from tests.fixtures.memory import WEATHER_STATION, WORD_COUNTER
 
 
 def letter_vector(text: str) -> list[float]:

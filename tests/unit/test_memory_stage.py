@@ -16,9 +16,7 @@ from quantumlayer_dagster.stages.enhanced_prompt import (
     quote_untrusted,
 )
 from tests.fixtures import wordcount, wordcount_stages
-from tests.fixtures.memory import WEATHER_STATION, WORD_COUNTER, make_memory, minilm
-
-__all__ = ["make_memory", "minilm"]  # fixtures, used by name
+from tests.fixtures.memory import WEATHER_STATION, WORD_COUNTER
 
 
 def request(rid: str = "r-new") -> PromptRequest:

@@ -27,6 +27,7 @@ PACKAGE = SourceFile(path="package.json", content='{"name": "m", "version": "1.0
 
 
 @needs_node
+@pytest.mark.sandbox
 def test_node_runner_counts_passes_failures_and_skips() -> None:
     run = run_node_tests([MATH, TESTS], SANDBOX)
     assert (run.passed, run.failed, run.skipped) == (1, 1, 1), run.summary
@@ -40,6 +41,7 @@ def test_node_runner_counts_passes_failures_and_skips() -> None:
 
 
 @needs_node
+@pytest.mark.sandbox
 def test_node_runner_reports_an_all_passing_project_as_ok() -> None:
     passing = TESTS.model_copy(
         update={"content": TESTS.content.replace("add(2, 2), 5", "add(2, 2), 4")}
@@ -53,6 +55,7 @@ def test_node_runner_reports_an_all_passing_project_as_ok() -> None:
 
 
 @needs_node
+@pytest.mark.sandbox
 def test_node_test_that_hangs_is_timed_out() -> None:
     hang = SourceFile(
         path="hang.test.js", content="require('node:test')('hang', () => { for (;;) {} });\n"

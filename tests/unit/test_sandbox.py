@@ -1,7 +1,6 @@
 """The sandbox contains hostile payloads: no network, uid 65534, limits, timeout, clean env."""
 
 import json
-import os
 import socket
 import sys
 import tempfile
@@ -13,16 +12,14 @@ from pathlib import Path
 import pytest
 
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits, SandboxResult
+from tests.fixtures.sandbox_modes import SANDBOX_MODES, bwrap_only, needs_root
 
 PY = sys.executable
 LIMITS = SandboxLimits(wall_timeout_s=20, cpu_s=10)
 BWRAP = Sandbox(LIMITS)
-needs_bwrap = pytest.mark.skipif(not BWRAP.uses_bwrap, reason=f"no bwrap: {BWRAP.isolation}")
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the uid drop needs root")
-MODES = [pytest.param(True, id="bwrap", marks=needs_bwrap), pytest.param(False, id="process")]
 
 
-@pytest.fixture(params=MODES)
+@pytest.fixture(params=SANDBOX_MODES)
 def sandbox(request: pytest.FixtureRequest) -> Sandbox:
     return Sandbox(LIMITS, mode="bwrap" if request.param else "process")
 
@@ -39,7 +36,7 @@ def run_python(
     return sandbox.run([PY, "-c", textwrap.dedent(code)], workdir, env=env)
 
 
-@needs_bwrap
+@bwrap_only
 def test_network_is_unreachable_inside_bwrap(tmp_path: Path) -> None:
     with socket.create_server(("127.0.0.1", 0)) as server, BWRAP.workspace() as work:
         port = server.getsockname()[1]
@@ -70,6 +67,7 @@ def test_process_runs_as_uid_65534(sandbox: Sandbox, workdir: Path) -> None:
     ], result.stderr
 
 
+@pytest.mark.slow
 def test_infinite_loop_is_killed_at_wall_timeout(sandbox: Sandbox, workdir: Path) -> None:
     sandbox.limits = SandboxLimits(wall_timeout_s=1)
     result = run_python(sandbox, workdir, "while True: pass")
@@ -101,6 +99,7 @@ def assert_heartbeat_stopped(workdir: Path) -> None:
     assert beat.stat().st_size == size, "a sandboxed process is still running"
 
 
+@pytest.mark.slow
 def test_sigterm_ignoring_child_and_grandchild_die_at_timeout(
     sandbox: Sandbox, workdir: Path
 ) -> None:
@@ -128,7 +127,7 @@ SETSID_ESCAPE = """
 """
 
 
-@needs_bwrap
+@bwrap_only
 def test_process_that_leaves_the_group_with_setsid_still_dies() -> None:
     with BWRAP.workspace() as work:
         result = run_python(BWRAP, work, SETSID_ESCAPE)
@@ -163,7 +162,7 @@ def test_output_flood_is_capped_and_drained(sandbox: Sandbox, workdir: Path) -> 
     assert result.stdout.endswith("END")
 
 
-@needs_bwrap
+@bwrap_only
 def test_world_writable_host_folder_is_not_reachable_from_bwrap() -> None:
     host_dir = Path(tempfile.mkdtemp(prefix="ql-outside-", dir="/tmp"))
     try:
@@ -193,6 +192,7 @@ def test_memory_limit_stops_a_large_allocation(sandbox: Sandbox, workdir: Path) 
     assert "MemoryError" in result.stderr
 
 
+@pytest.mark.slow
 def test_cpu_limit_kills_a_busy_loop_and_counts_as_timed_out(
     sandbox: Sandbox, workdir: Path
 ) -> None:

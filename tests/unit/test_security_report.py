@@ -2,14 +2,12 @@
 on every file and pip-audit on the pins; the gates judge the result."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.security_report import scan_security
-from quantumlayer_dagster.supply_chain.advisories import LocalOsvService, default_advisory_db
 
 GITHUB_TOKEN = "ghp_" + "R8d2kLq9ZxV4mN7bT1cW5yH3jF6gP0sA2eU8"
 CONFIG = f"""import os
@@ -40,7 +38,7 @@ def test_run():
 
 
 @pytest.fixture(scope="module")
-def report():
+def report(advisory_snapshot):
     files = [
         SourceFile(path="app/runner.py", content=RUNNER),
         SourceFile(path="app/broken.py", content="def broken(:\n    pass\n"),
@@ -49,11 +47,8 @@ def report():
         SourceFile(path="app/config.py", content=CONFIG),
     ]
     return scan_security(
-        files, requirements=["requests==2.19.0", "pyyaml==6.0.1"], advisories=ADVISORIES
+        files, requirements=["requests==2.19.0", "pyyaml==6.0.1"], advisories=advisory_snapshot
     )
-
-
-ADVISORIES = LocalOsvService(default_advisory_db(None) or Path("/work/shared/advisory-db"))
 
 
 def bandit(findings):
@@ -204,6 +199,7 @@ def test_project_without_python_is_not_scanned_and_has_an_empty_sarif_log():
     assert "Nothing scanned" in result.markdown()
 
 
+@pytest.mark.slow
 def test_audit_that_could_not_run_fails_the_pin_gate():
     report = scan_security([SourceFile(path="a.py", content="x = 1\n")], requirements=["six==1.0"])
     assert report.audit.error and "QL_ADVISORY_DB" in report.audit.error
@@ -211,6 +207,7 @@ def test_audit_that_could_not_run_fails_the_pin_gate():
     assert not gate.passed and gate.detail.startswith("dependency audit did not run")
 
 
+@pytest.mark.slow
 def test_no_requirements_means_nothing_to_audit_and_the_pin_gate_passes():
     report = scan_security([SourceFile(path="a.py", content="x = 1\n")])
     assert report.audit.audited == [] and report.audit.error is None

@@ -16,6 +16,8 @@ from quantumlayer_dagster.testing.test_repair import repair_tests
 from quantumlayer_dagster.testing.test_run import run_pytest
 from tests.fixtures import wordcount, wordcount_stages
 
+pytestmark = pytest.mark.sandbox  # every test runs pytest under bwrap
+
 SANDBOX = Sandbox(SandboxLimits(wall_timeout_s=60))
 BUGGY = SourceFile(path="calc/ops.py", content="def add(a, b):\n    return a - b\n")
 FIXED = "def add(a, b):\n    return a + b\n"

@@ -23,6 +23,7 @@ def project(*tests: SourceFile) -> ProjectTree:
     return ProjectTree(package="calc", sources=[CALC], tests=list(tests))
 
 
+@pytest.mark.sandbox
 def test_passing_and_failing_tests_are_counted() -> None:
     run = run_pytest(project(PASSING, FAILING), SANDBOX)
     assert (run.passed, run.failed, run.errors, run.skipped) == (1, 1, 0, 0)
@@ -30,6 +31,7 @@ def test_passing_and_failing_tests_are_counted() -> None:
     assert not run.ok
 
 
+@pytest.mark.sandbox
 def test_failure_message_names_the_failed_assertion() -> None:
     run = run_pytest(project(PASSING, FAILING), SANDBOX)
     [failure] = run.failures
@@ -38,6 +40,7 @@ def test_failure_message_names_the_failed_assertion() -> None:
     assert "test_wrong_sum" in run.markdown()
 
 
+@pytest.mark.sandbox
 def test_all_passing_project_is_ok() -> None:
     run = run_pytest(project(PASSING), SANDBOX)
     assert run.ok, run.summary
@@ -46,6 +49,7 @@ def test_all_passing_project_is_ok() -> None:
     assert run.isolation_mode == SANDBOX.mode
 
 
+@pytest.mark.sandbox
 def test_syntax_broken_test_file_is_an_error_not_a_pass() -> None:
     run = run_pytest(project(BROKEN), SANDBOX)
     assert run.errors == 1
@@ -54,6 +58,7 @@ def test_syntax_broken_test_file_is_an_error_not_a_pass() -> None:
     assert "SyntaxError" in run.failures[0].message
 
 
+@pytest.mark.sandbox
 def test_project_without_tests_is_reported_as_no_tests() -> None:
     run = run_pytest(project(), SANDBOX)
     assert run.exit_code == 5
@@ -62,6 +67,7 @@ def test_project_without_tests_is_reported_as_no_tests() -> None:
     assert not run.ok
 
 
+@pytest.mark.sandbox
 def test_hanging_test_is_reported_as_timed_out() -> None:
     hang = SourceFile(
         path="tests/test_hang.py", content="def test_hang():\n    while True:\n        pass\n"
@@ -90,6 +96,7 @@ def test_malformed_junit_is_a_recorded_error(xml: str) -> None:
     assert not run.ok
 
 
+@pytest.mark.sandbox
 def test_line_coverage_of_sources_is_measured_and_tests_are_excluded() -> None:
     run = run_pytest(project(PASSING), SANDBOX)
     [calc] = run.coverage.files
@@ -99,6 +106,7 @@ def test_line_coverage_of_sources_is_measured_and_tests_are_excluded() -> None:
     assert "Line coverage: 100.0%" in run.markdown()
 
 
+@pytest.mark.sandbox
 def test_uncalled_function_lowers_coverage() -> None:
     extra = CALC.model_copy(
         update={"content": CALC.content + "\n\ndef sub(a, b):\n    return a - b\n"}

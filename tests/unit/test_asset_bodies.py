@@ -1,0 +1,265 @@
+"""The asset functions called directly with ``dg.build_asset_context`` and test resources, on
+the word-count artifacts: the metadata a person reads in the UI and the asset checks each
+yields, passing and failing, without running a job.
+
+The word-count artifacts up to the code tree come from the stage functions answered by the
+scripted LLM (a test double at the hosted-provider edge). The test suite is built from the
+word-count test files with the run the whole-graph test observes (3 passed), not run here:
+running generated tests is the sandbox's business (``test_test_run.py``)."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+from pydantic import BaseModel
+
+from assets.code import semantic_validation
+from assets.delivery import docs
+from assets.quality import performance_report, security_report
+from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile
+from quantumlayer_dagster.artifacts.dependencies import Dependency, DependencyManifest
+from quantumlayer_dagster.artifacts.serialization import artifact_to_json
+from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.artifacts.testing import TestCaseResult, TestRun
+from quantumlayer_dagster.llm.client import LiteLLMClient
+from quantumlayer_dagster.llm.config import load_llm_config
+from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
+from quantumlayer_dagster.llm.structured_output import strip_fence
+from quantumlayer_dagster.stages.code_tree import generate_code
+from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
+from quantumlayer_dagster.stages.enhanced_prompt import enhance_prompt
+from quantumlayer_dagster.stages.frd import write_frd
+from quantumlayer_dagster.stages.project_structure import plan_structure
+from quantumlayer_dagster.stages.requirements_spec import parse_requirements
+from quantumlayer_dagster.store.keys import asset_key
+from quantumlayer_dagster.store.local_dir import LocalDirStore
+from quantumlayer_dagster.supply_chain.package_index import PackageIndex
+from resources.artifact_store import ArtifactStoreResource
+from resources.llm import LLMResource
+from resources.quality_gates import QualityGatesResource
+from tests.conftest import SCRIPTED_CONFIG
+from tests.fixtures import wordcount, wordcount_stages
+from tests.fixtures.advisories import SNAPSHOT, needs_snapshot
+
+RID = wordcount_stages.REQUEST_ID
+AWS_KEY = "AKIA" + "Z7QW3RTY5UIO9PLK"  # in two parts: this file holds no scannable key
+TANGLED = '''\
+def grade(score: int) -> str:
+    """A letter for a score."""
+    if score > 90:
+        return "A"
+    if score > 80:
+        return "B"
+    if score > 70:
+        return "C"
+    if score > 60:
+        return "D"
+    return "F"
+'''
+
+
+@pytest.fixture(scope="module")
+def scripted_config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("llm") / "llm.scripted.yaml"
+    path.write_text(SCRIPTED_CONFIG)
+    return path
+
+
+@pytest.fixture(scope="module")
+def artifacts(
+    scripted_config_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, BaseModel]:
+    """asset name -> the word-count request's artifact, through the code tree, with its
+    dependency manifest and test suite."""
+    register_scripted_provider(wordcount.STAGE_REPLIES, files=wordcount.FILE_REPLIES)
+    llm = LiteLLMClient(load_llm_config(scripted_config_file))
+    request = wordcount_stages.prompt_request()
+    frd = write_frd(enhance_prompt(request, llm), llm)
+    spec = parse_requirements(frd, llm)
+    structure = plan_structure(spec, llm)
+    code = generate_code(structure, llm)
+    manifest = resolve_dependencies(
+        code.files,
+        code.package,
+        spec.libraries,
+        index=PackageIndex(tmp_path_factory.mktemp("index") / "cache.json", online=False),
+    )
+    return {
+        "prompt_request": request,
+        "frd": frd,
+        "requirements_spec": spec,
+        "project_structure": structure,
+        "code_tree": code,
+        "dependency_manifest": manifest,
+        "test_suite": suite_of(code),
+    }
+
+
+def suite_of(code: CodeTree, extra_sources: list[SourceFile] | None = None) -> TestSuite:
+    """The word-count tests with ``code`` (plus ``extra_sources``), recorded as all passing."""
+    tests = [
+        SourceFile(path=wordcount.TEST_F1_PATH, content=strip_fence(wordcount.TEST_F1)),
+        SourceFile(path=wordcount.TEST_F2_PATH, content=strip_fence(wordcount.TEST_F2)),
+    ]
+    cases = [
+        (wordcount.TEST_F1_PATH, "test_counts_repeated_words"),
+        (wordcount.TEST_F1_PATH, "test_ignores_case_and_punctuation"),
+        (wordcount.TEST_F2_PATH, "test_ranks_the_most_frequent_words"),
+    ]
+    results = [
+        TestCaseResult(name=name, classname=path[:-3].replace("/", "."), outcome="passed")
+        for path, name in cases
+    ]
+    run = TestRun(passed=3, exit_code=0, summary="3 passed", tests=results)
+    project = ProjectTree(
+        package=code.package, sources=[*code.files, *(extra_sources or [])], tests=tests
+    )
+    return TestSuite(request_id=RID, project=project, requirements_txt="", run=run, case_count=3)
+
+
+def invoke(
+    asset: dg.AssetsDefinition, artifacts: dict[str, Any], **resources: Any
+) -> list[dg.Output | dg.AssetCheckResult]:
+    """Call ``asset``'s function for the word-count partition with exactly the inputs it
+    declares, taken from ``artifacts`` by asset name; returns what it yielded or returned."""
+    inputs = {
+        name: artifacts[key.to_user_string()] for name, key in asset.keys_by_input_name.items()
+    }
+    with dg.build_asset_context(resources=resources, partition_key=RID) as context:
+        result = asset(context, **inputs)
+        return list(result) if isinstance(result, Iterator) else [result]
+
+
+def split(
+    results: list[dg.Output | dg.AssetCheckResult],
+) -> tuple[dict[str, Any], dict[str, dg.AssetCheckResult]]:
+    """(the output's metadata as plain values, check name -> check result)."""
+    [output] = [r for r in results if isinstance(r, dg.Output)]
+    checks = {r.check_name: r for r in results if isinstance(r, dg.AssetCheckResult)}
+    assert all(name is not None for name in checks)
+    metadata = {k: getattr(v, "value", v) for k, v in output.metadata.items()}
+    return metadata, checks  # type: ignore[return-value]
+
+
+def store_with(root: Path, artifacts: dict[str, BaseModel]) -> ArtifactStoreResource:
+    """A local artifact store holding ``artifacts`` for the word-count request."""
+    store = LocalDirStore(root)
+    for name, artifact in artifacts.items():
+        store.put_bytes(asset_key(RID, name), artifact_to_json(artifact))
+    return ArtifactStoreResource(root=str(root), prompts_root=str(root / "prompts"))
+
+
+def test_semantic_validation_reports_every_file_and_passes_code_parses(artifacts, tmp_path):
+    store = store_with(tmp_path / "artifacts", artifacts)
+    metadata, checks = split(invoke(semantic_validation, artifacts, artifact_store=store))
+    assert (metadata["files_validated"], metadata["errors"]) == (2, 0)
+    assert metadata["files_not_validated"] == 0
+    assert metadata["errors_by_kind"] == "none"
+    assert isinstance(metadata["duration_s"], float)  # every stage carries its duration
+    assert metadata["report"].startswith("**Valid**: no errors found.")
+    assert "files: 2 (2 validated)" in metadata["report"]
+    assert list(checks) == ["code_parses"]
+    assert checks["code_parses"].passed
+    assert checks["code_parses"].metadata["errors"].value == 0
+
+
+def test_semantic_validation_fails_code_parses_naming_the_broken_file(artifacts, tmp_path):
+    code = artifacts["code_tree"]
+    broken = strip_fence(wordcount.COUNTER_PY_BROKEN)
+    files = [
+        f.model_copy(update={"content": broken}) if f.path == "wordcount/counter.py" else f
+        for f in code.files
+    ]
+    broken_tree = code.model_copy(update={"files": files})
+    given = {**artifacts, "code_tree": broken_tree}
+    store = store_with(tmp_path / "artifacts", given)
+    metadata, checks = split(invoke(semantic_validation, given, artifact_store=store))
+    assert metadata["errors"] >= 1
+    assert "syntax" in metadata["errors_by_kind"]
+    gate = checks["code_parses"]
+    assert not gate.passed
+    assert "wordcount/counter.py" in (gate.description or "")
+    assert gate.metadata["errors"].value == metadata["errors"]
+    assert metadata["report"].startswith("**Invalid**: 1 error(s).")
+    assert "| error | `wordcount/counter.py` | 1 | 1 | syntax |" in metadata["report"]
+
+
+@needs_snapshot
+def test_security_report_of_clean_code_passes_both_blocking_gates(artifacts):
+    gates = QualityGatesResource(advisory_db=str(SNAPSHOT))
+    metadata, checks = split(invoke(security_report, artifacts, quality_gates=gates))
+    assert metadata["files_scanned"] == 4  # two sources, two test files
+    assert (metadata["findings"], metadata["high"], metadata["secrets"]) == (0, 0, 0)
+    assert (metadata["dependencies_audited"], metadata["vulnerable_pins"]) == (0, 0)
+    assert isinstance(metadata["report"], str) and metadata["report"]
+    assert {name: c.passed for name, c in checks.items()} == {
+        "no_high_severity_findings": True,
+        "no_known_vulnerable_pins": True,
+    }
+
+
+@needs_snapshot
+def test_security_report_fails_on_a_hard_coded_key_and_a_vulnerable_pin(artifacts):
+    leaky = SourceFile(path="wordcount/settings.py", content=f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\n')
+    pinned = Dependency(
+        import_name="requests", distribution="requests", version="2.19.0", resolved=True
+    )
+    given = {
+        **artifacts,
+        "test_suite": suite_of(artifacts["code_tree"], [leaky]),
+        "dependency_manifest": DependencyManifest(package="wordcount", dependencies=[pinned]),
+    }
+    gates = QualityGatesResource(advisory_db=str(SNAPSHOT))
+    metadata, checks = split(invoke(security_report, given, quality_gates=gates))
+    assert (metadata["high"], metadata["secrets"]) == (1, 1)
+    assert (metadata["dependencies_audited"], metadata["vulnerable_pins"]) == (1, 1)
+    assert AWS_KEY not in str(metadata)
+    high = checks["no_high_severity_findings"]
+    assert not high.passed and "aws-access-key-id" in (high.description or "")
+    assert high.metadata["high"].value == 1
+    pins = checks["no_known_vulnerable_pins"]
+    assert not pins.passed and "requests" in (pins.description or "")
+    assert pins.metadata["vulnerable_pins"].value == 1
+
+
+def test_performance_report_measures_the_generated_functions_within_budget(artifacts):
+    metadata, checks = split(
+        invoke(performance_report, artifacts, quality_gates=QualityGatesResource())
+    )
+    assert metadata["functions"] == 2  # count_words and top_words
+    assert metadata["max_complexity"] == 1
+    assert metadata["average_complexity"] == 1.0
+    assert list(checks) == ["complexity_budget"]
+    assert checks["complexity_budget"].passed
+    assert checks["complexity_budget"].metadata["max_complexity"].value == 1
+
+
+def test_performance_report_fails_the_budget_naming_the_function_over_it(artifacts):
+    given = {
+        **artifacts,
+        "test_suite": suite_of(
+            artifacts["code_tree"], [SourceFile(path="wordcount/grades.py", content=TANGLED)]
+        ),
+    }
+    gates = QualityGatesResource(max_complexity=3)
+    metadata, checks = split(invoke(performance_report, given, quality_gates=gates))
+    assert (metadata["functions"], metadata["max_complexity"]) == (3, 5)
+    gate = checks["complexity_budget"]
+    assert not gate.passed
+    assert "grade (5)" in (gate.description or "")
+    assert gate.metadata["max_complexity"].value == 5
+
+
+def test_docs_carry_the_readme_and_the_llm_use(artifacts, scripted_config_file):
+    provider = register_scripted_provider(wordcount.STAGE_REPLIES, files=wordcount.FILE_REPLIES)
+    llm = LLMResource(config_path=str(scripted_config_file))
+    metadata, checks = split(invoke(docs, artifacts, llm=llm))
+    assert checks == {}
+    assert metadata["files"] == "API.md, README.md"
+    assert metadata["readme"].startswith("# Word counter")
+    assert metadata["models"] == "scripted/fixture"
+    assert metadata["llm_calls"] == len(provider.requests_for("docs")) == 1
+    assert metadata["tokens_in"] > 0 and metadata["tokens_out"] > 0
+    assert metadata["llm_failed_attempts"] == 0
