@@ -19,7 +19,7 @@ from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
 from quantumlayer_dagster.sandbox.cgroup import SandboxCgroup
 from quantumlayer_dagster.testing.test_run import run_pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 LIMITS = SandboxLimits(wall_timeout_s=20, cpu_s=10)
 BWRAP = Sandbox(LIMITS)
 needs_bwrap = pytest.mark.skipif(BWRAP.unavailable is not None, reason=str(BWRAP.unavailable))

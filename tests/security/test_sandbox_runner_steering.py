@@ -18,6 +18,8 @@ from quantumlayer_dagster.testing.test_reports import (
 )
 from quantumlayer_dagster.testing.test_run import run_pytest
 
+pytestmark = pytest.mark.sandbox  # pytest runs under bwrap
+
 SANDBOX = Sandbox(SandboxLimits(wall_timeout_s=60))
 PLANTED = "QL-PLANTED-MODULE-RAN"
 # Named like pytest, its plugins, coverage and the interpreter's start-up hooks.
