@@ -13,7 +13,11 @@ os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 from quantumlayer_dagster.settings import Settings
 from tests.fixtures import wordcount
 
-pytest_plugins = ["tests.fixtures.fake_llm", "tests.fixtures.s3_server"]
+pytest_plugins = [
+    "tests.fixtures.fake_llm",
+    "tests.fixtures.s3_server",
+    "tests.fixtures.upload_stores",
+]
 
 SCRIPTED_CONFIG = """\
 groups:
