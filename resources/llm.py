@@ -10,7 +10,9 @@ from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG, load_llm_config
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.llm.response_cache import build_response_cache
+from quantumlayer_dagster.llm.spend_ledger import SpendLedger
 from resources.artifact_store import ArtifactStoreResource
+from resources.spend_ledger import instance_spend_ledger
 
 
 class LLMResource(dg.ConfigurableResource):
@@ -20,6 +22,8 @@ class LLMResource(dg.ConfigurableResource):
     run) so a broken config fails the run at its start with the file and field named. With an
     ``artifact_store`` it caches replies there (``cache.backend: store``) and, inside a run of
     one request, charges the request's budget with what its stored artifacts already spent.
+    Inside a run on a persistent instance the budget is kept in the instance's shared spend
+    ledger instead, so steps in separate processes or pods reserve from one total.
     """
 
     config_path: str = str(PACKAGED_LLM_CONFIG)
@@ -31,7 +35,12 @@ class LLMResource(dg.ConfigurableResource):
         """Load the config and build the client before any asset uses it."""
         run = context.run
         request_id = run.tags.get("dagster/partition") if run is not None else None
-        self._client = self._build(request_id)
+        ledger = (
+            instance_spend_ledger(context.instance, request_id)
+            if request_id and context.instance is not None
+            else None
+        )
+        self._client = self._build(request_id, ledger)
 
     @property
     def client(self) -> LLM:
@@ -40,12 +49,12 @@ class LLMResource(dg.ConfigurableResource):
             self._client = self._build(None)
         return self._client
 
-    def _build(self, request_id: str | None) -> LiteLLMClient:
+    def _build(self, request_id: str | None, ledger: SpendLedger | None = None) -> LiteLLMClient:
         config = load_llm_config(self.config_path)
         store = self.artifact_store.store() if self.artifact_store is not None else None
         earlier = stored_request_usage(store, request_id) if store and request_id else None
         return LiteLLMClient(
             config,
             cache=build_response_cache(config.cache, store, os.environ),
-            budget=RequestBudget(config.budget, earlier),
+            budget=RequestBudget(config.budget, earlier, ledger),
         )
