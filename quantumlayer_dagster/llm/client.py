@@ -22,7 +22,12 @@ from quantumlayer_dagster.llm.config import Deployment, LLMConfig, describe_vali
 from quantumlayer_dagster.llm.protocol import LLMStageError, M, Message
 from quantumlayer_dagster.llm.redaction import redact_in_logs
 from quantumlayer_dagster.llm.request_tags import file_path_in, request_headers, stage_metadata
-from quantumlayer_dagster.llm.response_cache import CachedReply, ResponseCache, request_digest
+from quantumlayer_dagster.llm.response_cache import (
+    CachedReply,
+    ResponseCache,
+    deployment_identity,
+    request_digest,
+)
 from quantumlayer_dagster.llm.router import api_keys, build_router, deployment_id, token_prices
 from quantumlayer_dagster.llm.structured_output import (
     parse_json,
@@ -179,7 +184,13 @@ class LiteLLMClient:
         if fmt is not None:
             params["response_format"] = fmt
         models = [d.model for d in group.deployments]
-        digest = request_digest(group_name, models, messages, params)
+        answering = [group_name, *self.config.fallbacks.get(group_name, [])]
+        identities = [
+            deployment_identity(dep)
+            for name in answering
+            for dep in self.config.groups[name].deployments
+        ]
+        digest = request_digest(group_name, identities, messages, params)
         base: dict[str, Any] = {
             "stage": stage,
             "group": group_name,
