@@ -63,7 +63,9 @@ def test_a_finished_request_is_remembered_in_its_own_tenants_scope(
     assert memory.similar(text, 3, -1.0) == []  # the default shared scope
 
 
-@pytest.mark.parametrize("tenant", ["", "ACME", "a/b", "../x", "x" * 64, "tab\there", "-x", "acme\n"])
+@pytest.mark.parametrize(
+    "tenant", ["", "ACME", "a/b", "../x", "x" * 64, "tab\there", "-x", "acme\n"]
+)
 def test_a_tenant_name_that_is_not_one_plain_lowercase_word_is_refused(tenant: str) -> None:
     with pytest.raises(ValidationError):
         RequestOptions(tenant=tenant)
