@@ -3,9 +3,8 @@ new request with its own run key (S3's content etag used to repeat the run key, 
 dropped the run request while the upload moved to ``launched/``), and an object replaced
 between listing and reading is judged by what was read."""
 
+import os
 from pathlib import Path
-
-import pytest
 
 from assets.sensors import UPLOAD_TAG
 from quantumlayer_dagster.artifacts.limits import PROMPT_MAX_BYTES
@@ -87,9 +86,8 @@ def test_an_upload_replaced_by_another_size_while_read_waits_for_the_next_tick(
     assert [launch.upload_key for launch in later.launches] == ["incoming/swap.txt"]
 
 
-@pytest.mark.parametrize("kind", ["local"])
 def test_a_pending_upload_replaced_by_equal_content_is_not_moved_as_launched(
-    tmp_path: Path, kind: str
+    tmp_path: Path,
 ) -> None:
     # Re-uploaded after its launch but before the move: a new upload, not the launched one.
     inbox = LocalDirStore(tmp_path / "prompts")
@@ -98,8 +96,6 @@ def test_a_pending_upload_replaced_by_equal_content_is_not_moved_as_launched(
     first = scan_uploads(inbox, artifacts, None)
     path = tmp_path / "prompts" / "incoming" / "a.txt"
     stat = path.stat()
-    import os
-
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     second = scan_uploads(inbox, artifacts, first.cursor)
     assert second.moved_to_launched == []
