@@ -61,7 +61,11 @@ def _summary(scan: UploadScan) -> str:
     parts = [f"{len(scan.launches)} launched", f"{len(scan.rejections)} rejected"]
     if scan.waiting:
         parts.append(f"{scan.waiting} waiting for the next tick")
-    if not scan.launches and not scan.rejections:
+    if scan.changed:
+        parts.append(f"{len(scan.changed)} replaced while read, taken next tick")
+    if scan.stuck:
+        parts.append(f"{len(scan.stuck)} could not be moved aside (see the tick log)")
+    if not scan.launches and not scan.rejections and not scan.stuck and not scan.changed:
         return f"no new uploads under {INCOMING}"
     return ", ".join(parts)
 
@@ -69,6 +73,13 @@ def _summary(scan: UploadScan) -> str:
 def _log(context: dg.SensorEvaluationContext, scan: UploadScan) -> None:
     for rejection in scan.rejections:
         context.log.warning(f"rejected {rejection.upload_key!r}: {rejection.reason}")
+    for stuck in scan.stuck:
+        context.log.error(
+            f"upload {stuck.upload_key!r} could be neither launched nor moved aside, left in "
+            f"place and skipped until it changes: {stuck.reason}"
+        )
+    for key in scan.changed:
+        context.log.info(f"{key!r} was replaced while being read; taken on the next tick")
     for launch in scan.launches:
         context.log.info(f"{launch.upload_key} -> request {launch.request_id}")
     if scan.waiting:

@@ -4,22 +4,30 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from quantumlayer_cli.arguments import OneLineParser, int_in, seconds_in, tenant_name
+from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_GATES_FAILED = 3
+MAX_TEST_TIMEOUT_S = 24 * 3600.0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="quantumlayer",
         description="Turn a natural-language software request into a verified project capsule.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    files = int_in(1, MAX_PROJECT_FILES)
 
     run = sub.add_parser("run", help="run the whole pipeline in-process for a new request")
     run.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
-    run.add_argument("--max-files", type=int, default=None, help="most source files to plan")
+    run.add_argument("--max-files", type=files, default=None, help="most source files to plan")
+    run.add_argument(
+        "--tenant", default=None, type=tenant_name, help="whose request: scopes the memory"
+    )
     run.set_defaults(handler="quantumlayer_cli.run_command:run")
 
     verify = sub.add_parser("verify", help="check every file of a capsule against capsule.json")
@@ -62,14 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="complexity, maintainability, hotspots of a tree")
     analyze.add_argument("path", help="the folder holding the code to analyse")
     analyze.add_argument("--json", action="store_true", help="print one JSON object")
-    analyze.add_argument("--max-complexity", type=int, help="budget per function (15)")
-    analyze.add_argument("--hotspots", type=int, default=10, help="how many hotspots to list")
+    analyze.add_argument("--max-complexity", type=int_in(1, 1000), help="budget per function (15)")
+    analyze.add_argument(
+        "--hotspots", type=int_in(0, 1000), default=10, help="how many hotspots to list"
+    )
     analyze.set_defaults(handler="quantumlayer_cli.analyze_command:analyze")
 
     launch = sub.add_parser("launch", help="launch a request on a running dagster-webserver")
     launch.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
     launch.add_argument("--url", default="http://127.0.0.1:3000", help="the webserver's URL")
-    launch.add_argument("--max-files", type=int, default=None, help="most source files to plan")
+    launch.add_argument("--max-files", type=files, default=None, help="most source files to plan")
+    launch.add_argument(
+        "--tenant", default=None, type=tenant_name, help="whose request: scopes the memory"
+    )
     launch.set_defaults(handler="quantumlayer_cli.launch_command:launch")
 
     status = sub.add_parser("status", help="a launched request's run and each stage's state")
@@ -81,13 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     test = sub.add_parser("test", help="run a code tree's tests (pytest or node) in the sandbox")
     test.add_argument("path", help="the folder holding the project")
     test.add_argument("--json", action="store_true", help="print one JSON object")
-    test.add_argument("--timeout", type=float, default=120.0, help="wall seconds for the run")
+    test.add_argument(
+        "--timeout",
+        type=seconds_in(0, MAX_TEST_TIMEOUT_S),
+        default=120.0,
+        help="wall seconds for the run",
+    )
     test.set_defaults(handler="quantumlayer_cli.test_command:test_tree")
 
     llm = sub.add_parser("llm", help="the local LLM server")
     llm_sub = llm.add_subparsers(dest="llm_command", required=True)
     serve = llm_sub.add_parser("serve", help="start the local llama.cpp server unless running")
-    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--port", type=int_in(1, 65535), default=None)
     serve.set_defaults(handler="quantumlayer_cli.llm_command:serve")
     check = llm_sub.add_parser("check", help="send one request through the configured router")
     check.add_argument("--config", default=None, help="LLM config file (default: QL_LLM_CONFIG)")
@@ -98,7 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stopped:  # --help (0) or a refused argument (2), already printed
+        return int(stopped.code or 0)
     module_name, _, func_name = args.handler.partition(":")
     # Imported on demand: Dagster and litellm take seconds to import, `verify` needs neither.
     module = __import__(module_name, fromlist=[func_name])

@@ -12,10 +12,8 @@ from quantumlayer_dagster.stages.performance_report import analyze_performance
 def analyze(args: argparse.Namespace) -> int:
     """Analyse ``args.path``; exit 0 within the complexity budget, 1 over it, 2 on a
     usage error."""
+    # Ranges are checked when the command line is read (quantumlayer_cli/arguments.py).
     budget = DEFAULT_MAX_COMPLEXITY if args.max_complexity is None else args.max_complexity
-    if budget < 1 or args.hotspots < 0:
-        print("error: --max-complexity must be at least 1 and --hotspots at least 0")
-        return EXIT_USAGE
     try:
         tree = load_tree(args.path)
     except CodeTreeInputError as exc:

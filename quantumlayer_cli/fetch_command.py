@@ -15,7 +15,6 @@ from quantumlayer_dagster.artifacts.capsule import Capsule
 from quantumlayer_dagster.artifacts.request import REQUEST_ID_PATTERN
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.settings import Settings
-from quantumlayer_dagster.stages.registry import CAPSULE
 from quantumlayer_dagster.store.artifact_store import (
     ArtifactNotFound,
     ArtifactStore,
@@ -63,7 +62,7 @@ def fetch_capsule(request_id: str, out_dir: Path, settings: Settings) -> tuple[P
     except ArtifactStoreUnavailable as exc:
         raise FetchFailed(str(exc)) from None
     digest = hashlib.sha256(data).hexdigest()
-    if recorded is not None and digest != recorded:
+    if digest != recorded:
         raise FetchFailed(
             f"checksum mismatch for {store.location(capsule_key(request_id))}: sha256 {digest} "
             f"but the run recorded {recorded}; the stored capsule was changed or damaged: "
@@ -95,14 +94,20 @@ def _download(store: ArtifactStore, request_id: str, where: str) -> bytes:
     ) from None
 
 
-def _recorded_sha256(store: ArtifactStore, request_id: str) -> str | None:
-    """The digest the capsule asset recorded when it wrote the archive, if readable."""
+def _recorded_sha256(store: ArtifactStore, request_id: str) -> str:
+    """The digest the capsule asset recorded when it wrote the archive; without that record
+    the download cannot be checked, so it is refused rather than the check skipped."""
+    key = asset_key(request_id, "capsule")
     try:
-        return Capsule.model_validate_json(
-            store.get_bytes(asset_key(request_id, CAPSULE.name))
-        ).sha256
-    except (ArtifactNotFound, ValidationError):
-        return None
+        return Capsule.model_validate_json(store.get_bytes(key)).sha256
+    except ArtifactNotFound:
+        problem = "is missing"
+    except ValidationError as exc:
+        problem = f"is invalid ({exc.error_count()} errors)"
+    raise FetchFailed(
+        f"the capsule record {store.location(key)} {problem}, so the archive's checksum "
+        "cannot be checked; nothing saved: materialize the capsule asset of this partition again"
+    )
 
 
 def _save(out_dir: Path, name: str, data: bytes) -> Path:

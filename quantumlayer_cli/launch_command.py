@@ -17,9 +17,8 @@ def launch(args: argparse.Namespace) -> int:
     except PromptRejected as exc:
         print(f"error: {exc}")
         return EXIT_USAGE
-    options = RequestOptions()
-    if args.max_files is not None:
-        options = RequestOptions(max_files=args.max_files)
+    chosen = {"max_files": args.max_files, "tenant": args.tenant}
+    options = RequestOptions(**{k: v for k, v in chosen.items() if v is not None})
 
     from quantumlayer_cli.graphql_client import GraphQLUnavailable, QuantumLayerGraphQL
     from quantumlayer_cli.local_run import submit_local

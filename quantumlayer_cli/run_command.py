@@ -16,9 +16,8 @@ def run(args: argparse.Namespace) -> int:
     except PromptRejected as exc:
         print(f"error: {exc}")
         return EXIT_USAGE
-    options = RequestOptions()
-    if args.max_files is not None:
-        options = RequestOptions(max_files=args.max_files)
+    chosen = {"max_files": args.max_files, "tenant": args.tenant}
+    options = RequestOptions(**{k: v for k, v in chosen.items() if v is not None})
 
     # Imported here so a refused prompt is answered at once, without loading Dagster.
     from quantumlayer_cli.local_run import local_instance, run_request

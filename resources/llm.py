@@ -8,9 +8,11 @@ from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG, load_llm_config
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.llm.response_cache import build_response_cache
+from quantumlayer_dagster.llm.spend_ledger import SpendLedger
 from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.request_usage import stored_request_usage
 from resources.artifact_store import ArtifactStoreResource
+from resources.spend_ledger import instance_spend_ledger
 
 
 class LLMResource(dg.ConfigurableResource):
@@ -23,6 +25,8 @@ class LLMResource(dg.ConfigurableResource):
     unset variable fails the run at its start with the file and field named. With an
     ``artifact_store`` it caches replies there (``cache.backend: store``) and, inside a run of
     one request, charges the request's budget with what its stored artifacts already spent.
+    Inside a run on a persistent instance the budget is kept in the instance's shared spend
+    ledger instead, so steps in separate processes or pods reserve from one total.
     """
 
     config_path: str = str(PACKAGED_LLM_CONFIG)
@@ -35,7 +39,12 @@ class LLMResource(dg.ConfigurableResource):
         """Load the config and build the client before any asset uses it."""
         run = context.run
         request_id = run.tags.get("dagster/partition") if run is not None else None
-        self._client = self._build(request_id)
+        ledger = (
+            instance_spend_ledger(context.instance, request_id)
+            if request_id and context.instance is not None
+            else None
+        )
+        self._client = self._build(request_id, ledger)
 
     @property
     def client(self) -> LLM:
@@ -44,7 +53,7 @@ class LLMResource(dg.ConfigurableResource):
             self._client = self._build(None)
         return self._client
 
-    def _build(self, request_id: str | None) -> LiteLLMClient:
+    def _build(self, request_id: str | None, ledger: SpendLedger | None = None) -> LiteLLMClient:
         env = dict(self.env)
         config = load_llm_config(self.config_path, env=env)
         store = self.artifact_store.store() if self.artifact_store is not None else None
@@ -53,6 +62,6 @@ class LLMResource(dg.ConfigurableResource):
         return LiteLLMClient(
             config,
             cache=build_response_cache(config.cache, in_store, env),
-            budget=RequestBudget(config.budget, earlier),
+            budget=RequestBudget(config.budget, earlier, ledger),
             env=env,
         )

@@ -32,6 +32,7 @@ pytest_plugins = [
     "tests.fixtures.memory",
     "tests.fixtures.postgres",
     "tests.fixtures.s3_server",
+    "tests.fixtures.upload_stores",
 ]
 
 SCRIPTED_CONFIG = """\

@@ -25,3 +25,5 @@ class PastRequest(BaseModel):
     outcome: RequestOutcome
     embedder: str = ""
     recorded_at: str = ""
+    tenant: str = ""
+    """The scope it was recorded in (empty: recorded before scopes existed)."""

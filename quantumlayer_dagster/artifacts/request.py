@@ -13,6 +13,9 @@ from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES, PROMPT_MAX_
 
 # \Z, not $: $ also matches before a final newline; [0-9], not \d: \d matches any digit.
 REQUEST_ID_PATTERN = re.compile(r"^r[0-9]{14}-[0-9a-f]{8}\Z")
+DEFAULT_TENANT = "shared"
+"""The scope of requests that name none: one shared vector-memory scope."""
+TENANT_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"  # pydantic-core regex: $ is end of text
 
 
 class RequestOptions(BaseModel):
@@ -22,6 +25,9 @@ class RequestOptions(BaseModel):
     max_files: int = Field(default=6, ge=1, le=MAX_PROJECT_FILES)
     max_repair_attempts: int = Field(default=3, ge=1, le=6)
     """Most LLM calls per structured answer or per generated file."""
+    tenant: str = Field(default=DEFAULT_TENANT, pattern=TENANT_PATTERN)
+    """Whose request this is: the vector memory recalls past requests of the same tenant only,
+    so one tenant's requests are never quoted into another's prompt."""
 
 
 def prompt_digest(prompt: str) -> str:

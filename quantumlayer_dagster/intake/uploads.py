@@ -3,17 +3,25 @@ one request, or is moved to ``rejected/`` with a reason a person can read.
 
 How "exactly once" holds (the sensor in ``assets/sensors.py`` wraps ``scan_uploads``):
 
-- The request id and run key are derived from the upload itself (key, etag, time), so a
-  tick evaluated twice (the daemon died before committing it, or the store failed half
-  way) proposes the same request, writes the same submission and the same run key, and
-  Dagster launches a run key only once per sensor.
+- The request id is derived from the upload (key, etag, time) and the cursor's launch
+  counter, and the run key is the request id. A tick evaluated twice (the daemon died
+  before committing it, or the store failed half way) starts from the same cursor, so it
+  proposes the same request, writes the same submission and the same run key, and Dagster
+  launches a run key only once per sensor. The counter grows with every committed launch,
+  so the same content uploaded again under the same name (S3 gives it the same content
+  etag) is a new request with a new run key, not a run request Dagster drops.
 - An upload stays under ``incoming/`` until a *later* tick: the cursor lists the uploads
   whose run requests went out (key, etag, request id), and the next tick, which only runs
   once that cursor was committed together with the run requests, moves them to
   ``launched/<request id>/``. Moving them in the same tick could lose an upload if the
   daemon stopped before committing it. A new daemon reads the same cursor, so a restart
   launches nothing twice.
-- An upload replaced under the same name (new etag) is a new upload.
+- An upload replaced under the same name (new etag or new time) is a new upload.
+- No name can stop the sensor: every upload is launched or rejected on its own, under a
+  derived name that is one plain key segment; an upload that cannot even be moved aside is
+  remembered in the cursor and skipped, so it never takes a place in later batches.
+- The read is checked against the listing: an object replaced between the two (another
+  size) is left for the next tick, which sees it with its new etag and size.
 - Invalid uploads are rejected immediately: the reason file is written first, then the
   object is moved; repeating either step after a crash is harmless.
 - At most ``batch`` new uploads are taken per tick, oldest name first; the rest wait.
@@ -33,6 +41,7 @@ from quantumlayer_dagster.intake.prompt_checks import PromptRejected, decode_pro
 from quantumlayer_dagster.store.artifact_store import (
     ArtifactNotFound,
     ArtifactStore,
+    ArtifactStoreUnavailable,
     ObjectInbox,
     StoredObject,
 )
@@ -43,17 +52,24 @@ LAUNCHED = "launched/"
 REJECTED = "rejected/"
 REASON_SUFFIX = ".reason.txt"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+MAX_NAME_BYTES = 1024
+"""S3's own key limit; longer names can only come from a local folder."""
 
 
 class PendingLaunch(BaseModel):
     etag: str
     request_id: str
+    last_modified: datetime | None = None
 
 
 class UploadCursor(BaseModel):
-    """The sensor's cursor: uploads launched but not yet moved out of ``incoming/``."""
+    """The sensor's cursor: uploads launched but not yet moved out of ``incoming/``, the
+    number of launches so far, and uploads that could be neither launched nor moved."""
 
     pending: dict[str, PendingLaunch] = {}
+    launches: int = 0
+    stuck: dict[str, str] = {}
+    """upload key -> etag of an upload that failed even to be moved aside."""
 
     @classmethod
     def parse(cls, text: str | None) -> "UploadCursor":
@@ -75,7 +91,8 @@ class Launch:
 
     @property
     def run_key(self) -> str:
-        return f"{self.upload_key}@{self.etag}"
+        # The request id, unique per launch: never the content etag alone, which repeats.
+        return self.request_id
 
 
 @dataclass(frozen=True)
@@ -92,23 +109,31 @@ class UploadScan:
     launches: list[Launch] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     moved_to_launched: list[str] = field(default_factory=list)
+    stuck: list[Rejection] = field(default_factory=list)
+    """Uploads that could be neither launched nor moved aside (left in place, skipped)."""
+    changed: list[str] = field(default_factory=list)
+    """Uploads replaced between listing and reading, left for the next tick."""
     waiting: int = 0
     """New uploads left for the next tick (over the batch)."""
     cursor: str = ""
 
 
-def upload_request_id(upload: StoredObject) -> str:
-    """``r<upload time>-<8 hex of key and etag>``: the same upload always gets the same id."""
-    digest = hashlib.sha256(f"{upload.key}\0{upload.etag}".encode()).hexdigest()[:8]
+def upload_request_id(upload: StoredObject, launch_number: int = 0) -> str:
+    """``r<upload time>-<8 hex of key, etag, time and launch number>``: the same upload at
+    the same cursor always gets the same id; a later launch of equal content a new one."""
+    identity = f"{upload.key}\0{upload.etag}\0{upload.last_modified.isoformat()}\0{launch_number}"
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:8]
     return f"r{upload.last_modified.astimezone(UTC):%Y%m%d%H%M%S}-{digest}"
 
 
 def safe_name(name: str) -> str:
-    """An upload's name made into one plain key segment (for ``launched/`` and ``rejected/``)."""
+    """An upload's name made into one plain key segment (for ``launched/`` and ``rejected/``):
+    ASCII letters, digits and ``_ . -``, starting with a letter, digit or ``_``, at most 80
+    characters, so every store and ``check_relative_path`` accept it."""
     plain = _UNSAFE.sub("_", name)
     while ".." in plain:
         plain = plain.replace("..", "_")
-    return plain.lstrip(".")[:80] or "upload"
+    return plain.lstrip(".-")[:80].rstrip(".") or "upload"
 
 
 def name_problem(name: str) -> str | None:
@@ -119,6 +144,8 @@ def name_problem(name: str) -> str | None:
         return "the name holds control characters"
     if ".." in name:
         return "the name contains '..'"
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        return f"the name is longer than {MAX_NAME_BYTES} bytes"
     return None
 
 
@@ -138,36 +165,85 @@ def scan_uploads(
     current = {o.key: o for o in inbox.list_objects(INCOMING) if not o.key.endswith("/")}
     for key, pending in state.pending.items():
         upload = current.get(key)
-        if upload is not None and upload.etag == pending.etag:
+        if upload is not None and _is_pending(upload, pending):
             target = f"{LAUNCHED}{pending.request_id}/{safe_name(key[len(INCOMING) :])}"
             inbox.move(key, target)
             scan.moved_to_launched.append(target)
             del current[key]
         # Gone already (moved before a crash), or replaced by a new upload: nothing to move.
+    next_state = UploadCursor(launches=state.launches)
+    for key, etag in state.stuck.items():
+        upload = current.get(key)
+        if upload is not None and upload.etag == etag:
+            next_state.stuck[key] = etag
+            del current[key]
     new = sorted(current.values(), key=lambda o: o.key)
     scan.waiting = max(0, len(new) - batch)
-    next_state = UploadCursor()
     for upload in new[:batch]:
         try:
-            prompt = _read_prompt(inbox, upload)
-        except ArtifactNotFound:
-            continue  # deleted between listing and reading: nothing to launch or move
-        except PromptRejected as exc:
-            scan.rejections.append(_reject(inbox, upload, str(exc), now or datetime.now(UTC)))
-            continue
-        rid = upload_request_id(upload)
-        store_submission(
-            artifacts,
-            prompt,
-            RequestOptions(),
-            f"upload {inbox.location(upload.key)}",
-            request_id=rid,
-            submitted_at=upload.last_modified,
-        )
-        scan.launches.append(Launch(rid, upload.key, upload.etag))
-        next_state.pending[upload.key] = PendingLaunch(etag=upload.etag, request_id=rid)
+            _take(inbox, artifacts, upload, scan, next_state, now or datetime.now(UTC))
+        except ArtifactStoreUnavailable:
+            raise
+        except Exception as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            scan.stuck.append(Rejection(upload.key, upload.key, problem))
+            next_state.stuck[upload.key] = upload.etag
     scan.cursor = next_state.model_dump_json()
     return scan
+
+
+def _is_pending(upload: StoredObject, pending: PendingLaunch) -> bool:
+    """The listed upload is the one launched (not a replacement of equal content)."""
+    same_time = pending.last_modified is None or pending.last_modified == upload.last_modified
+    return upload.etag == pending.etag and same_time
+
+
+def _take(
+    inbox: ObjectInbox,
+    artifacts: ArtifactStore,
+    upload: StoredObject,
+    scan: UploadScan,
+    state: UploadCursor,
+    now: datetime,
+) -> None:
+    """Launch one new upload, reject it with a reason, or leave it (gone or replaced)."""
+    try:
+        prompt = _read_prompt(inbox, upload)
+    except ArtifactNotFound:
+        return  # deleted between listing and reading: nothing to launch or move
+    except _Replaced:
+        scan.changed.append(upload.key)
+        return
+    except PromptRejected as exc:
+        scan.rejections.append(_reject(inbox, upload, str(exc), now))
+        return
+    state.launches += 1
+    rid = upload_request_id(upload, state.launches)
+    store_submission(
+        artifacts,
+        prompt,
+        RequestOptions(),
+        f"upload {_where(inbox, upload.key)}",
+        request_id=rid,
+        submitted_at=upload.last_modified,
+    )
+    scan.launches.append(Launch(rid, upload.key, upload.etag))
+    state.pending[upload.key] = PendingLaunch(
+        etag=upload.etag, request_id=rid, last_modified=upload.last_modified
+    )
+
+
+class _Replaced(Exception):
+    """The object read is not the one listed (another size): it was replaced meanwhile."""
+
+
+def _where(inbox: ObjectInbox, key: str) -> str:
+    """Where an upload lives, for a person; a name the store's own writer would refuse is
+    shown as the key itself."""
+    try:
+        return inbox.location(key)
+    except ValueError:
+        return repr(key)
 
 
 def _read_prompt(inbox: ObjectInbox, upload: StoredObject) -> str:
@@ -180,7 +256,16 @@ def _read_prompt(inbox: ObjectInbox, upload: StoredObject) -> str:
         raise PromptRejected(
             f"{name} is {upload.size} bytes, over the {PROMPT_MAX_BYTES}-byte limit: shorten it"
         )
-    return decode_prompt(inbox.get_bytes(upload.key), name)
+    data = inbox.get_bytes(upload.key)
+    # Checked again by what was read: the object may have been replaced since the listing.
+    if len(data) > PROMPT_MAX_BYTES:
+        raise PromptRejected(
+            f"{name} was {len(data)} bytes when read, over the {PROMPT_MAX_BYTES}-byte limit: "
+            "shorten it"
+        )
+    if len(data) != upload.size:
+        raise _Replaced(upload.key)
+    return decode_prompt(data, name)
 
 
 def _reject(inbox: ObjectInbox, upload: StoredObject, reason: str, now: datetime) -> Rejection:

@@ -26,7 +26,12 @@ from quantumlayer_dagster.llm.config import (
 from quantumlayer_dagster.llm.protocol import LLMStageError, M, Message
 from quantumlayer_dagster.llm.redaction import redact_in_logs
 from quantumlayer_dagster.llm.request_tags import file_path_in, request_headers, stage_metadata
-from quantumlayer_dagster.llm.response_cache import CachedReply, ResponseCache, request_digest
+from quantumlayer_dagster.llm.response_cache import (
+    CachedReply,
+    ResponseCache,
+    deployment_identity,
+    request_digest,
+)
 from quantumlayer_dagster.llm.router import api_keys, build_router, deployment_id, token_prices
 from quantumlayer_dagster.llm.structured_output import (
     parse_json,
@@ -182,7 +187,13 @@ class LiteLLMClient:
         if fmt is not None:
             params["response_format"] = fmt
         models = [d.model for d in group.deployments]
-        digest = request_digest(group_name, models, messages, params)
+        answering = [group_name, *self.config.fallbacks.get(group_name, [])]
+        identities = [
+            deployment_identity(dep)
+            for name in answering
+            for dep in self.config.groups[name].deployments
+        ]
+        digest = request_digest(group_name, identities, messages, params)
         base: dict[str, Any] = {
             "stage": stage,
             "group": group_name,
@@ -202,8 +213,9 @@ class LiteLLMClient:
                     cached=True,
                 )
                 return _Reply(text=hit.text, call=call, truncated=False, digest=digest)
-        estimate = self._estimate(group_name, messages, max_tokens)
-        self.budget.reserve(stage, estimate, calls)
+        estimate = self.budget.reserve(
+            stage, self._estimate(group_name, messages, max_tokens), calls
+        )
         started = time.monotonic()
         try:
             response = self.router.completion(
@@ -214,13 +226,18 @@ class LiteLLMClient:
                 **params,
             )
         except Exception as exc:
-            self.budget.settle(estimate, None)
+            # Every attempt the Router made sent the prompt; count one at least.
+            self.budget.settle(estimate, None, self._prompt_cost(group_name, messages, 1))
             reason = failure_reason(exc, group_name, group, secrets=self._secrets)
             duration = round(time.monotonic() - started, 3)
             calls.append(LLMCall(**base, model=models[0], duration_s=duration, error=reason))
             raise LLMStageError(stage, reason, calls) from None
         call, text, truncated = self._record(base, response, time.monotonic() - started)
-        self.budget.settle(estimate, call)
+        # Attempts the Router retried or failed over from were sent too: count their prompts.
+        earlier_attempts = call.retries + call.fallbacks
+        self.budget.settle(
+            estimate, call, self._prompt_cost(group_name, messages, earlier_attempts)
+        )
         return _Reply(text=text, call=call, truncated=truncated, digest=digest)
 
     def _record(
@@ -273,6 +290,13 @@ class LiteLLMClient:
                 prices = token_prices(dep) or (0.0, 0.0)
                 usd = max(usd, prompt * prices[0] + max_tokens * prices[1])
         return Estimate(tokens=prompt + max_tokens, usd=usd)
+
+    def _prompt_cost(self, group_name: str, messages: list[Message], attempts: int) -> Estimate:
+        """What ``attempts`` sends of the prompt alone may cost (no reply came back)."""
+        if attempts <= 0:
+            return Estimate(0, 0.0)
+        prompt = self._estimate(group_name, messages, 0)
+        return Estimate(prompt.tokens * attempts, prompt.usd * attempts)
 
     def _cost(self, dep: Deployment | None, tokens_in: int, tokens_out: int) -> float:
         prices = token_prices(dep) if dep is not None else None

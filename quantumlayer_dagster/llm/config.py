@@ -355,6 +355,10 @@ def read_llm_config(path: str | Path) -> LLMConfig:
             f"{path}: cannot read LLM config ({exc.strerror or exc}); "
             "set QL_LLM_CONFIG to an existing file or run `make demo`"
         ) from None
+    except UnicodeDecodeError as exc:
+        raise LLMConfigError(
+            f"{path}: not UTF-8 text (bad byte at offset {exc.start}); save the file as UTF-8"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}:" if mark is not None else ""
@@ -371,7 +375,28 @@ def read_llm_config(path: str | Path) -> LLMConfig:
         config = LLMConfig.model_validate(raw)
     except ValidationError as exc:
         raise LLMConfigError(f"{path}: {describe_validation_error(exc)}") from None
+    try:
+        _check_usd_budget_is_priced(config)
+    except LLMConfigError as exc:
+        raise LLMConfigError(f"{path}: {exc}") from None
     return config
+
+
+def _check_usd_budget_is_priced(config: LLMConfig) -> None:
+    """A USD budget over a model nobody knows the price of would count its calls as free,
+    so it could be spent without limit: refuse the file instead."""
+    if config.budget.max_usd is None:
+        return
+    from quantumlayer_dagster.llm.router import token_prices  # router imports this module
+
+    for name, group in config.groups.items():
+        for index, dep in enumerate(group.deployments):
+            if token_prices(dep) is None:
+                raise LLMConfigError(
+                    f"groups.{name}.deployments.{index}: budget.max_usd is set but no price is "
+                    f"known for {dep.model}; set input_cost_per_token and "
+                    "output_cost_per_token on it, or remove budget.max_usd"
+                )
 
 
 def describe_validation_error(exc: ValidationError, limit: int = 3) -> str:

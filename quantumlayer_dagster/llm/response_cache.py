@@ -1,11 +1,15 @@
 """Valid LLM replies kept by a digest of their full request, so a re-run pays nothing twice.
 
-The digest covers everything that shapes the reply: the group, the model strings of its
-deployments, the messages and the parameters (response_format, max_tokens, temperature). It
-never covers an API key, and an entry holds only the reply, its token counts and which
-deployment gave it. Two backends, both surviving a restart: the artifact store (the default;
-``store/llm_cache.py``, which knows its keys) and Redis. litellm's own cache is not used: its
-hits need the proxy extras and it has no disk backend any more.
+The digest covers everything that shapes the reply: the group, the identity of every
+deployment that may answer it (its own and its fallback groups': model string, ``api_base``,
+extra litellm parameters), the messages and the parameters (response_format, max_tokens,
+temperature). Two deployments with the same model string at different endpoints (or with
+different parameters) therefore never share entries. It never covers an API key, and an
+entry holds only the reply, its token counts and which deployment gave it. Two backends,
+both surviving a restart: the artifact store (the default;
+``store/llm_cache.py``, which knows its keys)
+and Redis. litellm's own cache is not used: its hits need the
+proxy extras and it has no disk backend any more.
 """
 
 import hashlib
@@ -16,7 +20,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
-from quantumlayer_dagster.llm.config import CacheSettings
+from quantumlayer_dagster.llm.config import CacheSettings, Deployment
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +47,23 @@ class ResponseCache(Protocol):
         ...
 
 
+def deployment_identity(dep: Deployment) -> dict[str, Any]:
+    """What tells one deployment's replies from another's (never its key or key variable)."""
+    return {"model": dep.model, "api_base": dep.api_base, "extra": dep.extra}
+
+
 def request_digest(
     group: str,
-    models: list[str],
+    deployments: Sequence[str | Mapping[str, Any]],
     messages: Sequence[Mapping[str, Any]],
     params: Mapping[str, Any],
 ) -> str:
-    """sha256 over the canonical JSON of the request; keys are never part of ``params``."""
-    body = {"group": group, "models": models, "messages": messages, "params": params}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """sha256 over the canonical JSON of the request (``deployments``: the identities of
+    everything that may answer it); keys are never part of ``params``."""
+    body = {"group": group, "models": deployments, "messages": messages, "params": params}
+    canonical = json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

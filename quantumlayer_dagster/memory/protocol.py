@@ -3,6 +3,7 @@
 from typing import Protocol
 
 from quantumlayer_dagster.artifacts.past_requests import PastRequest, RequestOutcome
+from quantumlayer_dagster.artifacts.request import DEFAULT_TENANT
 
 
 class MemoryUnavailable(RuntimeError):
@@ -11,14 +12,23 @@ class MemoryUnavailable(RuntimeError):
 
 
 class Memory(Protocol):
-    def record(self, request_id: str, text: str, outcome: RequestOutcome) -> None:
-        """Embed ``text`` (a request's enhanced prompt) and store it with ``outcome``,
-        replacing an earlier record of the same request."""
+    def record(
+        self, request_id: str, text: str, outcome: RequestOutcome, *, tenant: str = DEFAULT_TENANT
+    ) -> None:
+        """Embed ``text`` (a request's enhanced prompt) and store it with ``outcome`` in
+        ``tenant``'s scope, replacing an earlier record of the same request."""
         ...
 
     def similar(
-        self, text: str, limit: int, min_score: float, *, exclude: str | None = None
+        self,
+        text: str,
+        limit: int,
+        min_score: float,
+        *,
+        exclude: str | None = None,
+        tenant: str = DEFAULT_TENANT,
     ) -> list[PastRequest]:
-        """Up to ``limit`` stored requests most similar to ``text`` with a cosine similarity
-        of at least ``min_score``, best first; ``exclude`` leaves out one request id."""
+        """Up to ``limit`` requests of ``tenant`` most similar to ``text`` with a cosine
+        similarity of at least ``min_score``, best first; ``exclude`` leaves out one request
+        id. Requests of other tenants are never returned."""
         ...

@@ -1,7 +1,9 @@
 """The vector memory in Qdrant: local mode in a folder (the embedded default) or a server.
 
 Each request is one point: its id derived from the request id (recording again replaces
-it), the vector of its enhanced prompt, and a payload holding the text and the outcome.
+it), the vector of its enhanced prompt, and a payload holding the text, the outcome and the
+request's tenant. Every search filters on the tenant inside Qdrant, so a tenant's requests
+are never among another's hits (points recorded before tenants existed match no tenant).
 """
 
 import time
@@ -19,6 +21,7 @@ from quantumlayer_dagster.artifacts.past_requests import (
     PastRequest,
     RequestOutcome,
 )
+from quantumlayer_dagster.artifacts.request import DEFAULT_TENANT
 from quantumlayer_dagster.memory.embedder import Embedder
 from quantumlayer_dagster.memory.folder_lock import POLL_S, exclusive_access
 from quantumlayer_dagster.memory.protocol import MemoryUnavailable
@@ -62,8 +65,10 @@ class QdrantMemory:
     def location(self) -> str:
         return self.url or str(self.path)
 
-    def record(self, request_id: str, text: str, outcome: RequestOutcome) -> None:
-        """Embed ``text`` and store it with ``outcome`` under ``request_id``."""
+    def record(
+        self, request_id: str, text: str, outcome: RequestOutcome, *, tenant: str = DEFAULT_TENANT
+    ) -> None:
+        """Embed ``text`` and store it with ``outcome`` under ``request_id`` in ``tenant``."""
         from qdrant_client import models
 
         text = text[:MAX_RECORDED_TEXT_CHARS]
@@ -75,6 +80,7 @@ class QdrantMemory:
             outcome=outcome,
             embedder=self.embedder.name,
             recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            tenant=tenant,
         ).model_dump(exclude={"score"})
         point = models.PointStruct(id=point_id(request_id), vector=vector, payload=payload)
         with self._client() as client:
@@ -82,20 +88,26 @@ class QdrantMemory:
             client.upsert(self.collection, points=[point], wait=True)
 
     def similar(
-        self, text: str, limit: int, min_score: float, *, exclude: str | None = None
+        self,
+        text: str,
+        limit: int,
+        min_score: float,
+        *,
+        exclude: str | None = None,
+        tenant: str = DEFAULT_TENANT,
     ) -> list[PastRequest]:
-        """Stored requests most similar to ``text``, best first (see ``Memory.similar``)."""
+        """Stored requests of ``tenant`` most similar to ``text``, best first (see
+        ``Memory.similar``)."""
         from qdrant_client import models
 
         [vector] = self.embedder.embed([text])
-        leave_out = (
-            models.Filter(
-                must_not=[
-                    models.FieldCondition(key="request_id", match=models.MatchValue(value=exclude))
-                ]
-            )
+        scope = models.Filter(
+            must=[models.FieldCondition(key="tenant", match=models.MatchValue(value=tenant))],
+            must_not=[
+                models.FieldCondition(key="request_id", match=models.MatchValue(value=exclude))
+            ]
             if exclude
-            else None
+            else None,
         )
         with self._client() as client:
             if not client.collection_exists(self.collection):
@@ -104,7 +116,7 @@ class QdrantMemory:
             hits = client.query_points(
                 self.collection,
                 query=vector,
-                query_filter=leave_out,
+                query_filter=scope,
                 limit=limit,
                 score_threshold=min_score,
                 with_payload=True,
@@ -113,9 +125,11 @@ class QdrantMemory:
         for hit in hits:
             try:
                 payload = {**(hit.payload or {}), "score": hit.score}
-                found.append(PastRequest.model_validate(payload))
+                past = PastRequest.model_validate(payload)
             except ValidationError:
                 continue  # a point written by something else: not ours to interpret
+            if past.tenant == tenant:  # checked again here: the filter is the server's
+                found.append(past)
         return found
 
     def count(self) -> int:
@@ -174,9 +188,10 @@ class QdrantMemory:
             vectors_config=models.VectorParams(size=size, distance=models.Distance.COSINE),
         )
         if self.url:  # local mode filters without indexes (and warns about them)
-            client.create_payload_index(
-                self.collection, "request_id", models.PayloadSchemaType.KEYWORD
-            )
+            for field in ("request_id", "tenant"):
+                client.create_payload_index(
+                    self.collection, field, models.PayloadSchemaType.KEYWORD
+                )
 
     def _check_dimension(self, client: "QdrantClient", size: int) -> None:
         vectors = client.get_collection(self.collection).config.params.vectors

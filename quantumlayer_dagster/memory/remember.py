@@ -28,7 +28,9 @@ def remember_request(
     if memory is None:
         return None
     try:
-        memory.record(enhanced.request_id, enhanced.memory_text(), outcome)
+        memory.record(
+            enhanced.request_id, enhanced.memory_text(), outcome, tenant=enhanced.options.tenant
+        )
     except Exception as exc:  # a broken memory must not fail a finished request
         reason = " ".join((str(exc) or type(exc).__name__).split())[:300]
         return f"vector memory not updated: {reason}"

@@ -2,7 +2,13 @@
 
 Built in memory and verified without extracting: unpacking a capsule with ``tar`` cannot
 write outside its folder, since every member is a plain file or directory at a validated
-relative path with ordinary permissions."""
+relative path with ordinary permissions.
+
+Reading is bounded before anything is decompressed into memory: the tar stream is read
+through a counter that stops at ``MAX_STREAM_BYTES`` of decompressed data (headers, refused
+members and skipped data included), a PAX or GNU long-name header larger than
+``MAX_HEADER_BYTES`` is refused before it is read, and each member's size is checked from its
+header (refused members count towards the total too) before its data is read."""
 
 import gzip
 import hashlib
@@ -27,6 +33,57 @@ FIXED_MTIME = 946_684_800  # 2000-01-01T00:00:00Z: 0 upsets some unpackers and z
 MAX_MEMBERS = 10_000
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
+MAX_HEADER_BYTES = 64 * 1024
+"""Largest PAX extended header or GNU long name/link accepted (ours are a few hundred bytes)."""
+MAX_STREAM_BYTES = MAX_TOTAL_BYTES + MAX_MEMBERS * (3 * 512 + MAX_HEADER_BYTES // 64)
+"""Most decompressed bytes read from one capsule, headers and padding included."""
+
+
+class ArchiveTooLarge(tarfile.TarError):
+    """The archive would decompress past a limit; the message names it."""
+
+
+# GNU long name and link, PAX per-file and global headers, Solaris' PAX variant.
+_EXTENDED_HEADERS = (
+    tarfile.GNUTYPE_LONGNAME,
+    tarfile.GNUTYPE_LONGLINK,
+    tarfile.XHDTYPE,
+    tarfile.XGLTYPE,
+    tarfile.SOLARIS_XHDTYPE,
+)
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """A tar header that refuses an oversized PAX or GNU long-name header before reading it."""
+
+    def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
+        if self.type in _EXTENDED_HEADERS and self.size > MAX_HEADER_BYTES:
+            raise ArchiveTooLarge(
+                f"a {self.size}-byte extended (PAX or GNU long name) header, over the "
+                f"{MAX_HEADER_BYTES}-byte limit"
+            )
+        # A private hook of tarfile (stable since Python 3.0) that reads extended headers.
+        return super()._proc_member(tarfile_)  # type: ignore[misc]
+
+
+class _BoundedReader(io.RawIOBase):
+    """Reads at most ``limit`` bytes from ``source``, then raises ArchiveTooLarge."""
+
+    def __init__(self, source: IO[bytes] | gzip.GzipFile, limit: int):
+        self.source = source
+        self.limit = limit
+        self.read_so_far = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        want = self.limit + 1 - self.read_so_far if size < 0 else size
+        data = self.source.read(min(want, self.limit + 1 - self.read_so_far))
+        self.read_so_far += len(data)
+        if self.read_so_far > self.limit:
+            raise ArchiveTooLarge(f"more than {self.limit} bytes when decompressed")
+        return data
 
 
 def complete_manifest(entries: dict[str, bytes], manifest: CapsuleManifest) -> CapsuleManifest:
@@ -68,8 +125,18 @@ def verify_capsule(source: bytes | str | os.PathLike[str]) -> CapsuleVerificatio
     safe plain file or directory, capsule.json valid, every listed file present with its
     sha256, nothing unlisted. Problems are collected, not raised."""
     try:
-        with _open(source) as raw, tarfile.open(fileobj=raw, mode="r:gz") as tar:
+        with (
+            _open(source) as raw,
+            gzip.GzipFile(fileobj=raw, mode="rb") as gz,
+            tarfile.open(
+                fileobj=_BoundedReader(gz, MAX_STREAM_BYTES),
+                mode="r|",
+                tarinfo=_BoundedTarInfo,
+            ) as tar,
+        ):
             contents, problems = _read_members(tar)
+    except ArchiveTooLarge as exc:
+        return CapsuleVerification(ok=False, problems=[f"archive refused: {exc}"])
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         return CapsuleVerification(ok=False, problems=[f"not a readable .tar.gz: {exc}"])
     manifest_bytes = contents.pop(MANIFEST_NAME, None)
@@ -122,6 +189,12 @@ def _read_members(tar: tarfile.TarFile) -> tuple[dict[str, bytes], list[str]]:
         if count > MAX_MEMBERS:
             problems.append(f"more than {MAX_MEMBERS} members; stopped reading")
             break
+        # Counted from the header for every member, refused ones too: skipping a member's
+        # data in a compressed stream decompresses it all the same.
+        total += member.size
+        if member.size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+            problems.append(f"{member.name!r}: over the size limit; stopped reading")
+            break
         name = member.name
         try:
             if check_relative_path(name) != name:
@@ -136,10 +209,6 @@ def _read_members(tar: tarfile.TarFile) -> tuple[dict[str, bytes], list[str]]:
             problems.append(f"{name}: setuid, setgid or sticky bit set")
         if member.isdir():
             continue
-        total += member.size
-        if member.size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
-            problems.append(f"{name}: over the size limit; stopped reading")
-            break
         if name in contents:
             problems.append(f"{name}: appears twice")
         stream = tar.extractfile(member)

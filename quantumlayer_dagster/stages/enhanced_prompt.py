@@ -67,6 +67,7 @@ def recall_similar(
             PAST_REQUESTS_LIMIT,
             PAST_REQUEST_MIN_SCORE,
             exclude=request.request_id,
+            tenant=request.options.tenant,
         )
     except Exception as exc:  # memory is an aid: whatever breaks it, the brief goes on
         return [], f"vector memory unavailable: {_one_line(str(exc) or type(exc).__name__)}"

@@ -1,0 +1,68 @@
+"""Typed command-line numbers: each option's value is checked against its range when the
+command line is read, and a bad one is refused in one line naming the option and the range
+(never a traceback, never a NaN or infinity passed on)."""
+
+import argparse
+import math
+import re
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line: ``error: <what>; see <prog> --help``."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {message}; see `{self.prog} --help`", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def int_in(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high`` inclusive."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip(), 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number; give one from {low} to {high}"
+            ) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside {low} to {high}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def seconds_in(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds, more than ``low``, at most ``high``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a number of seconds; give one above {low:g} and at most {high:g}"
+            ) from None
+        if not math.isfinite(value) or not low < value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{text} is outside the range: more than {low:g} and at most {high:g} seconds"
+            )
+        return value
+
+    parse.__name__ = "seconds"
+    return parse
+
+
+def tenant_name(text: str) -> str:
+    """An argparse type: a tenant name as ``RequestOptions.tenant`` accepts it."""
+    from quantumlayer_dagster.artifacts.request import TENANT_PATTERN
+
+    if not re.fullmatch(TENANT_PATTERN.rstrip("$"), text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a tenant name: 1 to 63 of a-z 0-9 _ . -, starting with a "
+            "letter or digit"
+        )
+    return text
