@@ -9,6 +9,9 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parents[1]
 CHECKING_CALLS = {"raises", "warns", "fail", "deprecated_call"}
 """``pytest.<name>`` calls that fail the test when their expectation is not met."""
+RAISING_VALIDATORS = {("kubernetes_validate", "validate")}
+"""Library calls whose one job is to raise when what they are given is invalid (the strict
+Kubernetes schema check), so a test made of them checks something."""
 
 
 def _called_names(node: ast.AST) -> Iterator[str]:
@@ -29,6 +32,9 @@ def _checks_directly(fn: ast.AST) -> bool:
             owner = sub.func.value
             is_pytest = isinstance(owner, ast.Name) and owner.id == "pytest"
             if is_pytest and sub.func.attr in CHECKING_CALLS:
+                return True
+            owner_name = owner.id if isinstance(owner, ast.Name) else None
+            if (owner_name, sub.func.attr) in RAISING_VALIDATORS:
                 return True
     return False
 
