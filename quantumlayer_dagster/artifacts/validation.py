@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, computed_field
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 
 Severity = Literal["error", "warning"]
-IssueKind = Literal["syntax", "compile", "name", "import", "structure"]
+IssueKind = Literal["syntax", "compile", "name", "import", "call", "structure"]
 
 MARKDOWN_MAX_ROWS = 50
 """Most issue rows shown in a Markdown summary; the rest are counted."""

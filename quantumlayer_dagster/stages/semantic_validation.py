@@ -8,14 +8,23 @@ standard-library module or known distribution provides.
 """
 
 import ast
+import difflib
 import importlib.util
 import sys
 import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
 from quantumlayer_dagster.analysis.import_map import declared_pins, distribution_for, import_key
 from quantumlayer_dagster.analysis.missing_imports import missing_imports
+from quantumlayer_dagster.analysis.module_facts import (
+    ModuleFacts,
+    call_mismatch,
+    callables_of,
+    module_facts,
+    rebound_names,
+)
 from quantumlayer_dagster.analysis.parsing import (
     parse,
     project_modules,
@@ -39,6 +48,7 @@ def validate_code(
     files: list[SourceFile],
     planned_paths: list[str] | None = None,
     declared: list[str] | None = None,
+    references: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate ``files`` and return a report of per-file status and every issue found.
 
@@ -46,18 +56,21 @@ def validate_code(
     grammar missed ("compile"), names bound nowhere ("name"), imports that neither the
     project, the standard library, an installed or curated distribution nor a ``declared``
     requirement (e.g. ``"requests>=2"``) provides ("import"; an error at module level, a
-    warning when guarded by ``try``/``if`` or inside a function), and, when
+    warning when guarded by ``try``/``if`` or inside a function), names imported from a
+    project module that does not define them ("import"), calls to a project function or
+    class whose arguments cannot bind to its parameters ("call"), and, when
     ``planned_paths`` is given, planned files that are missing (error) and files nobody
-    planned (warning) ("structure"). Files without a grammar are reported as not
-    validated; they never count as valid.
+    planned (warning) ("structure"). ``references`` (path -> content) are files read only
+    for what they define (e.g. ones over the size limit): imports from them resolve, but
+    they are not reported on. Files without a grammar are reported as not validated; they
+    never count as valid.
     """
-    context = _ImportContext(
-        project_modules([f.path for f in files]), declared_pins(declared or [])
-    )
+    known = {**(references or {}), **{f.path: f.content for f in files}}
+    context = project_context(list(known), declared or [], known)
     results: list[FileValidation] = []
     issues: list[ValidationIssue] = []
     for source in files:
-        found = _file_issues(source, context)
+        found = check_file(source, context)
         if found is None:
             results.append(
                 FileValidation(path=source.path, language=source.language, validated=False)
@@ -78,12 +91,52 @@ def validate_code(
     return ValidationReport(files=results, issues=issues)
 
 
-class _ImportContext(NamedTuple):
+@dataclass(frozen=True)
+class ProjectContext:
+    """What one file is checked against: the project's importable modules, the declared
+    requirements, and the facts of every module whose content is known. A module planned
+    but not written yet has no facts, so imports from it are not judged."""
+
     modules: set[str]
     pins: dict[str, str | None]
+    facts: dict[str, ModuleFacts] = field(default_factory=dict)
+    namespaces: set[str] = field(default_factory=set)
+    """Package names with no ``__init__.py``: only their submodules can be imported."""
 
 
-def _file_issues(source: SourceFile, context: _ImportContext) -> list[ValidationIssue] | None:
+def project_context(
+    paths: list[str], declared: list[str], contents: Mapping[str, str]
+) -> ProjectContext:
+    """The context for checking files of a project whose files are at ``paths`` (written or
+    still planned); ``contents`` holds the ones already known (path -> source)."""
+    modules = project_modules(paths)
+    facts: dict[str, ModuleFacts] = {}
+    named: set[str] = set()
+    for path in paths:
+        names = python_module_names(path)
+        named.update(names)
+        content = contents.get(path)
+        found = module_facts(path, content) if content is not None else None
+        if found is not None:
+            facts.update((name, found) for name in names)
+    return ProjectContext(
+        modules=modules,
+        pins=declared_pins(declared),
+        facts=facts,
+        namespaces={
+            m for m in modules if m not in named and any(n.startswith(f"{m}.") for n in named)
+        },
+    )
+
+
+def blocking_issues(source: SourceFile, context: ProjectContext) -> list[ValidationIssue]:
+    """The errors ``check_file`` finds in ``source`` (what stops the ``code_parses`` gate)."""
+    return [i for i in check_file(source, context) or [] if i.severity == "error"]
+
+
+def check_file(source: SourceFile, context: ProjectContext) -> list[ValidationIssue] | None:
+    """Every issue in one file, sorted by position; None when it has no grammar (unchecked).
+    The one check behind semantic validation and every generation or repair that keeps a file."""
     syntax = syntax_errors(source.path, source.content)
     if syntax is None:
         return None
@@ -96,7 +149,7 @@ def _file_issues(source: SourceFile, context: _ImportContext) -> list[Validation
         issues += [i for i in compiled if i.line not in syntax_lines]
         # names and import targets of a file that does not compile are not worth reporting yet
         if not syntax and not any(i.severity == "error" for i in compiled):
-            issues += _import_issues(source, context.modules)
+            issues += _import_issues(source, context)
             issues += _python_semantic_issues(source, context)
     return sorted(issues, key=lambda i: (i.line or 0, i.column or 0))
 
@@ -120,7 +173,7 @@ def _missing_import_issues(source: SourceFile) -> list[ValidationIssue]:
     ]
 
 
-def _python_semantic_issues(source: SourceFile, context: _ImportContext) -> list[ValidationIssue]:
+def _python_semantic_issues(source: SourceFile, context: ProjectContext) -> list[ValidationIssue]:
     """Undefined names and third-party imports nothing provides, for a file that compiles."""
     try:
         tree = ast.parse(source.content, source.path)
@@ -139,6 +192,7 @@ def _python_semantic_issues(source: SourceFile, context: _ImportContext) -> list
         )
         for u in undefined_names(tree, source.content, source.path)
     ]
+    found += _call_issues(source, tree, context)
     for node, guarded in _third_party_imports(tree, context.modules):
         for module in _imported_modules(node):
             if _provided(module, context.pins):
@@ -253,18 +307,25 @@ def _compile_issue(
     )
 
 
-def _import_issues(source: SourceFile, modules: set[str]) -> list[ValidationIssue]:
-    """Imports of the project's own modules (absolute or relative) that no file provides."""
+def _import_issues(source: SourceFile, context: ProjectContext) -> list[ValidationIssue]:
+    """Imports of the project's own modules (absolute or relative) that no file provides, and
+    names imported from a project module that it does not define."""
+    modules = context.modules
     own_tops = {m.split(".")[0] for m in modules}
     names = python_module_names(source.path)
     is_package = PurePosixPath(source.path).name == "__init__.py"
     lines = source.content.splitlines()
     found: list[ValidationIssue] = []
     for imp in python_imports(source.content):
+        target = imp.module
         if imp.level == 0:
-            if imp.module.split(".")[0] not in own_tops or imp.module in modules:
+            if imp.module.split(".")[0] not in own_tops:
                 continue
-            message = f"imports '{imp.module}', which is not a module in the project"
+            message = (
+                ""
+                if imp.module in modules
+                else (f"imports '{imp.module}', which is not a module in the project")
+            )
         else:
             # the package the file lives in: itself for __init__.py, else its parent
             package = names[0].split(".") if names else []
@@ -274,20 +335,96 @@ def _import_issues(source: SourceFile, modules: set[str]) -> list[ValidationIssu
             else:
                 base = package[: len(package) - (imp.level - 1)]
                 target = ".".join([*base, *([imp.module] if imp.module else [])])
-                if target in modules:
-                    continue
+                dots = "." * imp.level
                 message = (
-                    f"relative import of '{'.' * imp.level}{imp.module}' finds no module '{target}'"
+                    ""
+                    if target in modules
+                    else f"relative import of '{dots}{imp.module}' finds no module '{target}'"
                 )
-        found.append(
+        messages = [message] if message else _names_missing(imp.names, target, context)
+        found += [
             ValidationIssue(
                 path=source.path,
                 line=imp.line,
                 kind="import",
-                message=message,
+                message=text,
                 snippet=source_line(lines[imp.line - 1]) if imp.line <= len(lines) else "",
             )
-        )
+            for text in messages
+        ]
+    return found
+
+
+def _names_missing(names: tuple[str, ...], module: str, context: ProjectContext) -> list[str]:
+    """For ``from module import names``: each name that is neither bound in that project
+    module nor one of its submodules. Modules whose content is unknown are not judged."""
+    facts = context.facts.get(module)
+    if module in context.namespaces:
+        exports: frozenset[str] = frozenset()
+    elif facts is None or facts.exports is None:
+        return []
+    else:
+        exports = facts.exports
+    missing: list[str] = []
+    for name in names:
+        if name == "*" or name in exports or f"{module}.{name}" in context.modules:
+            continue
+        close = difflib.get_close_matches(name, sorted(exports), n=1, cutoff=0.8)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        missing.append(f"imports `{name}` from '{module}', which does not define it{hint}")
+    return missing
+
+
+def _call_issues(
+    source: SourceFile, tree: ast.Module, context: ProjectContext
+) -> list[ValidationIssue]:
+    """Calls to this file's own top-level functions and classes, or to ones imported from
+    a project module, whose arguments cannot bind to the parameters (checked statically;
+    names rebound anywhere in the file are not judged)."""
+    visible = dict(callables_of(tree))
+    where = {name: source.path for name in visible}
+    names = python_module_names(source.path)
+    is_package = PurePosixPath(source.path).name == "__init__.py"
+    package = names[0].split(".") if names else []
+    package = package if is_package else package[:-1]
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            if node.level > len(package):
+                continue
+            base = package[: len(package) - (node.level - 1)]
+            module = ".".join([*base, *([node.module] if node.module else [])])
+        else:
+            module = node.module or ""
+        facts = context.facts.get(module)
+        if facts is None:
+            continue
+        for alias in node.names:
+            if alias.name in facts.callables:
+                visible[alias.asname or alias.name] = facts.callables[alias.name]
+                where[alias.asname or alias.name] = module
+    for name in rebound_names(tree):
+        visible.pop(name, None)
+    lines = source.content.splitlines()
+    found: list[ValidationIssue] = []
+    for call in ast.walk(tree):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            continue
+        params = visible.get(call.func.id)
+        problem = call_mismatch(params, call) if params else None
+        if params and problem:
+            found.append(
+                ValidationIssue(
+                    path=source.path,
+                    line=call.lineno,
+                    column=call.col_offset + 1,
+                    kind="call",
+                    message=f"call to `{call.func.id}` {problem}; it is "
+                    f"`{params.text}` in {where[call.func.id]}",
+                    snippet=_line(lines, call.lineno),
+                )
+            )
     return found
 
 
