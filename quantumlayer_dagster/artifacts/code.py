@@ -29,10 +29,15 @@ def language_of(path: str) -> str | None:
 
 
 class GenerationAttempt(BaseModel):
-    """One LLM attempt at a file: the parse errors it had (empty when it parsed)."""
+    """One LLM attempt at a file: the findings sent back to ask for it (empty for the first
+    request) and the blocking problems it still had (empty when it passed the check).
+    ``phase`` is "write" while the file is written, "project" for a repair of cross-file
+    breakage found once every file existed."""
 
     attempt: int
     errors: list[str] = Field(default_factory=list)
+    sent_back: list[str] = Field(default_factory=list)
+    phase: str = "write"
 
 
 class SourceFile(BaseModel):

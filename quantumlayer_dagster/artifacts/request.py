@@ -22,6 +22,11 @@ class RequestOptions(BaseModel):
     max_files: int = Field(default=6, ge=1, le=MAX_PROJECT_FILES)
     max_repair_attempts: int = Field(default=3, ge=1, le=6)
     """Most LLM calls per structured answer or per generated file."""
+    generation_checks: Literal["full", "syntax"] = "full"
+    """``full``: generated code goes back to the model for every blocking finding of semantic
+    validation, modules are written in dependency order with the interfaces already written,
+    and cross-file breakage is repaired once all files exist. ``syntax``: only syntax errors
+    go back, all modules at once (the earlier behaviour, kept for side-by-side benchmarks)."""
 
 
 def prompt_digest(prompt: str) -> str:
