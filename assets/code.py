@@ -34,7 +34,7 @@ def code_tree(
     with timed() as t:
         result = generate_code(project_structure, llm.client, progress=context.log.info)
     rows = [
-        [f"`{f.path}`", str(f.line_count), str(len(f.attempts) or "-"), _last_parse(f)]
+        [f"`{f.path}`", str(f.line_count), str(len(f.attempts) or "-"), _last_check(f)]
         for f in result.files
     ]
     return stage_output(
@@ -43,13 +43,15 @@ def code_tree(
         result.llm,
         file_count=len(result.files),
         lines=result.line_count,
-        files=markdown(markdown_table(["file", "lines", "attempts", "last parse result"], rows)),
+        repairs=result.repair_count,
+        files=markdown(markdown_table(["file", "lines", "attempts", "last check result"], rows)),
+        attempts=markdown(result.attempts_markdown()),
     )
 
 
-def _last_parse(f: SourceFile) -> str:
+def _last_check(f: SourceFile) -> str:
     errors = f.attempts[-1].errors if f.attempts else []
-    return markdown_cell(errors[0]) if errors else "parses"
+    return markdown_cell(errors[0]) if errors else "passes"
 
 
 @request_asset("gates", {"python"}, blocking_checks=["code_parses"])
