@@ -27,7 +27,12 @@ from quantumlayer_dagster.memory.remember import remember_request, request_outco
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.docs import write_docs
-from quantumlayer_dagster.stages.packaging import capsule_entries, package_capsule
+from quantumlayer_dagster.stages.packaging import (
+    CapsuleRefused,
+    capsule_entries,
+    judged_validation,
+    package_capsule,
+)
 from quantumlayer_dagster.stages.versions import all_code_versions
 from quantumlayer_dagster.store.keys import capsule_key
 from resources.artifact_store import ArtifactStoreResource
@@ -87,11 +92,16 @@ def capsule(
         artifact_store.load_artifact(rid, name, model)
         for name, model in _EARLIER_LLM_ARTIFACTS.items()
     ]
+    try:
+        # the validation of the very tree packaged; refuses when a gate saw another one
+        judged = judged_validation(semantic_validation, test_suite)
+    except CapsuleRefused as exc:
+        raise dg.Failure(description=f"capsule refused: {exc}") from None
     gate_results = [
-        gates.code_parses(semantic_validation),
+        gates.code_parses(judged),
         gates.dependencies_resolved(dependencies),
         gates.licences_allowed(dependencies),
-        gates.tests_pass(test_suite.run),
+        gates.tests_pass(test_suite.run, test_suite.tested_sha256),
         gates.no_high_severity_findings(
             security_report, quality_gates.max_high_severity, quality_gates.severity_threshold
         ),
@@ -104,7 +114,7 @@ def capsule(
             usage = usage.add(artifact.llm)  # type: ignore[attr-defined]
         request = artifact_store.load_artifact(rid, "prompt_request", PromptRequest)
         entries = capsule_entries(
-            semantic_validation,
+            judged,
             test_suite,
             security_report,
             performance_report,

@@ -59,7 +59,7 @@ def test_suite(
         report=markdown(run.markdown()),
     )
     yield check_result(
-        gates.tests_pass(run),
+        gates.tests_pass(run, suite.tested_sha256),
         passed=run.passed,
         failed=run.failed,
         errors=run.errors,

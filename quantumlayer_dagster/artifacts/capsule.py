@@ -14,6 +14,8 @@ class GateResult(BaseModel):
     name: str
     passed: bool
     detail: str = ""
+    tree_sha256: str = ""
+    """Digest (``tree_digest``) of the tree the gate judged, for gates that judge code."""
 
 
 class CapsuleManifest(BaseModel):

@@ -78,6 +78,8 @@ class ValidationReport(BaseModel):
 
     files: list[FileValidation] = Field(default_factory=list)
     issues: list[ValidationIssue] = Field(default_factory=list)
+    tree_sha256: str = ""
+    """``tree_digest`` of the files judged: the capsule packages only this tree."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

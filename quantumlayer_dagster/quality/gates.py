@@ -17,6 +17,7 @@ DEFAULT_MAX_COMPLEXITY = 15
 def code_parses(report: ValidationReport) -> GateResult:
     return GateResult(
         name="code_parses",
+        tree_sha256=report.tree_sha256,
         passed=report.valid,
         detail=(
             f"{report.files_validated} files parse"
@@ -28,9 +29,10 @@ def code_parses(report: ValidationReport) -> GateResult:
     )
 
 
-def tests_pass(run: TestRun) -> GateResult:
-    """Passes only for a clean run (exit 0, tests ran, none failed or errored)."""
-    return GateResult(name="tests_pass", passed=run.ok, detail=run.summary)
+def tests_pass(run: TestRun, tree_sha256: str = "") -> GateResult:
+    """Passes only for a clean run (exit 0, tests ran, none failed or errored);
+    ``tree_sha256`` is the digest of the project the run tested."""
+    return GateResult(name="tests_pass", passed=run.ok, detail=run.summary, tree_sha256=tree_sha256)
 
 
 def no_high_severity_findings(

@@ -14,6 +14,11 @@ planned order.
 
 from collections.abc import Callable
 
+from quantumlayer_dagster.analysis.file_checks import (
+    ProjectContext,
+    blocking_issues,
+    project_context,
+)
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
 from quantumlayer_dagster.artifacts.structure import PlannedFile, ProjectStructure
@@ -29,11 +34,6 @@ from quantumlayer_dagster.generation.module_order import write_waves
 from quantumlayer_dagster.generation.text import bullets
 from quantumlayer_dagster.llm.protocol import LLM, LLMStageError, Message
 from quantumlayer_dagster.prompts import load_template
-from quantumlayer_dagster.stages.semantic_validation import (
-    ProjectContext,
-    blocking_issues,
-    project_context,
-)
 
 STAGE = "code_tree"
 

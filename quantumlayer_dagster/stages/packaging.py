@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from quantumlayer_dagster.artifacts.capsule import CapsuleManifest, GateResult
+from quantumlayer_dagster.artifacts.code import tree_digest
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.docs import Docs
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
@@ -46,6 +47,36 @@ def capsule_entries(
         sbom = cyclonedx_sbom(dependencies)
         entries["reports/sbom.cdx.json"] = json.dumps(sbom, indent=2, sort_keys=True).encode()
     return entries
+
+
+class CapsuleRefused(Exception):
+    """A gate judged a different tree from the one the capsule would package; the message
+    names the gate and what to do."""
+
+
+def judged_validation(validation: ValidationReport, suite: TestSuite) -> ValidationReport:
+    """The validation report of the sources the capsule packages: the test suite's
+    re-validation when a test repair replaced code, else semantic validation's.
+
+    Raises CapsuleRefused naming the gate when ``code_parses`` (that report) or
+    ``tests_pass`` (the final test run) judged a tree other than the one to be packaged."""
+    judged = suite.code_validation or validation
+    checks = [
+        ("code_parses", judged.tree_sha256, tree_digest(suite.project.sources)),
+        ("tests_pass", suite.tested_sha256, tree_digest(suite.project.all_files)),
+    ]
+    for gate, seen, packaged in checks:
+        if not seen:
+            raise CapsuleRefused(
+                f"gate {gate} recorded no tree digest (made by an older version): "
+                "re-materialize the request's assets"
+            )
+        if seen != packaged:
+            raise CapsuleRefused(
+                f"gate {gate} judged tree {seen[:12]} but the capsule would package "
+                f"{packaged[:12]}: re-materialize semantic_validation and test_suite"
+            )
+    return judged
 
 
 def _sarif_bytes(security: SecurityReport) -> bytes:
