@@ -19,7 +19,7 @@ Two modes:
 Prints ``name: value`` lines, ``<figure>_on``, ``<figure>_off`` and ``<figure>_ratio``.
 
     .venv/bin/python bench/generation.py
-    QL_LLM_CONFIG=... .venv/bin/python bench/generation.py graph --n 2 examples/calculator.txt
+    QL_LLM_CONFIG=... .venv/bin/python bench/generation.py graph --n 2 --prompt examples/calculator.txt
 """
 
 import argparse
@@ -252,7 +252,9 @@ def side_by_side(run: Callable[[str], list[RunFigures]]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", nargs="?", choices=["scripted", "graph"], default="scripted")
-    parser.add_argument("prompts", nargs="*", type=Path, help="prompt files (graph mode)")
+    parser.add_argument(
+        "--prompt", action="append", type=Path, default=[], help="a prompt file (graph mode)"
+    )
     parser.add_argument("--n", type=int, default=1, help="runs per prompt and mode")
     args = parser.parse_args()
     if args.mode == "scripted":
@@ -275,7 +277,7 @@ def main() -> int:
 
             lines += side_by_side(replay)
     else:
-        prompts = args.prompts or [Path("examples/calculator.txt")]
+        prompts = args.prompt or [Path("examples/calculator.txt")]
         lines = [f"provider: QL_LLM_CONFIG={os.environ.get('QL_LLM_CONFIG', '(packaged local)')}"]
 
         def whole_graph(checks: str) -> list[RunFigures]:

@@ -127,6 +127,17 @@ def _python_semantic_issues(source: SourceFile, context: ProjectContext) -> list
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # already reported by the compile check
     lines = source.content.splitlines()
+    # a package's __init__ that imports from its submodule `.x` has `x` bound too: the import
+    # system sets each imported submodule as an attribute of (a global in) its package
+    submodules = (
+        {
+            i.module.split(".")[0]
+            for i in python_imports(source.content)
+            if i.level == 1 and i.module
+        }
+        if PurePosixPath(source.path).name == "__init__.py"
+        else set()
+    )
     found = [
         ValidationIssue(
             path=source.path,
@@ -138,6 +149,7 @@ def _python_semantic_issues(source: SourceFile, context: ProjectContext) -> list
             snippet=_line(lines, u.line),
         )
         for u in undefined_names(tree, source.content, source.path)
+        if u.name not in submodules
     ]
     found += _call_issues(source, tree, context)
     for node, guarded in _third_party_imports(tree, context.modules):

@@ -354,3 +354,11 @@ def test_undefined_names_are_still_found_in_a_file_calling_locals_or_vars_in_fun
 def test_a_module_level_locals_write_still_suppresses_the_name_check():
     content = "locals()['VALUE'] = 1\nprint(VALUE)\n"
     assert validate_code([src("m.py", content)]).issues == []
+
+
+def test_a_package_init_may_use_the_submodules_it_imports_from_by_name():
+    files = [
+        src("pkg/loader.py", "class Loader:\n    pass\n"),
+        src("pkg/__init__.py", "from .loader import Loader\n\nDEFAULT = loader.Loader\n"),
+    ]
+    assert validate_code(files).issues == []
