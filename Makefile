@@ -77,6 +77,8 @@ bench: install
 	$(BIN)/python bench/artifact_store.py
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/validation_accuracy.py
+	$(BIN)/python bench/validation_corruptions.py
+	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/gates.py
 	$(BIN)/python bench/intake.py
 
