@@ -29,6 +29,7 @@ from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.docs import write_docs
 from quantumlayer_dagster.stages.packaging import (
     CapsuleRefused,
+    attempt_totals,
     capsule_entries,
     judged_validation,
     package_capsule,
@@ -121,8 +122,15 @@ def capsule(
             docs,
             dependencies,
         )
+        code = next(a for a in earlier if isinstance(a, CodeTree))
         data, manifest, digest = package_capsule(
-            rid, request.prompt_sha256, entries, usage, all_code_versions(), gate_results
+            rid,
+            request.prompt_sha256,
+            entries,
+            usage,
+            all_code_versions(),
+            gate_results,
+            attempt_totals(code, test_suite),
         )
         key = capsule_key(rid)
         location = store.put_bytes(key, data)

@@ -4,7 +4,7 @@ import hashlib
 import json
 
 from quantumlayer_dagster.artifacts.capsule import CapsuleManifest, GateResult
-from quantumlayer_dagster.artifacts.code import tree_digest
+from quantumlayer_dagster.artifacts.code import CodeTree, tree_digest
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.docs import Docs
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
@@ -79,6 +79,18 @@ def judged_validation(validation: ValidationReport, suite: TestSuite) -> Validat
     return judged
 
 
+def attempt_totals(code: CodeTree, suite: TestSuite) -> dict[str, int]:
+    """How much generation took: LLM attempts at code files, repairs of them while written
+    and in the project pass, and test-repair rounds (for ``capsule.json``)."""
+    attempts = [a for f in code.files for a in f.attempts]
+    return {
+        "code_file_attempts": len(attempts),
+        "code_repairs": sum(1 for a in attempts if a.sent_back and a.phase == "write"),
+        "project_pass_repairs": sum(1 for a in attempts if a.phase == "project"),
+        "test_repair_rounds": len(suite.repairs),
+    }
+
+
 def _sarif_bytes(security: SecurityReport) -> bytes:
     return json.dumps(security.sarif, indent=2, sort_keys=True).encode()
 
@@ -90,6 +102,7 @@ def package_capsule(
     usage: LLMUsage,
     stage_versions: dict[str, str],
     gate_results: list[GateResult],
+    attempts: dict[str, int] | None = None,
 ) -> tuple[bytes, CapsuleManifest, str]:
     """Build the deterministic archive; return (bytes, its manifest, its sha256)."""
     manifest = CapsuleManifest(
@@ -101,6 +114,7 @@ def package_capsule(
         cost_usd=round(usage.cost_usd, 6),
         stage_versions=stage_versions,
         gates=gate_results,
+        attempts=attempts or {},
         files={},
     )
     data = build_capsule(entries, manifest)
