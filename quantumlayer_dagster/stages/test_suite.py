@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 
 from quantumlayer_dagster.analysis.code_index import Definition, public_definitions
+from quantumlayer_dagster.analysis.file_checks import blocking_issues, project_context
 from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile, tree_digest
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.limits import MAX_TEST_FILES
@@ -60,8 +61,20 @@ def build_test_suite(
         )
         requests.append(FileRequest(path, messages, f"{STAGE}: writing {path} ({n}/{len(groups)})"))
     # Test files are independent requests: written concurrently like code_tree's modules.
+    # test files pass the same blocking checks as code before they are kept (a test that
+    # imports a name the code does not define goes back with that finding)
+    contents = {f.path: f.content for f in code.files} | {r.path: "" for r in requests}
+    context = project_context(
+        list(contents), manifest.declared, {f.path: f.content for f in code.files}
+    )
     tests, calls = generate_files(
-        llm, STAGE, requests, max_attempts=max_attempts, progress=progress
+        llm,
+        STAGE,
+        requests,
+        max_attempts=max_attempts,
+        progress=progress,
+        check=lambda source: [i.describe() for i in blocking_issues(source, context)],
+        repair_template="repair_code",
     )
     project = ProjectTree(package=code.package, sources=code.files, tests=tests)
     if progress:

@@ -16,7 +16,7 @@ _STAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "semantic_validation": ("1", ()),
     "dependency_manifest": ("1", ()),
     "test_plan": ("1", ("test_plan",)),
-    "test_suite": ("2", ("test_file", "repair_parse", "repair_tests")),
+    "test_suite": ("3", ("test_file", "repair_code", "repair_tests")),
     "security_report": ("1", ()),
     "performance_report": ("1", ()),
     "docs": ("1", ("docs",)),

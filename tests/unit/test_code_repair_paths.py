@@ -145,3 +145,45 @@ def test_with_syntax_only_checks_an_undefined_name_is_not_sent_back(
 
     assert tree.file("wordcount/ops.py").content == "x = totl\n"
     assert len(provider.requests_for("code_tree")) == 2
+
+
+def test_a_test_file_importing_a_name_the_code_does_not_define_goes_back_before_it_runs(
+    scripted_llm, register_script
+) -> None:
+    from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
+    from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
+    from quantumlayer_dagster.stages.test_suite import build_test_suite
+    from tests.fixtures import wordcount
+
+    llm, _ = scripted_llm
+    wrong = wordcount.TEST_F1.replace("count_words", "count_wordz")
+    provider = register_script(
+        files={
+            **wordcount.FILE_REPLIES,
+            "test_suite": {
+                wordcount.TEST_F1_PATH: [wrong, wordcount.TEST_F1],
+                wordcount.TEST_F2_PATH: wordcount.TEST_F2,
+            },
+        }
+    )
+    plan = wordcount_stages.plan_of_tests(llm)
+    code = wordcount_stages.code_tree(llm)
+
+    suite = build_test_suite(
+        plan,
+        code,
+        DependencyManifest(package="wordcount"),
+        llm,
+        Sandbox(SandboxLimits(wall_timeout_s=60)),
+    )
+
+    assert suite.run.ok, suite.run.summary
+    test = next(t for t in suite.project.tests if t.path == wordcount.TEST_F1_PATH)
+    first, second = test.attempts
+    assert first.errors == [
+        f"{wordcount.TEST_F1_PATH}:1 imports `count_wordz` from 'wordcount.counter', "
+        "which does not define it (did you mean `count_words`?)"
+    ]
+    assert second.sent_back == first.errors and second.errors == []
+    repair = [r for r in provider.requests_for("test_suite") if r.file == wordcount.TEST_F1_PATH]
+    assert first.errors[0] in repair[1].messages[-1]["content"]
