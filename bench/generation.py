@@ -19,7 +19,7 @@ Two modes:
 Prints ``name: value`` lines, ``<figure>_on``, ``<figure>_off`` and ``<figure>_ratio``.
 
     .venv/bin/python bench/generation.py
-    QL_LLM_CONFIG=... .venv/bin/python bench/generation.py graph --n 2 --prompt examples/calculator.txt
+    QL_LLM_CONFIG=F .venv/bin/python bench/generation.py graph --n 2 --prompt PROMPT_FILE
 """
 
 import argparse
