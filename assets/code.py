@@ -30,7 +30,8 @@ from resources.llm import LLMResource
 def code_tree(
     context: dg.AssetExecutionContext, project_structure: ProjectStructure, llm: LLMResource
 ) -> dg.Output[CodeTree]:
-    """Stage 5: every planned file written by the LLM and parse-repaired."""
+    """Stage 5: every planned file written by the LLM, dependencies first, checked with
+    semantic validation's blocking checks and repaired, bounded; every attempt shown."""
     with timed() as t:
         result = generate_code(project_structure, llm.client, progress=context.log.info)
     rows = [
@@ -58,8 +59,9 @@ def _last_check(f: SourceFile) -> str:
 def semantic_validation(
     context: dg.AssetExecutionContext, code_tree: CodeTree, artifact_store: ArtifactStoreResource
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Stage 6: tree-sitter report on every file plus Python compile, name and import checks
-    and conformance to the planned structure. The blocking check `code_parses` stops
+    """Stage 6: tree-sitter report on every file plus Python compile, name, import and
+    call checks (the same ones code generation repairs against) and conformance to the
+    planned structure. The blocking check `code_parses` stops
     packaging when any file has an error."""
     # read from the store, not as an input: the asset's inputs stay the design's graph
     plan = artifact_store.load_artifact(
