@@ -27,11 +27,12 @@ from resources.package_index import PackageIndexResource
 def code_tree(
     context: dg.AssetExecutionContext, project_structure: ProjectStructure, llm: LLMResource
 ) -> dg.Output[CodeTree]:
-    """Stage 5: every planned file written by the LLM and parse-repaired."""
+    """Stage 5: every planned file written by the LLM, dependencies first, checked with
+    semantic validation's blocking checks and repaired, bounded; every attempt shown."""
     with timed() as t:
         result = generate_code(project_structure, llm.client, progress=context.log.info)
     rows = [
-        [f"`{f.path}`", str(f.line_count), str(len(f.attempts) or "-"), _last_parse(f)]
+        [f"`{f.path}`", str(f.line_count), str(len(f.attempts) or "-"), _last_check(f)]
         for f in result.files
     ]
     return stage_output(
@@ -40,21 +41,24 @@ def code_tree(
         result.llm,
         file_count=len(result.files),
         lines=result.line_count,
-        files=markdown(markdown_table(["file", "lines", "attempts", "last parse result"], rows)),
+        repairs=result.repair_count,
+        files=markdown(markdown_table(["file", "lines", "attempts", "last check result"], rows)),
+        attempts=markdown(result.attempts_markdown()),
     )
 
 
-def _last_parse(f: SourceFile) -> str:
+def _last_check(f: SourceFile) -> str:
     errors = f.attempts[-1].errors if f.attempts else []
-    return markdown_cell(errors[0]) if errors else "parses"
+    return markdown_cell(errors[0]) if errors else "passes"
 
 
 @request_asset("gates", {"python"}, blocking_checks=["code_parses"])
 def semantic_validation(
     project_structure: ProjectStructure, code_tree: CodeTree
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Stage 6: tree-sitter report on every file plus Python compile, name and import checks
-    and conformance to the planned structure. The blocking check `code_parses` stops
+    """Stage 6: tree-sitter report on every file plus Python compile, name, import and
+    call checks (the same ones code generation repairs against) and conformance to the
+    planned structure. The blocking check `code_parses` stops
     packaging when any file has an error."""
     plan = project_structure
     with timed() as t:

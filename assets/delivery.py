@@ -25,7 +25,7 @@ from quantumlayer_dagster.artifacts.validation import ValidationReport
 from quantumlayer_dagster.memory.remember import remember_request, request_outcome
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.quality import gates
-from quantumlayer_dagster.stages.capsule import CapsuleInputs, package_request
+from quantumlayer_dagster.stages.capsule import CapsuleInputs, CapsuleRefused, package_request
 from quantumlayer_dagster.stages.docs import write_docs
 from quantumlayer_dagster.stages.registry import all_code_versions
 from quantumlayer_dagster.store.keys import capsule_key
@@ -95,7 +95,10 @@ def capsule(
     store = artifact_store.store()
     with timed() as t:
         thresholds = replace(quality_gates.thresholds(), required_isolation=sandbox.isolation)
-        packaged = package_request(inputs, thresholds, all_code_versions())
+        try:
+            packaged = package_request(inputs, thresholds, all_code_versions())
+        except CapsuleRefused as exc:
+            raise dg.Failure(description=f"capsule refused: {exc}") from None
         key = capsule_key(context.partition_key)
         location = store.put_bytes(key, packaged.data)
         verification = verify_capsule(store.get_bytes(key))

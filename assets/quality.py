@@ -60,7 +60,7 @@ def test_suite(
         report=markdown(run.markdown()),
     )
     yield check_result(
-        gates.tests_pass(run, sandbox.isolation),
+        gates.tests_pass(run, sandbox.isolation, tree_sha256=suite.tested_sha256),
         passed=run.passed,
         failed=run.failed,
         errors=run.errors,

@@ -11,6 +11,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_GATES_FAILED = 3
+EXIT_GATE_STOPPED = 4
+"""A blocking gate stopped the run: a verdict on the generated code, not a crash."""
 MAX_TEST_TIMEOUT_S = 24 * 3600.0
 
 

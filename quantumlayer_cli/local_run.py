@@ -25,6 +25,8 @@ class RunOutcome:
     failure: str | None = None
     gates: list[GateResult] = field(default_factory=list)
     capsule_path: str | None = None
+    stopped_by: str | None = None
+    """The blocking gate that stopped the run (a verdict on the code), if that is why it failed."""
 
     @property
     def gates_passed(self) -> bool:
@@ -76,19 +78,24 @@ def run_request(
     store = open_artifact_store(settings).store()
     key = capsule_key(request_id)
     built = result.is_node_success(CAPSULE.name)
+    failure, stopped_by = (
+        (None, None) if result.success else _failure_reason(result, gates, definitions)
+    )
     return RunOutcome(
         request_id=request_id,
         run_id=run_id,
         success=result.success,
-        failure=None if result.success else _failure_reason(result, gates, definitions),
+        failure=failure,
         gates=gates,
         capsule_path=store.location(key) if built and store.exists(key) else None,
+        stopped_by=stopped_by,
     )
 
 
 def _failure_reason(
     result: dg.ExecuteInProcessResult, gates: list[GateResult], definitions: dg.Definitions
-) -> str:
+) -> tuple[str, str | None]:
+    """The one-line reason the run failed, and the blocking gate that stopped it (if one did)."""
     failed_gates = [g for g in gates if not g.passed]
     graph = definitions.resolve_asset_graph()
     blocking = {k.name for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
@@ -100,8 +107,8 @@ def _failure_reason(
             # a non-blocking gate that happened to fail earlier).
             blocked = next((g for g in failed_gates if g.name in blocking), None)
             if blocked:
-                return f"gate {blocked.name} failed: {blocked.detail}"
-        return f"stage {event.step_key} failed: {root_cause(error, event.step_key or '')}"
+                return f"gate {blocked.name} failed: {blocked.detail}", blocked.name
+        return f"stage {event.step_key} failed: {root_cause(error, event.step_key or '')}", None
     if failed_gates:
-        return f"gate {failed_gates[0].name} failed: {failed_gates[0].detail}"
-    return "the run failed without a step failure; see the run in the Dagster UI"
+        return f"gate {failed_gates[0].name} failed: {failed_gates[0].detail}", None
+    return "the run failed without a step failure; see the run in the Dagster UI", None

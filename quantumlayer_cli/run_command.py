@@ -2,7 +2,13 @@
 
 import argparse
 
-from quantumlayer_cli import EXIT_FAILED, EXIT_GATES_FAILED, EXIT_OK, EXIT_USAGE
+from quantumlayer_cli import (
+    EXIT_FAILED,
+    EXIT_GATE_STOPPED,
+    EXIT_GATES_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+)
 from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.intake.prompt_checks import PromptRejected, read_prompt_file
 from quantumlayer_dagster.settings import Settings
@@ -10,7 +16,8 @@ from quantumlayer_dagster.settings import Settings
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0: capsule built and every gate passed; 3: capsule built but a gate failed;
-    1: the run failed (the one-line reason is printed); 2: the prompt was refused."""
+    4: a blocking gate stopped the run (its reason and what to try are printed); 1: the run
+    failed otherwise (the one-line reason is printed); 2: the prompt was refused."""
     try:
         prompt = read_prompt_file(args.prompt_file)
     except PromptRejected as exc:
@@ -40,9 +47,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"\ncapsule: {outcome.capsule_path}")
     if not outcome.success:
         print(f"\nerror: {outcome.failure}")
+        if outcome.stopped_by:
+            print(TRY_A_STRONGER_MODEL)
+            return EXIT_GATE_STOPPED
         return EXIT_FAILED
     if not outcome.gates_passed:
         failed = ", ".join(g.name for g in outcome.gates if not g.passed)
         print(f"\ncapsule built, but gates failed: {failed}")
+        print(TRY_A_STRONGER_MODEL)
         return EXIT_GATES_FAILED
     return EXIT_OK
+
+
+TRY_A_STRONGER_MODEL = (
+    "to try: a stronger model gets further; point QL_LLM_CONFIG at a config from "
+    "examples/llm/ (e.g. hosted-with-fallback.yaml or vllm.yaml) and run again"
+)

@@ -29,7 +29,9 @@ def validate(args: argparse.Namespace) -> int:
     except CodeTreeInputError as exc:
         print(f"error: {exc}")
         return EXIT_USAGE
-    report = validate_code(tree.files, declared=declared_requirements(tree))
+    report = validate_code(
+        tree.files, declared=declared_requirements(tree), references=tree.references
+    )
     # a tree in which nothing could be checked has not been shown to be valid
     valid = report.valid and report.files_validated > 0
     if args.json:

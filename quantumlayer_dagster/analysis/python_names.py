@@ -6,10 +6,11 @@ walrus targets); this module only decides which names that resolve to the module
 globals are bound nowhere, and finds where they are used. Nothing is imported or run.
 
 To keep false positives near zero, in a file that star-imports (names come from
-elsewhere) or writes its namespace dynamically (``globals()``, ``vars()``, ``exec``,
-``__builtins__``) only near-misses of a name bound in the same scope are reported (neither
-can bind a function's locals, so ``handlr`` next to a local ``handler`` is a typo); a use
-inside a ``try`` whose handler catches ``NameError`` is treated as guarded. Each finding
+elsewhere) or writes its namespace dynamically (``globals()``, ``exec``, ``__builtins__``,
+or ``locals()``/``vars()`` called at module level, where they are the module's namespace)
+only near-misses of a name bound in the same scope are reported (neither can bind a
+function's locals, so ``handlr`` next to a local ``handler`` is a typo); a use inside a
+``try`` whose handler catches ``NameError`` is treated as guarded. Each finding
 carries the closest bound name as a suggestion.
 """
 
@@ -39,7 +40,10 @@ _IMPLICIT = frozenset(
     }
 )
 _BUILTINS = frozenset(dir(builtins)) | _IMPLICIT
-_DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "exec", "locals", "__builtins__"})
+_DYNAMIC_NAMESPACE = frozenset({"globals", "exec", "__builtins__"})
+# Without arguments these return the module namespace only at module level; in a function
+# they are a snapshot that cannot bind a name, and ``vars(obj)`` is about ``obj``.
+_NAMESPACE_AT_MODULE_LEVEL = frozenset({"locals", "vars"})
 _NAME_ERROR_GUARDS = frozenset({"NameError", "Exception", "BaseException"})
 
 
@@ -135,6 +139,26 @@ def _has_dynamic_namespace(tree: ast.Module) -> bool:
             return True
         if isinstance(node, ast.Name) and node.id in _DYNAMIC_NAMESPACE:
             return True
+    return any(_module_namespace_call(node) for node in _module_level_nodes(tree))
+
+
+def _module_level_nodes(tree: ast.Module) -> list[ast.AST]:
+    """Nodes run in the module's own scope (not inside a function, lambda or class body)."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _module_namespace_call(node: ast.AST) -> bool:
+    """A call of ``locals()`` or ``vars()`` with no argument."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in _NAMESPACE_AT_MODULE_LEVEL and not node.args
     return False
 
 

@@ -42,6 +42,9 @@ EXCLUDED_DIRS = frozenset(
 
 _BINARY_SNIFF_BYTES = 8192
 
+MAX_REFERENCE_BYTES = 4 * 1024 * 1024
+"""Largest Python file still read (not validated) for the names other files import from it."""
+
 
 class CodeTreeInputError(Exception):
     """The path given cannot be loaded at all; the message names it and the fix."""
@@ -60,6 +63,9 @@ class LoadedTree(BaseModel):
     root: str
     files: list[SourceFile] = Field(default_factory=list)
     skipped: list[SkippedFile] = Field(default_factory=list)
+    references: dict[str, str] = Field(default_factory=dict)
+    """Python files skipped for their size but read for what they define (path -> text), so
+    imports from them still resolve."""
 
     def file(self, path: str) -> SourceFile | None:
         return next((f for f in self.files if f.path == path), None)
@@ -81,6 +87,7 @@ def load_tree(
     root = _checked_root(path)
     files: list[SourceFile] = []
     skipped: list[SkippedFile] = []
+    references: dict[str, str] = {}
     for rel, full in _walk(root, skipped):
         if len(files) >= max_files:
             skipped.append(SkippedFile(path=rel, reason=f"over the limit of {max_files} files"))
@@ -88,10 +95,31 @@ def load_tree(
         source, reason = _read(root, rel, full, max_file_bytes)
         if source is not None:
             files.append(source)
-        else:
-            skipped.append(SkippedFile(path=rel, reason=reason))
+            continue
+        skipped.append(SkippedFile(path=rel, reason=reason))
+        if rel.endswith(".py") and "-byte limit" in reason:
+            text = _reference_text(root, full)
+            if text is not None:
+                references[rel] = text
     skipped.sort(key=lambda s: s.path)
-    return LoadedTree(root=str(root), files=files, skipped=skipped)
+    return LoadedTree(root=str(root), files=files, skipped=skipped, references=references)
+
+
+def _reference_text(root: Path, full: Path) -> str | None:
+    """An oversized file's text, read under the same link rules, up to MAX_REFERENCE_BYTES."""
+    try:
+        if full.is_symlink():
+            full = full.resolve()
+            if not full.is_relative_to(root):
+                return None
+        fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(MAX_REFERENCE_BYTES + 1)
+        if len(data) > MAX_REFERENCE_BYTES or b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+            return None
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _checked_root(path: str | os.PathLike[str]) -> Path:

@@ -14,6 +14,8 @@ class GateResult(BaseModel):
     name: str
     passed: bool
     detail: str = ""
+    tree_sha256: str = ""
+    """Digest (``tree_digest``) of the tree the gate judged, for gates that judge code."""
 
 
 class CapsuleManifest(BaseModel):
@@ -32,6 +34,9 @@ class CapsuleManifest(BaseModel):
     stage_versions: dict[str, str] = Field(default_factory=dict)
     """Per-stage data (or code) version the capsule's artifacts were produced with."""
     gates: list[GateResult] = Field(default_factory=list)
+    attempts: dict[str, int] = Field(default_factory=dict)
+    """Totals of generation attempts and repairs (code files, code repairs, project-pass
+    repairs, test-repair rounds); each one is listed in its asset's metadata."""
     files: dict[str, str] = Field(default_factory=dict)
 
     def to_json_bytes(self) -> bytes:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES, MAX_PROJECT_FILES, MAX_TEST_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.artifacts.paths import check_relative_path, check_unique
 
 LANGUAGE_BY_SUFFIX = {
@@ -29,10 +30,15 @@ def language_of(path: str) -> str | None:
 
 
 class GenerationAttempt(BaseModel):
-    """One LLM attempt at a file: the parse errors it had (empty when it parsed)."""
+    """One LLM attempt at a file: the findings sent back to ask for it (empty for the first
+    request) and the blocking problems it still had (empty when it passed the check).
+    ``phase`` is "write" while the file is written, "project" for a repair of cross-file
+    breakage found once every file existed."""
 
     attempt: int
     errors: list[str] = Field(default_factory=list)
+    sent_back: list[str] = Field(default_factory=list)
+    phase: str = "write"
 
 
 class SourceFile(BaseModel):
@@ -88,8 +94,45 @@ class CodeTree(BaseModel):
     def line_count(self) -> int:
         return sum(f.line_count for f in self.files)
 
+    @property
+    def repair_count(self) -> int:
+        """Attempts that answered findings sent back (every attempt after a file's first)."""
+        return sum(1 for f in self.files for a in f.attempts if a.sent_back)
+
     def file(self, path: str) -> SourceFile | None:
         return next((f for f in self.files if f.path == path), None)
+
+    def attempts_markdown(self) -> str:
+        """Every attempt at every file: its phase, what was sent back for it (first finding
+        and how many) and what it still had, for the Dagster UI."""
+        rows = [
+            [
+                f"`{markdown_cell(f.path)}`",
+                str(a.attempt),
+                a.phase,
+                _first_of(a.sent_back) or "-",
+                _first_of(a.errors) or "passes",
+            ]
+            for f in self.files
+            for a in f.attempts
+        ]
+        if not rows:
+            return "No file was written by the LLM."
+        return markdown_table(["file", "attempt", "phase", "sent back", "result"], rows)
+
+
+def tree_digest(files: list[SourceFile]) -> str:
+    """One sha256 over the paths and contents of ``files`` (in any order): which tree a gate
+    judged, so the capsule can refuse to package a different one."""
+    lines = sorted(f"{f.path}\0{f.sha256}" for f in files)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _first_of(items: list[str]) -> str:
+    if not items:
+        return ""
+    more = f" (+{len(items) - 1} more)" if len(items) > 1 else ""
+    return markdown_cell(items[0]) + more
 
 
 class ProjectTree(BaseModel):

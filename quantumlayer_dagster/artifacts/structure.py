@@ -17,6 +17,8 @@ PACKAGE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 class PlannedFileDraft(BaseModel):
     path: str = Field(max_length=80, pattern=r"^[a-z_][a-z0-9_/]*[.]py$")
     purpose: Sentence
+    uses: list[str] = Field(default_factory=list, max_length=8)
+    """Paths of other planned files this one imports (its dependencies, written first)."""
 
     @field_validator("path", mode="before")
     @classmethod
@@ -51,6 +53,8 @@ class PlannedFile(BaseModel):
     path: str
     purpose: str
     kind: Literal["module", "package_marker"] = "module"
+    uses: list[str] = Field(default_factory=list)
+    """Planned files this one imports: code generation writes them first."""
 
     @field_validator("path")
     @classmethod

@@ -10,6 +10,7 @@ from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.artifacts.paths import check_relative_path
 from quantumlayer_dagster.artifacts.testing import Outcome, TestRun
+from quantumlayer_dagster.artifacts.validation import ValidationReport
 
 
 class RepairReply(BaseModel):
@@ -88,6 +89,11 @@ class TestSuite(BaseModel):
     """Every repair attempt, in order; empty when the first run passed."""
     first_run_summary: str = ""
     """The first run's summary, before any repair."""
+    code_validation: ValidationReport | None = None
+    """Semantic validation of the sources again, when a repair replaced a code file: the
+    report the ``code_parses`` gate must use for this tree (None: unchanged sources)."""
+    tested_sha256: str = ""
+    """``tree_digest`` of the project (sources and tests) the final run tested."""
     llm: LLMUsage = Field(default_factory=LLMUsage)
 
     def repairs_markdown(self) -> str:

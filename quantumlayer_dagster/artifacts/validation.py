@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, computed_field
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 
 Severity = Literal["error", "warning"]
-IssueKind = Literal["syntax", "compile", "name", "import", "structure"]
+IssueKind = Literal["syntax", "compile", "name", "import", "call", "structure"]
 
 MARKDOWN_MAX_ROWS = 50
 """Most issue rows shown in a Markdown summary; the rest are counted."""
@@ -78,6 +78,8 @@ class ValidationReport(BaseModel):
 
     files: list[FileValidation] = Field(default_factory=list)
     issues: list[ValidationIssue] = Field(default_factory=list)
+    tree_sha256: str = ""
+    """``tree_digest`` of the files judged: the capsule packages only this tree."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -1,8 +1,11 @@
-"""Generate source files with the LLM, parse them, and send parse errors back, bounded.
+"""Generate source files with the LLM, check them, and send what the check finds back,
+bounded.
 
-Files of one stage are independent requests, so ``generate_files`` runs them concurrently, at
-most ``llm.max_parallel_calls`` at a time, and keeps the given order whatever order they
-finish in.
+Files of one stage (or one wave of a stage) are independent requests, so ``generate_files``
+runs them concurrently, at most ``llm.max_parallel_calls`` at a time, and keeps the given
+order whatever order they finish in. The check is the caller's: code generation passes the
+blocking checks of semantic validation, so every finding the gate would stop on goes back
+to the model; the default is the syntax check alone.
 """
 
 from collections.abc import Callable
@@ -20,14 +23,26 @@ from quantumlayer_dagster.prompts import load_template
 
 MAX_ERRORS_SHOWN = 5
 
+Check = Callable[[SourceFile], list[str]]
+"""The blocking findings in one file, each a line ``path:line:col message`` (empty: keep it)."""
+
+
+def syntax_check(source: SourceFile) -> list[str]:
+    """Tree-sitter syntax errors only."""
+    return [str(i) for i in syntax_errors(source.path, source.content) or []]
+
 
 @dataclass(frozen=True)
 class FileRequest:
-    """One file to generate: where it goes, what to send, and the progress line to show."""
+    """One file to generate: where it goes, what to send, and the progress line to show.
+    ``previous``, when given, is a version already written that failed the check now: the
+    request starts by sending it back with its findings (a repair), and its attempts go on."""
 
     path: str
     messages: list[Message]
     progress_note: str
+    previous: SourceFile | None = None
+    phase: str = "write"
 
 
 def generate_files(
@@ -37,6 +52,8 @@ def generate_files(
     *,
     max_attempts: int,
     progress: Callable[[str], None] | None = None,
+    check: Check = syntax_check,
+    repair_template: str = "repair_parse",
 ) -> tuple[list[SourceFile], list[LLMCall]]:
     """``generate_file`` for each request, concurrently; the files come back in request
     order with every call. When a file fails, the others still finish (their accepted
@@ -46,7 +63,17 @@ def generate_files(
     def write(request: FileRequest) -> tuple[SourceFile, list[LLMCall]]:
         if progress:
             progress(request.progress_note)
-        return generate_file(llm, stage, request.path, request.messages, max_attempts=max_attempts)
+        return generate_file(
+            llm,
+            stage,
+            request.path,
+            request.messages,
+            max_attempts=max_attempts,
+            check=check,
+            repair_template=repair_template,
+            previous=request.previous,
+            phase=request.phase,
+        )
 
     workers = max(1, min(llm.max_parallel_calls, len(requests)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=stage) as pool:
@@ -71,38 +98,63 @@ def generate_files(
 
 
 def generate_file(
-    llm: LLM, stage: str, path: str, messages: list[Message], *, max_attempts: int
+    llm: LLM,
+    stage: str,
+    path: str,
+    messages: list[Message],
+    *,
+    max_attempts: int,
+    check: Check = syntax_check,
+    repair_template: str = "repair_parse",
+    previous: SourceFile | None = None,
+    phase: str = "write",
 ) -> tuple[SourceFile, list[LLMCall]]:
-    """Ask for the file at ``path``; while it does not parse, reply with the errors and ask
-    again, up to ``max_attempts`` calls. Returns the last version (which may still not
-    parse: semantic validation reports it) and every call, each with its error.
+    """Ask for the file at ``path``; while ``check`` finds problems, reply with them and ask
+    again, up to ``max_attempts`` calls. With ``previous`` the first call is already a
+    repair of that version. Returns the last version (which may still have problems:
+    semantic validation reports them) and every call, each with its error. Every attempt
+    is recorded with what was sent back for it and what it still had.
     Raises LLMStageError when no attempt produced an acceptable file at all (e.g. empty or
     over the size limit)."""
-    repair = load_template("repair_parse")
-    conversation = list(messages)
-    calls: list[LLMCall] = []
-    attempts: list[GenerationAttempt] = []
-    kept: SourceFile | None = None
-    for attempt in range(1, max_attempts + 1):
-        reply, call = llm.complete_text(
-            stage, conversation, acceptable=lambda text: not _problems(path, extract_code(text))
-        )
-        content = extract_code(reply)
-        errors = _problems(path, content)
-        call = call.model_copy(update={"attempt": attempt, "error": "; ".join(errors) or None})
-        calls.append(call)
-        attempts.append(GenerationAttempt(attempt=attempt, errors=errors))
-        if not _unusable(errors):
-            kept = SourceFile(path=path, content=content, attempts=list(attempts))
-        if not errors:
-            break
+    repair = load_template(repair_template)
+
+    def repair_turn(content: str, reply: str, errors: list[str]) -> list[Message]:
         # Only the latest attempt goes back (as its code, without the prose around it), so
         # repeated repairs cannot outgrow the model's context window.
-        conversation = [
+        return [
             *messages,
             {"role": "assistant", "content": f"```\n{content}```" if content else reply},
             {"role": "user", "content": repair.user.format(path=path, errors="\n".join(errors))},
         ]
+
+    calls: list[LLMCall] = []
+    attempts = list(previous.attempts) if previous else []
+    kept: SourceFile | None = previous
+    conversation = list(messages)
+    sent: list[str] = []
+    if previous is not None:
+        sent = capped(check(previous))
+        conversation = repair_turn(previous.content, previous.content, sent)
+    first = len(attempts) + 1
+    for attempt in range(first, first + max_attempts):
+        reply, call = llm.complete_text(
+            stage,
+            conversation,
+            acceptable=lambda text: not _problems(path, extract_code(text), check),
+        )
+        content = extract_code(reply)
+        errors = _problems(path, content, check)
+        call = call.model_copy(update={"attempt": attempt, "error": "; ".join(errors) or None})
+        calls.append(call)
+        attempts.append(
+            GenerationAttempt(attempt=attempt, errors=errors, sent_back=sent, phase=phase)
+        )
+        if not _unusable(errors):
+            kept = SourceFile(path=path, content=content, attempts=list(attempts))
+        if not errors:
+            break
+        sent = errors
+        conversation = repair_turn(content, reply, errors)
     if kept is None:
         raise LLMStageError(
             stage,
@@ -112,17 +164,20 @@ def generate_file(
     return kept.model_copy(update={"attempts": attempts}), calls
 
 
-def _problems(path: str, content: str) -> list[str]:
+def _problems(path: str, content: str, check: Check) -> list[str]:
     if not content.strip():
         return ["the reply held no code"]
     try:
-        SourceFile(path=path, content=content)
+        source = SourceFile(path=path, content=content)
     except ValidationError as exc:
         return [f"rejected: {err['msg']}" for err in exc.errors()]
-    issues = syntax_errors(path, content) or []
-    shown = [str(i) for i in issues[:MAX_ERRORS_SHOWN]]
-    if len(issues) > MAX_ERRORS_SHOWN:
-        shown.append(f"... and {len(issues) - MAX_ERRORS_SHOWN} more")
+    return capped(check(source))
+
+
+def capped(errors: list[str]) -> list[str]:
+    shown = errors[:MAX_ERRORS_SHOWN]
+    if len(errors) > MAX_ERRORS_SHOWN:
+        shown.append(f"... and {len(errors) - MAX_ERRORS_SHOWN} more")
     return shown
 
 

@@ -33,6 +33,7 @@ class GateThresholds:
 def code_parses(report: ValidationReport) -> GateResult:
     return GateResult(
         name="code_parses",
+        tree_sha256=report.tree_sha256,
         passed=report.valid,
         detail=(
             f"{report.files_validated} files parse"
@@ -44,9 +45,12 @@ def code_parses(report: ValidationReport) -> GateResult:
     )
 
 
-def tests_pass(run: TestRun, required_isolation: IsolationMode = "bwrap") -> GateResult:
+def tests_pass(
+    run: TestRun, required_isolation: IsolationMode = "bwrap", *, tree_sha256: str = ""
+) -> GateResult:
     """Passes only for a clean run (exit 0, tests ran, none failed or errored) whose tests
-    ran with at least ``required_isolation`` (the instance's setting)."""
+    ran with at least ``required_isolation`` (the instance's setting); ``tree_sha256`` is
+    the digest of the project the run tested."""
     ran = run.isolation_mode
     if ran is None or ISOLATION_RANK[ran] < ISOLATION_RANK[required_isolation]:
         return GateResult(
@@ -54,8 +58,9 @@ def tests_pass(run: TestRun, required_isolation: IsolationMode = "bwrap") -> Gat
             passed=False,
             detail=f"tests ran with isolation {ran or 'none'}, this instance requires "
             f"{required_isolation}: {run.summary}",
+            tree_sha256=tree_sha256,
         )
-    return GateResult(name="tests_pass", passed=run.ok, detail=run.summary)
+    return GateResult(name="tests_pass", passed=run.ok, detail=run.summary, tree_sha256=tree_sha256)
 
 
 def no_high_severity_findings(

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from quantumlayer_dagster.artifacts.capsule import CapsuleManifest, GateResult
-from quantumlayer_dagster.artifacts.code import CodeTree
+from quantumlayer_dagster.artifacts.code import CodeTree, tree_digest
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.docs import Docs
 from quantumlayer_dagster.artifacts.enhanced_prompt import EnhancedPrompt
@@ -59,15 +59,61 @@ class PackagedCapsule:
     usage: LLMUsage
 
 
-def request_gates(inputs: CapsuleInputs, thresholds: GateThresholds) -> list[GateResult]:
+class CapsuleRefused(Exception):
+    """A gate judged a different tree from the one the capsule would package; the message
+    names the gate and what to do."""
+
+
+def judged_validation(validation: ValidationReport, suite: TestSuite) -> ValidationReport:
+    """The validation report of the sources the capsule packages: the test suite's
+    re-validation when a test repair replaced code, else semantic validation's.
+
+    Raises CapsuleRefused naming the gate when ``code_parses`` (that report) or
+    ``tests_pass`` (the final test run) judged a tree other than the one to be packaged."""
+    judged = suite.code_validation or validation
+    checks = [
+        ("code_parses", judged.tree_sha256, tree_digest(suite.project.sources)),
+        ("tests_pass", suite.tested_sha256, tree_digest(suite.project.all_files)),
+    ]
+    for gate, seen, packaged in checks:
+        if not seen:
+            raise CapsuleRefused(
+                f"gate {gate} recorded no tree digest (made by an older version): "
+                "re-materialize the request's assets"
+            )
+        if seen != packaged:
+            raise CapsuleRefused(
+                f"gate {gate} judged tree {seen[:12]} but the capsule would package "
+                f"{packaged[:12]}: re-materialize semantic_validation and test_suite"
+            )
+    return judged
+
+
+def attempt_totals(code: CodeTree, suite: TestSuite) -> dict[str, int]:
+    """How much generation took: LLM attempts at code files, repairs of them while written
+    and in the project pass, and test-repair rounds (for ``capsule.json``)."""
+    attempts = [a for f in code.files for a in f.attempts]
+    return {
+        "code_file_attempts": len(attempts),
+        "code_repairs": sum(1 for a in attempts if a.sent_back and a.phase == "write"),
+        "project_pass_repairs": sum(1 for a in attempts if a.phase == "project"),
+        "test_repair_rounds": len(suite.repairs),
+    }
+
+
+def request_gates(
+    inputs: CapsuleInputs, judged: ValidationReport, thresholds: GateThresholds
+) -> list[GateResult]:
     """Every quality gate of the request, judged before packaging, in the order
-    ``capsule.json`` lists them (the asset checks judge the same gates the same way)."""
+    ``capsule.json`` lists them (the asset checks judge the same gates the same way);
+    ``judged`` is the validation of the very tree packaged (``judged_validation``)."""
     security = inputs.security_report
+    suite = inputs.test_suite
     return [
-        gates.code_parses(inputs.semantic_validation),
+        gates.code_parses(judged),
         gates.dependencies_resolved(inputs.dependency_manifest),
         gates.licences_allowed(inputs.dependency_manifest),
-        gates.tests_pass(inputs.test_suite.run, thresholds.required_isolation),
+        gates.tests_pass(suite.run, thresholds.required_isolation, tree_sha256=suite.tested_sha256),
         gates.no_high_severity_findings(
             security, thresholds.max_high_severity, thresholds.severity_threshold
         ),
@@ -97,9 +143,12 @@ def package_request(
     inputs: CapsuleInputs, thresholds: GateThresholds, stage_versions: dict[str, str]
 ) -> PackagedCapsule:
     """The request's capsule: its files laid out from ``inputs``, its gates judged with
-    ``thresholds``, its LLM use totalled, and the code ``stage_versions`` it was built from."""
-    entries = capsule_entries(inputs)
-    results = request_gates(inputs, thresholds)
+    ``thresholds``, its LLM use and generation attempts totalled, and the code
+    ``stage_versions`` it was built from. Raises CapsuleRefused when a gate judged a tree
+    other than the one packaged."""
+    judged = judged_validation(inputs.semantic_validation, inputs.test_suite)
+    entries = capsule_entries(inputs, judged)
+    results = request_gates(inputs, judged, thresholds)
     usage = request_usage(inputs)
     manifest = CapsuleManifest(
         request_id=inputs.prompt_request.request_id,
@@ -110,6 +159,7 @@ def package_request(
         cost_usd=round(usage.cost_usd, 6),
         stage_versions=stage_versions,
         gates=results,
+        attempts=attempt_totals(inputs.code_tree, inputs.test_suite),
         files={},
     )
     data = build_capsule(entries, manifest)
@@ -123,7 +173,7 @@ def package_request(
     )
 
 
-def capsule_entries(inputs: CapsuleInputs) -> dict[str, bytes]:
+def capsule_entries(inputs: CapsuleInputs, judged: ValidationReport) -> dict[str, bytes]:
     """Capsule path -> bytes: the project (sources, tests, requirements, docs) under
     ``project/`` and every report under ``reports/``, the dependency manifest and its
     CycloneDX SBOM among them."""
@@ -134,7 +184,7 @@ def capsule_entries(inputs: CapsuleInputs) -> dict[str, bytes]:
     entries.update({f"project/{name}": text.encode() for name, text in inputs.docs.files.items()})
     entries.update(
         {
-            "reports/validation.json": artifact_to_json(inputs.semantic_validation),
+            "reports/validation.json": artifact_to_json(judged),
             "reports/test_run.json": artifact_to_json(suite.run),
             "reports/junit.xml": suite.run.junit_xml.encode(),
             "reports/security.json": artifact_to_json(security),

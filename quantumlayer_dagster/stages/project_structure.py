@@ -55,12 +55,15 @@ def plan_structure(spec: RequirementsSpec, llm: LLM) -> ProjectStructure:
 
 
 def _place_under_package(draft: ProjectStructureDraft) -> list[PlannedFile]:
+    def placed(given: str) -> str:
+        path = PurePosixPath(given)
+        return str(path if path.parts[0] == draft.package else PurePosixPath(draft.package, given))
+
     planned: dict[str, PlannedFile] = {}
     for f in draft.files:
-        path = PurePosixPath(f.path)
-        if path.parts[0] != draft.package:
-            path = PurePosixPath(draft.package, *path.parts)
-        planned.setdefault(str(path), PlannedFile(path=str(path), purpose=f.purpose))
+        path = placed(f.path)
+        uses = [placed(u) for u in f.uses if u.endswith(".py") and placed(u) != path]
+        planned.setdefault(path, PlannedFile(path=path, purpose=f.purpose, uses=uses))
     for path_str in list(planned):
         for parent in PurePosixPath(path_str).parents:
             if str(parent) == ".":

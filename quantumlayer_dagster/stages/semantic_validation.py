@@ -1,35 +1,17 @@
 """Stage 6: check that every generated file parses, compiles and fits the planned structure.
 
-Nothing is imported or executed: tree-sitter parses every language we have a grammar
-for, and Python is additionally compiled to bytecode (never run) to catch the errors the
-compiler finds but the grammar accepts (``return`` outside a function, duplicate arguments),
-checked for names bound nowhere (``python_names``) and for imports that no project module,
-standard-library module or known distribution provides.
+Nothing is imported or executed: every file goes through ``analysis.file_checks.check_file``
+(the same check code generation and every repair use before keeping a file), and the tree
+is compared with the planned structure.
 """
 
-import ast
-import importlib.util
-import sys
-import warnings
+from collections.abc import Mapping
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
-from quantumlayer_dagster.analysis.import_map import declared_pins, distribution_for, import_key
-from quantumlayer_dagster.analysis.missing_imports import missing_imports
-from quantumlayer_dagster.analysis.parsing import (
-    parse,
-    project_modules,
-    python_imports,
-    python_module_names,
-    source_line,
-    syntax_errors,
-)
-from quantumlayer_dagster.analysis.python_names import undefined_names
-from quantumlayer_dagster.artifacts.code import SourceFile
+from quantumlayer_dagster.analysis.file_checks import check_file, project_context
+from quantumlayer_dagster.artifacts.code import SourceFile, tree_digest
 from quantumlayer_dagster.artifacts.validation import (
     FileValidation,
-    IssueKind,
-    Severity,
     ValidationIssue,
     ValidationReport,
 )
@@ -39,6 +21,7 @@ def validate_code(
     files: list[SourceFile],
     planned_paths: list[str] | None = None,
     declared: list[str] | None = None,
+    references: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate ``files`` and return a report of per-file status and every issue found.
 
@@ -46,18 +29,21 @@ def validate_code(
     grammar missed ("compile"), names bound nowhere ("name"), imports that neither the
     project, the standard library, an installed or curated distribution nor a ``declared``
     requirement (e.g. ``"requests>=2"``) provides ("import"; an error at module level, a
-    warning when guarded by ``try``/``if`` or inside a function), and, when
+    warning when guarded by ``try``/``if`` or inside a function), names imported from a
+    project module that does not define them ("import"), calls to a project function or
+    class whose arguments cannot bind to its parameters ("call"), and, when
     ``planned_paths`` is given, planned files that are missing (error) and files nobody
-    planned (warning) ("structure"). Files without a grammar are reported as not
-    validated; they never count as valid.
+    planned (warning) ("structure"). ``references`` (path -> content) are files read only
+    for what they define (e.g. ones over the size limit): imports from them resolve, but
+    they are not reported on. Files without a grammar are reported as not validated; they
+    never count as valid.
     """
-    context = _ImportContext(
-        project_modules([f.path for f in files]), declared_pins(declared or [])
-    )
+    known = {**(references or {}), **{f.path: f.content for f in files}}
+    context = project_context(list(known), declared or [], known)
     results: list[FileValidation] = []
     issues: list[ValidationIssue] = []
     for source in files:
-        found = _file_issues(source, context)
+        found = check_file(source, context)
         if found is None:
             results.append(
                 FileValidation(path=source.path, language=source.language, validated=False)
@@ -75,220 +61,7 @@ def validate_code(
         )
     if planned_paths is not None:
         issues += _structure_issues([f.path for f in files], planned_paths)
-    return ValidationReport(files=results, issues=issues)
-
-
-class _ImportContext(NamedTuple):
-    modules: set[str]
-    pins: dict[str, str | None]
-
-
-def _file_issues(source: SourceFile, context: _ImportContext) -> list[ValidationIssue] | None:
-    syntax = syntax_errors(source.path, source.content)
-    if syntax is None:
-        return None
-    issues = [ValidationIssue.from_syntax(s) for s in syntax]
-    if not syntax and source.language in ("go", "java", "rust"):
-        issues += _missing_import_issues(source)
-    if source.language == "python":
-        syntax_lines = {s.line for s in syntax}
-        compiled = _compile_issues(source)
-        issues += [i for i in compiled if i.line not in syntax_lines]
-        # names and import targets of a file that does not compile are not worth reporting yet
-        if not syntax and not any(i.severity == "error" for i in compiled):
-            issues += _import_issues(source, context.modules)
-            issues += _python_semantic_issues(source, context)
-    return sorted(issues, key=lambda i: (i.line or 0, i.column or 0))
-
-
-def _missing_import_issues(source: SourceFile) -> list[ValidationIssue]:
-    """Standard-library names used without an import (see ``missing_imports``)."""
-    tree = parse(source.language or "", source.content)
-    if tree is None:
-        return []
-    lines = source.content.splitlines()
-    return [
-        ValidationIssue(
-            path=source.path,
-            line=m.line,
-            column=m.column,
-            kind="name",
-            message=m.message,
-            snippet=_line(lines, m.line),
-        )
-        for m in missing_imports(source.language or "", tree.root_node)
-    ]
-
-
-def _python_semantic_issues(source: SourceFile, context: _ImportContext) -> list[ValidationIssue]:
-    """Undefined names and third-party imports nothing provides, for a file that compiles."""
-    try:
-        tree = ast.parse(source.content, source.path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []  # already reported by the compile check
-    lines = source.content.splitlines()
-    found = [
-        ValidationIssue(
-            path=source.path,
-            line=u.line,
-            column=u.column,
-            kind="name",
-            message=f"name `{u.name}` is not defined"
-            + (f" (did you mean `{u.suggestion}`?)" if u.suggestion else ""),
-            snippet=_line(lines, u.line),
-        )
-        for u in undefined_names(tree, source.content, source.path)
-    ]
-    for node, guarded in _third_party_imports(tree, context.modules):
-        for module in _imported_modules(node):
-            if _provided(module, context.pins):
-                continue
-            where = "guarded import" if guarded else "import"
-            found.append(
-                ValidationIssue(
-                    path=source.path,
-                    line=node.lineno,
-                    column=node.col_offset + 1,
-                    severity="warning" if guarded else "error",
-                    kind="import",
-                    message=f"{where} of `{module}`: no project module, standard-library "
-                    "module, installed or known distribution or declared requirement provides it",
-                    snippet=_line(lines, node.lineno),
-                )
-            )
-    return found
-
-
-def _line(lines: list[str], line: int) -> str:
-    return source_line(lines[line - 1]) if 0 < line <= len(lines) else ""
-
-
-def _third_party_imports(
-    tree: ast.Module, modules: set[str]
-) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
-    """Absolute imports outside the project and the standard library, each with whether it
-    is guarded (inside a try, if, function or class: optional or lazily needed)."""
-    own_tops = {m.split(".")[0] for m in modules}
-    found: list[tuple[ast.Import | ast.ImportFrom, bool]] = []
-    stack: list[tuple[ast.AST, bool]] = [(stmt, False) for stmt in tree.body]
-    while stack:
-        node, guarded = stack.pop()
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            tops = {m.split(".")[0] for m in _imported_modules(node)}
-            if tops and not tops <= (own_tops | set(sys.stdlib_module_names)):
-                found.append((node, guarded))
-            continue
-        inner = guarded or not isinstance(node, ast.With)  # a with block is not a guard
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
-    return sorted(found, key=lambda f: f[0].lineno)
-
-
-def _imported_modules(node: ast.Import | ast.ImportFrom) -> list[str]:
-    if isinstance(node, ast.ImportFrom):
-        return [node.module] if node.level == 0 and node.module else []
-    return [alias.name for alias in node.names]
-
-
-def _provided(module: str, pins: dict[str, str | None]) -> bool:
-    """Whether the standard library, a known distribution or the environment provides it."""
-    top = module.split(".")[0]
-    if top in sys.stdlib_module_names or distribution_for(import_key(module), pins)[0]:
-        return True
-    try:
-        # top-level only: finding a submodule's spec would import (run) its parent package
-        return importlib.util.find_spec(top) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def _compile_issues(source: SourceFile) -> list[ValidationIssue]:
-    """Errors and warnings from compiling (not running) the file to bytecode."""
-    lines = source.content.splitlines()
-    found: list[ValidationIssue] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            compile(source.content, source.path, "exec", dont_inherit=True)
-        except SyntaxError as exc:
-            # the grammar does not track indentation, so the compiler is what finds these
-            kind: IssueKind = "syntax" if isinstance(exc, IndentationError) else "compile"
-            found.append(
-                _compile_issue(source.path, lines, "error", exc.msg, exc.lineno, exc.offset, kind)
-            )
-        except (ValueError, RecursionError, MemoryError) as exc:
-            # NUL bytes or nesting too deep for the compiler: still a file that cannot run
-            found.append(
-                _compile_issue(
-                    source.path, lines, "error", str(exc) or type(exc).__name__, None, None
-                )
-            )
-    for w in caught:
-        if issubclass(w.category, (SyntaxWarning, DeprecationWarning)):
-            found.append(
-                _compile_issue(source.path, lines, "warning", str(w.message), w.lineno, None)
-            )
-    return found
-
-
-def _compile_issue(
-    path: str,
-    lines: list[str],
-    severity: Severity,
-    message: str,
-    line: int | None,
-    column: int | None,
-    kind: IssueKind = "compile",
-) -> ValidationIssue:
-    snippet = source_line(lines[line - 1]) if line and 0 < line <= len(lines) else ""
-    if line is not None and not column:
-        column = 1  # the compiler gives offset 0 for some errors; positions are 1-based
-    return ValidationIssue(
-        path=path,
-        line=line,
-        column=column,
-        severity=severity,
-        kind=kind,
-        message=message,
-        snippet=snippet,
-    )
-
-
-def _import_issues(source: SourceFile, modules: set[str]) -> list[ValidationIssue]:
-    """Imports of the project's own modules (absolute or relative) that no file provides."""
-    own_tops = {m.split(".")[0] for m in modules}
-    names = python_module_names(source.path)
-    is_package = PurePosixPath(source.path).name == "__init__.py"
-    lines = source.content.splitlines()
-    found: list[ValidationIssue] = []
-    for imp in python_imports(source.content):
-        if imp.level == 0:
-            if imp.module.split(".")[0] not in own_tops or imp.module in modules:
-                continue
-            message = f"imports '{imp.module}', which is not a module in the project"
-        else:
-            # the package the file lives in: itself for __init__.py, else its parent
-            package = names[0].split(".") if names else []
-            package = package if is_package else package[:-1]
-            if imp.level > len(package):
-                message = "relative import has no parent package to resolve against"
-            else:
-                base = package[: len(package) - (imp.level - 1)]
-                target = ".".join([*base, *([imp.module] if imp.module else [])])
-                if target in modules:
-                    continue
-                message = (
-                    f"relative import of '{'.' * imp.level}{imp.module}' finds no module '{target}'"
-                )
-        found.append(
-            ValidationIssue(
-                path=source.path,
-                line=imp.line,
-                kind="import",
-                message=message,
-                snippet=source_line(lines[imp.line - 1]) if imp.line <= len(lines) else "",
-            )
-        )
-    return found
+    return ValidationReport(files=results, issues=issues, tree_sha256=tree_digest(files))
 
 
 def _structure_issues(present: list[str], planned: list[str]) -> list[ValidationIssue]:

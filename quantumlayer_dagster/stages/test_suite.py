@@ -5,7 +5,8 @@ import re
 from collections.abc import Callable
 
 from quantumlayer_dagster.analysis.code_index import Definition, public_definitions
-from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile
+from quantumlayer_dagster.analysis.file_checks import blocking_issues, project_context
+from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile, tree_digest
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.limits import MAX_TEST_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
@@ -15,6 +16,7 @@ from quantumlayer_dagster.generation.file_generation import FileRequest, generat
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.prompts import load_template
 from quantumlayer_dagster.sandbox import CodeSandbox
+from quantumlayer_dagster.stages.semantic_validation import validate_code
 from quantumlayer_dagster.testing.test_repair import repair_tests
 from quantumlayer_dagster.testing.test_run import run_pytest
 
@@ -59,8 +61,20 @@ def build_test_suite(
         )
         requests.append(FileRequest(path, messages, f"{STAGE}: writing {path} ({n}/{len(groups)})"))
     # Test files are independent requests: written concurrently like code_tree's modules.
+    # test files pass the same blocking checks as code before they are kept (a test that
+    # imports a name the code does not define goes back with that finding)
+    contents = {f.path: f.content for f in code.files} | {r.path: "" for r in requests}
+    context = project_context(
+        list(contents), manifest.declared, {f.path: f.content for f in code.files}
+    )
     tests, calls = generate_files(
-        llm, STAGE, requests, max_attempts=max_attempts, progress=progress
+        llm,
+        STAGE,
+        requests,
+        max_attempts=max_attempts,
+        progress=progress,
+        check=lambda source: [i.describe() for i in blocking_issues(source, context)],
+        repair_template="repair_code",
     )
     project = ProjectTree(package=code.package, sources=code.files, tests=tests)
     if progress:
@@ -75,6 +89,15 @@ def build_test_suite(
         max_repairs=max_repairs,
         max_attempts=max_attempts,
         progress=progress,
+        declared=manifest.declared,
+    )
+    sources = repaired.project.sources
+    # a repair that replaced code leaves a tree semantic validation did not judge: judge it
+    # with the same checks, so the capsule can tell which tree each gate saw
+    revalidated = (
+        validate_code(sources, declared=manifest.declared)
+        if tree_digest(sources) != tree_digest(code.files)
+        else None
     )
     return TestSuite(
         request_id=plan.request_id,
@@ -85,6 +108,8 @@ def build_test_suite(
         untraced_targets=sorted(untraced),
         repairs=repaired.attempts,
         first_run_summary=first.summary,
+        code_validation=revalidated,
+        tested_sha256=tree_digest(repaired.project.all_files),
         llm=LLMUsage(calls=calls + repaired.calls),
     )
 

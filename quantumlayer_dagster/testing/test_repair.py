@@ -1,11 +1,17 @@
 """The test repair loop: failing tests go back to the LLM, which replaces one file (code or
-test) per round; the tests run again in the sandbox; bounded, every round recorded."""
+test) per round; the tests run again in the sandbox; bounded, every round recorded.
+
+A replacement is kept only when it passes the same blocking checks as semantic validation
+(``analysis.file_checks``), judged against the project it joins; and when a failure is a
+syntax error in one of the project's files, the reply may only replace that file."""
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from quantumlayer_dagster.analysis.parsing import syntax_errors
+from pydantic import ValidationError
+
+from quantumlayer_dagster.analysis.file_checks import blocking_issues, project_context
 from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.artifacts.test_suite import FailureSent, RepairAttempt, RepairReply
@@ -45,13 +51,15 @@ def repair_tests(
     max_repairs: int,
     max_attempts: int = 3,
     progress: Progress | None = None,
+    declared: list[str] | None = None,
 ) -> RepairOutcome:
     """While ``run`` is not ok and has failures (or timed out), send them to the LLM, apply
     the one file it replaces and run the tests again, at most ``max_repairs`` rounds.
 
     A round whose reply is unusable (no valid answer within ``max_attempts`` calls, or new
-    content that does not parse) is recorded with its error and ends the loop: the same
-    prompt would most likely fail the same way."""
+    content that fails a blocking check, judged with the ``declared`` requirements) is
+    recorded with its error and ends the loop: the same prompt would most likely fail the
+    same way."""
     outcome = RepairOutcome(project=project, run=run)
     for number in range(1, max_repairs + 1):
         if not needs_repair(outcome.run):
@@ -61,6 +69,9 @@ def repair_tests(
         sent = failures_to_send(outcome.run)
         attempt = RepairAttempt(attempt=number, failures_sent=sent)
         paths = [f.path for f in outcome.project.all_files]
+        pointed = syntax_error_file(sent, paths)
+        # a syntax error in a file is answered in that file, never by replacing another one
+        answerable = [pointed] if pointed else paths
         messages = load_template("repair_tests").messages(
             count=len(outcome.run.failures) or 1,
             failures=_failure_text(sent),
@@ -72,8 +83,8 @@ def repair_tests(
                 STAGE,
                 messages,
                 RepairReply,
-                json_schema=RepairReply.json_schema_for(paths),
-                validation_context={"paths": paths},
+                json_schema=RepairReply.json_schema_for(answerable),
+                validation_context={"paths": answerable},
                 max_attempts=max_attempts,
             )
         except LLMStageError as exc:
@@ -81,7 +92,7 @@ def repair_tests(
             outcome.attempts.append(attempt.model_copy(update={"error": exc.reason}))
             break
         outcome.calls += calls
-        problem = _content_problem(reply)
+        problem = _content_problem(reply, outcome.project, declared or [])
         if problem:
             outcome.attempts.append(
                 attempt.model_copy(update={"file_changed": None, "error": problem})
@@ -138,13 +149,42 @@ def replace_file(project: ProjectTree, path: str, content: str) -> tuple[Project
     return project.model_copy(update={"sources": sources}), "code"
 
 
-def _content_problem(reply: RepairReply) -> str | None:
+def syntax_error_file(sent: list[FailureSent], paths: list[str]) -> str | None:
+    """The project file a failure's syntax error is in, when one names it (pytest shows
+    ``File ".../tests/test_x.py", line 3`` above a ``SyntaxError``)."""
+    for failure in sent:
+        if not re.search(r"\b(SyntaxError|IndentationError|TabError)\b", failure.message):
+            continue
+        for named in re.findall(r'File "([^"]+)", line \d+', failure.message):
+            for path in paths:
+                if named == path or named.endswith(f"/{path}"):
+                    return path
+    return None
+
+
+def _content_problem(reply: RepairReply, project: ProjectTree, declared: list[str]) -> str | None:
+    """Why the reply's file cannot be kept: empty, unacceptable, or a blocking finding of
+    the checks semantic validation applies that the tree did not have before (in the new
+    file, or in a file it breaks, e.g. one importing a name it no longer defines)."""
     if not reply.content.strip():
         return f"the reply for {reply.path} held no content"
-    issues = syntax_errors(reply.path, reply.content) or []
-    if issues:
-        return f"the new {reply.path} does not parse: {issues[0]}"
+    try:
+        new = SourceFile(path=reply.path, content=reply.content)
+    except ValidationError as exc:
+        return f"the new {reply.path} is not acceptable: {exc.errors()[0]['msg']}"
+    before = _blocking(project.all_files, declared)
+    after = _blocking([new if f.path == new.path else f for f in project.all_files], declared)
+    introduced = [i for i in after if i not in before]
+    if introduced:
+        more = f" (and {len(introduced) - 1} more)" if len(introduced) > 1 else ""
+        return f"the new {reply.path} fails a blocking check: {introduced[0]}{more}"
     return None
+
+
+def _blocking(files: list[SourceFile], declared: list[str]) -> list[str]:
+    contents = {f.path: f.content for f in files}
+    context = project_context(list(contents), declared, contents)
+    return [i.describe() for f in files for i in blocking_issues(f, context)]
 
 
 def _failure_text(sent: list[FailureSent]) -> str:

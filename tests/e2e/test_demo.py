@@ -72,13 +72,15 @@ def test_demo_run_ends_in_a_verified_capsule_or_a_named_failure(local_llm_config
     gates = {m[1]: (m[2], m[3]) for m in map(GATE_LINE.match, lines) if m and m[1] in GATES}
     assert "enhanced_prompt: started" in out, result.stderr[-2000:]
 
-    if result.returncode == 1:
-        # Failed at a named stage or a blocking gate, with the reason on the last line.
-        last = lines[-1]
-        failed = re.match(r"^error: (stage|gate) (\w+) failed: (.+)$", last)
-        assert failed, last
+    if result.returncode in (1, 4):
+        # Stopped at a blocking gate (4: a verdict, with what to try) or failed at a named
+        # stage (1), with the reason on the error line.
+        error = next(line for line in reversed(lines) if line.startswith("error: "))
+        failed = re.match(r"^error: (stage|gate) (\w+) failed: (.+)$", error)
+        assert failed, error
         kind, name, reason = failed.groups()
         assert reason.strip()
+        assert kind == ("gate" if result.returncode == 4 else "stage")
         if kind == "stage":
             assert name in ASSET_NAMES
             rid = re.search(r"request (r\S+):", out)[1]
@@ -86,6 +88,7 @@ def test_demo_run_ends_in_a_verified_capsule_or_a_named_failure(local_llm_config
             assert not stored.exists()  # nothing half-written for the stage that failed
         else:
             assert gates[name][0] == "FAIL"
+            assert "examples/llm/" in lines[-1]
         return
 
     # A capsule was built: it verifies, and its capsule.json agrees with the printed gates.
@@ -101,6 +104,7 @@ def test_demo_run_ends_in_a_verified_capsule_or_a_named_failure(local_llm_config
     if result.returncode == 3:
         failed = [name for name, (status, _) in gates.items() if status == "FAIL"]
         assert failed and all(gates[name][1].strip() for name in failed)
-        assert lines[-1] == f"capsule built, but gates failed: {', '.join(failed)}"
+        assert lines[-2] == f"capsule built, but gates failed: {', '.join(failed)}"
+        assert "examples/llm/" in lines[-1]
     else:
         assert all(status == "pass" for status, _ in gates.values())

@@ -101,7 +101,7 @@ def test_an_asset_page_renders_its_markdown_reports(materialized, page, tmp_path
     page.goto(f"{server.url}/assets/code_tree?partition={request_id}")
     page.wait_for_load_state("networkidle")
     # The `files` metadata is a Markdown table: rendered, its header is a real <th>.
-    header = page.locator("th", has_text="last parse result")
+    header = page.locator("th", has_text="last check result")
     header.first.wait_for()
     assert header.first.is_visible()
     assert page.locator("td", has_text="wordcount/counter.py").first.is_visible()

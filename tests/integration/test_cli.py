@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from quantumlayer_cli import EXIT_FAILED, EXIT_GATE_STOPPED, EXIT_OK, EXIT_USAGE, main
 from quantumlayer_dagster.artifacts.limits import PROMPT_MAX_BYTES
 from tests.fixtures import wordcount
 
@@ -93,6 +93,26 @@ def test_run_that_fails_exits_1_with_the_stage_and_reason(
     assert main(["run", str(prompt)]) == EXIT_FAILED
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("error: stage enhanced_prompt failed: ")
+
+
+@pytest.mark.slow
+def test_run_stopped_by_a_blocking_gate_exits_4_with_the_reason_and_what_to_try(
+    tmp_path, settings, register_script, monkeypatch, capsys
+):
+    register_script(
+        files={
+            **wordcount.FILE_REPLIES,
+            "code_tree": {"wordcount/counter.py": wordcount.COUNTER_PY_BROKEN},
+        }
+    )
+    monkeypatch.setenv("QL_HOME", str(settings.home))
+    monkeypatch.setenv("QL_LLM_CONFIG", str(settings.llm_config))
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text(wordcount.PROMPT)
+    assert main(["run", str(prompt)]) == EXIT_GATE_STOPPED
+    error, hint = capsys.readouterr().out.strip().splitlines()[-2:]
+    assert error.startswith("error: gate code_parses failed: ")
+    assert "examples/llm/" in hint
 
 
 def test_verify_reports_a_tampered_capsule(tmp_path: Path):

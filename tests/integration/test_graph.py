@@ -215,6 +215,15 @@ def test_capsule_is_verified_and_deterministic(wordcount_run):
     assert {g["name"]: g["passed"] for g in manifest["gates"]} == {
         g.name: g.passed for g in outcome.gates if g.name != "capsule_verifies"
     }
+    # The gates that judge code name the tree they judged, and it is the one packaged.
+    judged = {g["name"]: g["tree_sha256"] for g in manifest["gates"]}
+    assert judged["code_parses"] and judged["tests_pass"]
+    assert manifest["attempts"] == {
+        "code_file_attempts": 1,
+        "code_repairs": 0,
+        "project_pass_repairs": 0,
+        "test_repair_rounds": 0,
+    }
     job = build_definitions(settings).resolve_job_def(JOB_NAME)
     again = job.execute_in_process(
         instance=instance, partition_key=rid, asset_selection=[dg.AssetKey("capsule")]

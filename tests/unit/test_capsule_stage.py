@@ -7,7 +7,7 @@ The LLM stages' artifacts come from the word-count conversation on the scripted 
 import pytest
 
 from quantumlayer_dagster.artifacts.capsule import CapsuleVerification
-from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile
+from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile, tree_digest
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.docs import Docs
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
@@ -55,7 +55,7 @@ def inputs(scripted_llm) -> CapsuleInputs:  # type: ignore[no-untyped-def]
         requirements_spec=spec,
         project_structure=structure,
         code_tree=code,
-        semantic_validation=ValidationReport(),
+        semantic_validation=ValidationReport(tree_sha256=tree_digest(code.files)),
         dependency_manifest=DependencyManifest(package=code.package),
         test_plan=plan_tests(frd, spec, llm),
         test_suite=TestSuite(
@@ -65,6 +65,7 @@ def inputs(scripted_llm) -> CapsuleInputs:  # type: ignore[no-untyped-def]
             run=run,
             case_count=1,
             llm=usage("test_suite", 1000, model="other/model"),
+            tested_sha256=tree_digest([*code.files, test_file]),
         ),
         security_report=SecurityReport(),
         performance_report=PerformanceReport(

@@ -55,6 +55,14 @@ def test_binary_non_utf8_and_huge_files_are_skipped_and_the_rest_loaded(tmp_path
     assert "over the 100-byte limit" in reasons["big.py"]
 
 
+def test_an_oversized_python_file_is_skipped_but_kept_as_a_reference(tmp_path: Path) -> None:
+    _write(tmp_path, "main.py", "from big import x\n")
+    _write(tmp_path, "big.py", "x = 1\n" * 20)
+    tree = load_tree(tmp_path, max_file_bytes=100)
+    assert [f.path for f in tree.files] == ["main.py"]
+    assert tree.references == {"big.py": "x = 1\n" * 20}
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files regardless of permissions")
 def test_unreadable_file_is_skipped_with_the_reason(tmp_path: Path) -> None:
     secret = _write(tmp_path, "secret.py", "x = 1\n")

@@ -241,7 +241,7 @@ def test_a_file_that_does_not_parse_is_sent_back_with_its_errors_and_the_repair_
     repair = provider.requests_for("code_tree")[1].messages
     assert repair[-2]["role"] == "assistant"
     assert BROKEN_COUNTER.strip() in repair[-2]["content"]
-    assert "does not parse" in repair[-1]["content"]
+    assert "has these problems" in repair[-1]["content"]
     assert counter.attempts[0].errors[0] in repair[-1]["content"]
 
 

@@ -250,3 +250,115 @@ def test_rust_item_used_without_use_is_a_name_error_unless_qualified():
     imported = "use std::collections::HashMap;\n" + bare
     report = validate_code([src("a.rs", bare), src("b.rs", qualified), src("c.rs", imported)])
     assert [(i.path, i.kind, i.line) for i in report.issues] == [("a.rs", "name", 2)]
+
+
+# Cross-file checks: names imported from the project's own modules, and calls into them
+
+
+def test_a_name_imported_from_a_sibling_that_does_not_define_it_is_an_import_error():
+    files = [
+        src("shop/__init__.py", ""),
+        src("shop/models.py", "def total(items):\n    return sum(items)\n"),
+        src("shop/api.py", "from shop.models import totl\nfrom .models import total\n"),
+    ]
+    [issue] = validate_code(files).issues
+    assert (issue.path, issue.line, issue.kind) == ("shop/api.py", 1, "import")
+    assert issue.message == (
+        "imports `totl` from 'shop.models', which does not define it (did you mean `total`?)"
+    )
+
+
+def test_from_dot_import_of_a_module_that_does_not_exist_is_an_error():
+    files = [
+        src("shop/__init__.py", ""),
+        src("shop/models.py", "X = 1\n"),
+        src("shop/api.py", "from . import models\nfrom . import views\n"),
+    ]
+    [issue] = validate_code(files).issues
+    assert (issue.line, issue.message) == (
+        2,
+        "imports `views` from 'shop', which does not define it",
+    )
+
+
+def test_names_from_a_module_with_a_star_import_or_module_getattr_are_not_judged():
+    files = [
+        src("lazy.py", "def __getattr__(name):\n    return name\n"),
+        src("star.py", "from os.path import *\n"),
+        src("main.py", "from lazy import anything\nfrom star import join\n"),
+    ]
+    assert validate_code(files).issues == []
+
+
+def test_a_file_over_the_size_limit_is_still_read_for_what_others_import_from_it():
+    files = [src("main.py", "from big import table\nfrom big import chart\n")]
+    report = validate_code(files, references={"big.py": "table = [1]\n"})
+    assert [(i.line, i.message) for i in report.issues] == [
+        (2, "imports `chart` from 'big', which does not define it")
+    ]
+
+
+def test_a_call_with_the_wrong_number_of_arguments_to_a_project_function_is_a_call_error():
+    files = [
+        src("calc/__init__.py", ""),
+        src("calc/ops.py", "def add(a, b, *, scale=1):\n    return (a + b) * scale\n"),
+        src(
+            "calc/main.py",
+            "from calc.ops import add\n\nprint(add(1, 2, 3))\nprint(add(1))\n"
+            "print(add(1, 2, scale=2))\nprint(add(1, 2, size=2))\n",
+        ),
+    ]
+    issues = validate_code(files).issues
+    assert [(i.line, i.kind, i.message) for i in issues] == [
+        (
+            3,
+            "call",
+            "call to `add` takes 2 positional arguments but 3 were given; "
+            "it is `add(a, b, *, scale=1)` in calc.ops",
+        ),
+        (
+            4,
+            "call",
+            "call to `add` missing required argument `b`; "
+            "it is `add(a, b, *, scale=1)` in calc.ops",
+        ),
+        (
+            6,
+            "call",
+            "call to `add` got an unexpected keyword argument `size`; "
+            "it is `add(a, b, *, scale=1)` in calc.ops",
+        ),
+    ]
+
+
+def test_calls_through_rebound_names_decorated_functions_or_star_args_are_not_judged():
+    content = (
+        "import functools\n\n"
+        "def f(a):\n    return a\n\n"
+        "@functools.cache\ndef g(a):\n    return a\n\n"
+        "class Box:\n    def __init__(self, size):\n        self.size = size\n\n"
+        "def use(f):\n    return f(1, 2)\n\n"
+        "print(g(1, 2), f(*[1, 2]), Box(3), Box(size=3))\n"
+    )
+    assert validate_code([src("m.py", content)]).issues == []
+    wrong = content.replace("Box(3)", "Box(3, 4)")
+    assert [i.kind for i in validate_code([src("m.py", wrong)]).issues] == ["call"]
+
+
+def test_undefined_names_are_still_found_in_a_file_calling_locals_or_vars_in_functions():
+    content = "def show(obj):\n    print(locals(), vars(obj))\n    return undefined_thing\n"
+    [issue] = validate_code([src("m.py", content)]).issues
+    assert issue.message == "name `undefined_thing` is not defined"
+
+
+def test_a_module_level_locals_write_still_suppresses_the_name_check():
+    content = "locals()['VALUE'] = 1\nprint(VALUE)\n"
+    assert validate_code([src("m.py", content)]).issues == []
+
+
+def test_a_package_init_may_use_the_submodules_it_imports_from_by_name():
+    files = [
+        src("pkg/loader.py", "class Loader:\n    pass\n"),
+        src("pkg/__init__.py", "from .loader import Loader\n\nDEFAULT = loader.Loader\n"),
+    ]
+    assert validate_code(files).issues == []

@@ -110,8 +110,50 @@ def test_a_reply_that_does_not_parse_is_recorded_and_ends_the_loop(llm_with) -> 
 
     [attempt] = out.attempts
     assert attempt.file_changed is None
-    assert attempt.error and "does not parse" in attempt.error
+    assert attempt.error and "fails a blocking check: calc/ops.py:1" in attempt.error
     assert out.project == project
+
+
+def test_a_replacement_that_breaks_what_the_tests_import_is_not_kept(llm_with) -> None:  # type: ignore[no-untyped-def]
+    # parses, but no longer defines `add`, which tests/test_ops.py imports: before, this was
+    # kept and the capsule shipped a tree semantic validation never judged
+    llm, _ = llm_with({"path": "calc/ops.py", "content": "def plus(a, b):\n    return a + b\n"})
+    project = buggy_project()
+
+    out = repair_tests(
+        project, run_pytest(project, SANDBOX), llm, SANDBOX, run_pytest, max_repairs=3
+    )
+
+    [attempt] = out.attempts
+    assert attempt.file_changed is None
+    assert attempt.error == (
+        "the new calc/ops.py fails a blocking check: "
+        "tests/test_ops.py:1 imports `add` from 'calc.ops', which does not define it"
+    )
+    assert out.project == project
+
+
+def test_a_syntax_error_in_a_test_file_may_only_be_answered_in_that_file(llm_with) -> None:  # type: ignore[no-untyped-def]
+    broken = TEST.model_copy(
+        update={"content": TEST.content.replace("def test_add():", "def test_add(:")}
+    )
+    fixed_test = {"path": "tests/test_ops.py", "content": TEST.content}
+    llm, provider = llm_with(fixed_test)
+    project = ProjectTree(
+        package="calc",
+        sources=[MARKER, BUGGY.model_copy(update={"content": FIXED})],
+        tests=[broken],
+    )
+
+    out = repair_tests(
+        project, run_pytest(project, SANDBOX), llm, SANDBOX, run_pytest, max_repairs=1
+    )
+
+    [request] = provider.requests_for("test_repair")
+    schema = request.params["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["path"]["enum"] == ["tests/test_ops.py"]
+    assert out.attempts[0].file_changed == "tests/test_ops.py"
+    assert out.run.ok, out.run.summary
 
 
 def test_a_passing_run_is_not_sent_for_repair(llm_with) -> None:  # type: ignore[no-untyped-def]
