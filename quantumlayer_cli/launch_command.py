@@ -4,8 +4,8 @@ launch its run on a running ``dagster-webserver``, over GraphQL."""
 import argparse
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from quantumlayer_dagster.artifacts.request import RequestOptions
-from quantumlayer_dagster.intake.prompt_checks import PromptRejected, read_prompt_file
+from quantumlayer_cli.request_input import request_from_args
+from quantumlayer_dagster.intake.prompt_checks import PromptRejected
 from quantumlayer_dagster.settings import Settings
 
 
@@ -13,12 +13,10 @@ def launch(args: argparse.Namespace) -> int:
     """Exit 0: launched (request id and run id printed); 2: the prompt was refused;
     1: the webserver could not be used (the one-line reason is printed)."""
     try:
-        prompt = read_prompt_file(args.prompt_file)
+        prompt, options = request_from_args(args)
     except PromptRejected as exc:
         print(f"error: {exc}")
         return EXIT_USAGE
-    chosen = {"max_files": args.max_files, "tenant": args.tenant}
-    options = RequestOptions(**{k: v for k, v in chosen.items() if v is not None})
 
     from quantumlayer_cli.graphql_client import GraphQLUnavailable, QuantumLayerGraphQL
     from quantumlayer_cli.local_run import submit_local

@@ -9,8 +9,8 @@ from quantumlayer_cli import (
     EXIT_OK,
     EXIT_USAGE,
 )
-from quantumlayer_dagster.artifacts.request import RequestOptions
-from quantumlayer_dagster.intake.prompt_checks import PromptRejected, read_prompt_file
+from quantumlayer_cli.request_input import request_from_args
+from quantumlayer_dagster.intake.prompt_checks import PromptRejected
 from quantumlayer_dagster.settings import Settings
 
 
@@ -19,12 +19,10 @@ def run(args: argparse.Namespace) -> int:
     4: a blocking gate stopped the run (its reason and what to try are printed); 1: the run
     failed otherwise (the one-line reason is printed); 2: the prompt was refused."""
     try:
-        prompt = read_prompt_file(args.prompt_file)
+        prompt, options = request_from_args(args)
     except PromptRejected as exc:
         print(f"error: {exc}")
         return EXIT_USAGE
-    chosen = {"max_files": args.max_files, "tenant": args.tenant}
-    options = RequestOptions(**{k: v for k, v in chosen.items() if v is not None})
 
     # Imported here so a refused prompt is answered at once, without loading Dagster.
     from quantumlayer_cli.local_run import local_instance, run_request

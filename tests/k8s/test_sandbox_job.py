@@ -20,6 +20,7 @@ from quantumlayer_dagster.sandbox.k8s_spec import (
     sandbox_job,
 )
 from quantumlayer_dagster.testing.test_run import run_pytest
+from tests.fixtures.calc_project import CALC, FAILING, PASSING
 from tests.k8s.fake_cluster import FakeCluster
 from tests.k8s.schema import K8S_VERSION
 
@@ -27,15 +28,6 @@ CONFIG = K8sSandboxConfig(
     image="ghcr.io/quantumlayer/quantumlayer-dagster:0.1.0", poll_interval_s=0.01
 )
 LIMITS = SandboxLimits(wall_timeout_s=60)
-CALC = SourceFile(path="calc/__init__.py", content="def add(a, b):\n    return a + b\n")
-PASSING = SourceFile(
-    path="tests/test_add.py",
-    content="from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
-)
-FAILING = SourceFile(
-    path="tests/test_wrong.py",
-    content="from calc import add\n\n\ndef test_wrong_sum():\n    assert add(2, 2) == 5\n",
-)
 
 
 def project(*tests: SourceFile) -> ProjectTree:

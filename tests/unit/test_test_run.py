@@ -5,17 +5,9 @@ import pytest
 from quantumlayer_dagster.artifacts.code import ProjectTree, SourceFile
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits, SandboxResult
 from quantumlayer_dagster.testing.test_run import build_test_run, run_pytest
+from tests.fixtures.calc_project import CALC, FAILING, PASSING
 
 SANDBOX = Sandbox(SandboxLimits(wall_timeout_s=60))
-CALC = SourceFile(path="calc/__init__.py", content="def add(a, b):\n    return a + b\n")
-PASSING = SourceFile(
-    path="tests/test_add.py",
-    content="from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
-)
-FAILING = SourceFile(
-    path="tests/test_wrong.py",
-    content="from calc import add\n\n\ndef test_wrong_sum():\n    assert add(2, 2) == 5\n",
-)
 BROKEN = SourceFile(path="tests/test_broken.py", content="def test_x(:\n    pass\n")
 
 
