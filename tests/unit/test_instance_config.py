@@ -45,7 +45,11 @@ def test_top_level_config_is_postgres_from_the_environment_queued_and_retried(tm
     assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
     assert config["concurrency"]["runs"]["max_concurrent_runs"] >= 1
     assert config["concurrency"]["pools"]["default_limit"] >= 1  # the "llm" pool
-    assert config["run_retries"] == {"enabled": True, "max_retries": 1}
+    assert config["run_retries"] == {
+        "enabled": True,
+        "max_retries": 1,
+        "retry_on_asset_or_op_failure": False,
+    }
     assert config["telemetry"]["enabled"] is False
 
 
