@@ -12,7 +12,7 @@ export DAGSTER_HOME := $(QL_HOME)/dagster
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 PROMPT ?= examples/calculator.txt
 
-.PHONY: demo test install system-packages lint typecheck unit ui llm-serve bench clean
+.PHONY: demo test install system-packages lint typecheck unit ui llm-serve embedding-service bench clean
 
 # `run` exits 3 when the capsule was built but a gate failed (the tiny local model's tests
 # usually fail): the demo still did its job and shows why. A failed run (1) fails the target.
@@ -68,6 +68,11 @@ ui: install
 llm-serve: install
 	$(BIN)/quantumlayer llm serve
 
+# MiniLM loaded once for the machine (foreground; runs reach it when the instance's
+# processes have QL_MEMORY_EMBEDDING_API_BASE=http://127.0.0.1:8765/v1).
+embedding-service: install
+	$(BIN)/python -m quantumlayer_dagster.memory.embedding_server --port 8765
+
 bench: install
 	$(BIN)/python bench/pipeline_overhead.py
 	$(BIN)/python bench/llm_latency.py
@@ -77,6 +82,7 @@ bench: install
 	$(BIN)/python bench/validation_accuracy.py
 	$(BIN)/python bench/gates.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache
