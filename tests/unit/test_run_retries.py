@@ -17,10 +17,11 @@ SHIPPED = ["dagster.yaml", "deploy/dagster.yaml", "quantumlayer_dagster/config/d
 
 
 def _instance_with_retry_settings_of(config_file: str, tmp_path: Path) -> dg.DagsterInstance:
-    """A SQLite instance with the shipped file's run_retries and run_monitoring sections
+    """A SQLite instance with the shipped file's run retry, monitoring and queue sections
     (the Postgres configs would need a server just to read two settings)."""
     shipped = yaml.safe_load((ROOT / config_file).read_text())
-    config = {key: shipped[key] for key in ("run_retries", "run_monitoring") if key in shipped}
+    keys = ("run_retries", "run_monitoring", "run_coordinator")
+    config = {key: shipped[key] for key in keys if key in shipped}
     home = tmp_path / "home"
     home.mkdir()
     (home / "dagster.yaml").write_text(yaml.safe_dump(config))
@@ -67,3 +68,15 @@ def test_a_run_whose_worker_crashed_or_never_started_is_retried_once(config_file
         )
     )
     assert not auto_reexecution_should_retry_run(instance, retry, reason)
+
+
+@pytest.mark.parametrize(
+    "config_file", ["dagster.yaml", "quantumlayer_dagster/config/dagster.local.yaml"]
+)
+def test_a_run_dequeued_while_its_code_server_is_down_stays_queued(config_file, tmp_path):
+    # Dequeuing reaches the code server; without these retries a killed or restarting
+    # code server fails every run dequeued meanwhile.
+    queue = _instance_with_retry_settings_of(
+        config_file, tmp_path
+    ).run_coordinator.get_run_queue_config()
+    assert queue.max_user_code_failure_retries * queue.user_code_failure_retry_delay >= 120
