@@ -22,6 +22,8 @@ platform processes together), ``start_order_inversions`` (pairs of requests star
 opposite order of their submission). The named failures are printed as ``failure: ...``.
 
 Vector memory is off (``QL_MEMORY=off``), as in the other server benchmarks.
+``--in-process`` runs each run's steps in its own process (``bench/in_process_location.py``)
+for a machine too loaded for one process per step.
 
     .venv/bin/python bench/scale.py [--requests 100] [--launch-requests 20] [--clients 10]
 """
@@ -63,12 +65,12 @@ from tests.fixtures.dagster_servers import (  # noqa: E402
 from tests.fixtures.fake_llm import KEY_ENV, SECRET_KEY, llm_config_yaml  # noqa: E402
 
 CLI = str(Path(sys.executable).parent / "quantumlayer")
-WORKSPACE = f"""\
+WORKSPACE = """\
 load_from:
   - python_module:
-      module_name: quantumlayer_dagster.definitions
+      module_name: {module}
       attribute: defs
-      working_directory: {ROOT}
+      working_directory: {root}
       location_name: quantumlayer
 """
 
@@ -162,6 +164,11 @@ def main() -> None:
     parser.add_argument("--latency-s", type=float, default=1.0)
     parser.add_argument("--max-in-flight", type=int, default=16)
     parser.add_argument("--timeout-s", type=float, default=7200)
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="steps in the run's process (bench/in_process_location.py), not one per step",
+    )
     args = parser.parse_args()
     import dagster as dg
 
@@ -182,7 +189,11 @@ def main() -> None:
                 KEY_ENV: SECRET_KEY,
             },
         )
-        home.workspace.write_text(WORKSPACE)
+        module = (
+            "bench.in_process_location" if args.in_process else "quantumlayer_dagster.definitions"
+        )
+        home.workspace.write_text(WORKSPACE.format(module=module, root=ROOT))
+        print(f"executor: {'in_process' if args.in_process else 'multiprocess (shipped)'}")
         os.environ.update(db.env())
         instance = dg.DagsterInstance.from_config(str(home.dagster_home))
         instance.get_runs(limit=1)  # the schema exists before two servers race to create it
