@@ -80,3 +80,13 @@ def test_a_run_dequeued_while_its_code_server_is_down_stays_queued(config_file, 
         config_file, tmp_path
     ).run_coordinator.get_run_queue_config()
     assert queue.max_user_code_failure_retries * queue.user_code_failure_retry_delay >= 120
+
+
+@pytest.mark.parametrize(
+    "config_file", ["dagster.yaml", "quantumlayer_dagster/config/dagster.local.yaml"]
+)
+def test_a_run_whose_worker_vanished_after_starting_still_ends(config_file, tmp_path):
+    # The default launcher has no worker health check; the runtime bound ends such a run.
+    instance = _instance_with_retry_settings_of(config_file, tmp_path)
+    assert instance.run_monitoring_enabled
+    assert instance.run_monitoring_max_runtime_seconds > 0
