@@ -16,7 +16,7 @@ PROMPT ?= examples/calculator.txt
 EXTRAS ?= dev,local-llm
 RUNTIME_PACKAGES := $(shell cat deploy/apt-packages.txt)
 
-.PHONY: demo test install system-packages lint typecheck unit ui llm-serve bench clean
+.PHONY: demo test install system-packages lint typecheck unit ui llm-serve embedding-service bench clean
 
 # The demo succeeds when the run reached a verdict: a capsule (0: every gate passed; 3: a
 # gate failed) or a blocking gate that stopped it (4); `run` then prints the reason and what
@@ -78,6 +78,11 @@ ui: install
 llm-serve: install
 	$(BIN)/quantumlayer llm serve
 
+# MiniLM loaded once for the machine (foreground; runs reach it when the instance's
+# processes have QL_MEMORY_EMBEDDING_API_BASE=http://127.0.0.1:8765/v1).
+embedding-service: install
+	$(BIN)/python -m quantumlayer_dagster.memory.embedding_server --port 8765
+
 bench: install
 	$(BIN)/python bench/pipeline_overhead.py
 	$(BIN)/python bench/llm_latency.py
@@ -90,6 +95,7 @@ bench: install
 	$(BIN)/python bench/gates.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/k8s_plan.py
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache

@@ -14,7 +14,6 @@ from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.performance_report import analyze_performance
 from quantumlayer_dagster.stages.security_report import scan_security
 from quantumlayer_dagster.stages.test_suite import build_test_suite
-from quantumlayer_dagster.supply_chain.vulnerability_audit import manifest_pins
 from resources.llm import LLMResource
 from resources.quality_gates import QualityGatesResource
 from resources.sandbox import SandboxResource
@@ -89,6 +88,8 @@ def security_report(
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage 10: bandit and the secrets detector on the generated code and tests, pip-audit
     on the pinned dependencies; both gates block the capsule when they fail."""
+    from quantumlayer_dagster.supply_chain.vulnerability_audit import manifest_pins  # pip-audit
+
     with timed() as t:
         report = scan_security(
             test_suite.project.all_files,

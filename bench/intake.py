@@ -5,8 +5,10 @@
    one client object each) each make ``--calls`` launches (the two GraphQL calls of
    ``quantumlayer launch``: ``addDynamicPartition`` + ``launchRun``) and as many
    ``quantumlayer status`` reads (``runsOrError`` by partition tag with step stats).
-   Baselines from the same server and clients: the ``/server_info`` HTTP round trip and a
-   trivial GraphQL query (``{ version }``).
+   Baselines from the same server and clients: the ``/server_info`` HTTP round trip, a
+   trivial GraphQL query (``{ version }``) and ``launch_trivial``: the same two launch
+   calls for a trivial 14-asset partitioned job (``bench/trivial_location.py``, a second
+   code location in the same webserver); ``launch_over_trivial`` is the ratio of medians.
 2. The upload sensor, with ``dagster-daemon`` running (not ticked in-process): a prompt file
    is put under ``incoming/`` in the local store, and the time is taken from the end of the
    upload to the run's creation (the sensor's tick) and to its RUN_START event (queue +
@@ -42,6 +44,14 @@ from tests.fixtures.dagster_servers import (  # noqa: E402  (after the path and 
     running_daemon,
     running_webserver,
 )
+
+TRIVIAL_LOCATION = f"""\
+  - python_module:
+      module_name: bench.trivial_location
+      attribute: defs
+      working_directory: {ROOT}
+      location_name: trivial
+"""
 
 QUEUED_ONLY = """\
 telemetry:
@@ -90,8 +100,12 @@ def graphql_figures(clients: int, calls: int) -> dict[str, list[float]]:
     from quantumlayer_dagster.artifacts.request import new_request_id
 
     home = make_home(Path(tempfile.mkdtemp(prefix="ql-bench-intake-")), QUEUED_ONLY)
+    home.workspace.write_text(home.workspace.read_text() + TRIVIAL_LOCATION)
     with running_webserver(home) as server:
-        QuantumLayerGraphQL(server.url).check()  # warm: code location loaded and cached
+        for location in ("quantumlayer", "trivial"):  # warm: both locations loaded and cached
+            warm = QuantumLayerGraphQL(server.url)
+            warm._location = (location, "__repository__")
+            warm.add_partition(f"warm-{location}")
         requests: list[list[str]] = [[] for _ in range(clients)]
 
         def server_info(_i: int) -> list[float]:
@@ -106,15 +120,19 @@ def graphql_figures(clients: int, calls: int) -> dict[str, list[float]]:
                     for _ in range(calls)
                 ]
 
-        def launch(i: int) -> list[float]:
+        def launch(i: int, location: str = "quantumlayer") -> list[float]:
             client = QuantumLayerGraphQL(server.url, timeout_s=600)
-            client.check()
+            client._location = (location, "__repository__")  # two locations define the job
             timings = []
             for _ in range(calls):
                 rid = new_request_id()
                 timings.append(_timed(lambda: (client.add_partition(rid), client.launch(rid))))  # noqa: B023
-                requests[i].append(rid)
+                if location == "quantumlayer":
+                    requests[i].append(rid)
             return timings
+
+        def launch_trivial(i: int) -> list[float]:
+            return launch(i, "trivial")
 
         def status(i: int) -> list[float]:
             client = QuantumLayerGraphQL(server.url, timeout_s=600)
@@ -129,6 +147,7 @@ def graphql_figures(clients: int, calls: int) -> dict[str, list[float]]:
         return {
             "server_info": _concurrently(clients, server_info),
             "graphql_trivial": _concurrently(clients, trivial),
+            "launch_trivial": _concurrently(clients, launch_trivial),
             "launch": _concurrently(clients, launch),
             "status": _concurrently(clients, status),
         }
@@ -214,6 +233,8 @@ def _print_graphql(clients: int, calls: int) -> None:
     base = statistics.median(figures["server_info"])
     print(f"launch_p50_over_server_info: {statistics.median(figures['launch']) / base:.1f}")
     print(f"status_p50_over_server_info: {statistics.median(figures['status']) / base:.1f}")
+    trivial = statistics.median(figures["launch_trivial"])
+    print(f"launch_over_trivial: {statistics.median(figures['launch']) / trivial:.2f}")
 
 
 def _print_sensor(uploads: int) -> None:

@@ -17,8 +17,9 @@ from resources.artifact_store import StoreNotConfigured, open_artifact_store
 
 def upload_key(prompt_file: Path, now: datetime | None = None) -> str:
     """``incoming/<UTC time>-<8 hex>-<file name>``: uploads of files with the same name never
-    replace each other."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    replace each other, and the sensor, taking keys in order, launches them in the order
+    they were submitted (to the microsecond)."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     return f"{INCOMING}{stamp}-{secrets.token_hex(4)}-{safe_name(prompt_file.name)}"
 
 

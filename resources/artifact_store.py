@@ -2,7 +2,7 @@
 users upload prompts. A local directory by default, MinIO when configured."""
 
 import os
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import dagster as dg
 from pydantic import PrivateAttr
@@ -10,7 +10,9 @@ from pydantic import PrivateAttr
 from quantumlayer_dagster.settings import Settings, setting_default
 from quantumlayer_dagster.store.artifact_store import ArtifactStore, ObjectInbox
 from quantumlayer_dagster.store.local_dir import LocalDirStore
-from quantumlayer_dagster.store.minio_store import MinioStore, S3Connection
+
+if TYPE_CHECKING:  # the minio SDK loads only when MinIO is configured
+    from quantumlayer_dagster.store.minio_store import MinioStore
 
 
 class ArtifactStoreResource(dg.ConfigurableResource):
@@ -30,11 +32,13 @@ class ArtifactStoreResource(dg.ConfigurableResource):
     secret_key: str | None = None
 
     # One client per resource instance, not one per artifact written.
-    _stores: dict[str, MinioStore | LocalDirStore] = PrivateAttr(default_factory=dict)
+    _stores: "dict[str, MinioStore | LocalDirStore]" = PrivateAttr(default_factory=dict)
 
-    def _open(self, which: Literal["artifacts", "prompts"]) -> MinioStore | LocalDirStore:
+    def _open(self, which: Literal["artifacts", "prompts"]) -> "MinioStore | LocalDirStore":
         if which not in self._stores:
             if self.kind == "minio":
+                from quantumlayer_dagster.store.minio_store import MinioStore, S3Connection
+
                 connection = S3Connection(
                     self.endpoint,
                     access_key=self.access_key,

@@ -2,17 +2,14 @@
 configuration."""
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import dagster as dg
 
 from quantumlayer_dagster.quality.gates import DEFAULT_MAX_COMPLEXITY, GateThresholds
-from quantumlayer_dagster.supply_chain.advisories import (
-    LocalOsvService,
-    OnlineFirstService,
-    advisory_service,
-    default_advisory_db,
-)
+
+if TYPE_CHECKING:  # pip-audit loads where the advisories are first read, not at import
+    from quantumlayer_dagster.supply_chain.advisories import LocalOsvService, OnlineFirstService
 
 
 class QualityGatesResource(dg.ConfigurableResource):
@@ -40,7 +37,12 @@ class QualityGatesResource(dg.ConfigurableResource):
             max_vulnerable_pins=self.max_vulnerable_pins,
         )
 
-    def advisories(self) -> LocalOsvService | OnlineFirstService:
+    def advisories(self) -> "LocalOsvService | OnlineFirstService":
         """The pip-audit vulnerability service for this configuration."""
+        from quantumlayer_dagster.supply_chain.advisories import (
+            advisory_service,
+            default_advisory_db,
+        )
+
         directory: Path | None = default_advisory_db(self.advisory_db or None)
         return advisory_service(directory, self.advisory_online)

@@ -17,7 +17,6 @@ from quantumlayer_dagster.llm.config import (
     ModelGroup,
     RetrySettings,
 )
-from quantumlayer_dagster.llm.litellm_offline import litellm
 
 NO_KEY = "no-key"
 """Sent to keyless servers: the OpenAI client refuses to send a request without a key."""
@@ -30,6 +29,8 @@ def deployment_id(group: str, index: int) -> str:
 
 def build_router(config: LLMConfig, env: Mapping[str, str] = NO_ENV) -> Any:
     """A ``litellm.Router`` serving every group of ``config``, keys taken from ``env``."""
+    from quantumlayer_dagster.llm.litellm_offline import litellm  # 3 s: loaded when first used
+
     register_prices(config)
     model_list = [
         {
@@ -92,6 +93,8 @@ def _litellm_params(group: ModelGroup, dep: Deployment, env: Mapping[str, str]) 
 
 def register_prices(config: LLMConfig) -> None:
     """Tell litellm what each deployment costs: the config's prices, or zero when local."""
+    from quantumlayer_dagster.llm.litellm_offline import litellm
+
     for _, dep in config.deployments():
         unpriced = dep.input_cost_per_token is None and dep.output_cost_per_token is None
         if unpriced and not dep.is_local:
@@ -117,6 +120,8 @@ def token_prices(dep: Deployment) -> tuple[float, float] | None:
         return dep.input_cost_per_token or 0.0, dep.output_cost_per_token or 0.0
     if dep.is_local:
         return 0.0, 0.0
+    from quantumlayer_dagster.llm.litellm_offline import litellm
+
     entry = litellm.model_cost.get(dep.model) or litellm.model_cost.get(dep.model.partition("/")[2])
     if not entry:
         return None

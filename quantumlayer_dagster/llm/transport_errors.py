@@ -1,21 +1,29 @@
 """Why an LLM request failed, as one line a user can act on, with every API key masked."""
 
 from collections.abc import Iterable
-
-import httpx
-import openai
+from functools import cache
 
 from quantumlayer_dagster.llm.config import ModelGroup
 
 LOCAL_SERVER_FIX = "is the local model server running? run `quantumlayer llm serve` or `make demo`"
 
-_TIMEOUTS = (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)
-_CONNECTION = (openai.APIConnectionError, httpx.TransportError, ConnectionError, *_TIMEOUTS)
 _STATUS_FIX = {
     429: "rate limited; wait, raise retries.rate_limit or add a fallback group",
     500: "the server failed; raise retries.internal_server_error or add a fallback group",
     503: "the server is unavailable; raise retries.service_unavailable or add a fallback group",
 }
+
+
+@cache
+def _error_kinds() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...], type]:
+    """(timeouts, connection failures, authentication error); openai is imported on first use
+    since it costs most of a second at import."""
+    import httpx
+    import openai
+
+    timeouts = (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)
+    connection = (openai.APIConnectionError, httpx.TransportError, ConnectionError, *timeouts)
+    return timeouts, connection, openai.AuthenticationError
 
 
 def failure_reason(
@@ -31,20 +39,21 @@ def failure_reason(
         if len(deployments) == 1
         else f"model group {name} ({', '.join(d.label() for d in deployments)})"
     )
+    timeouts, connection, authentication = _error_kinds()
     chain = _causes(exc)
     status = getattr(exc, "status_code", None)
-    if any(isinstance(e, _TIMEOUTS) for e in chain):
+    if any(isinstance(e, timeouts) for e in chain):
         reason = (
             f"{where}: no reply within timeout_s={group.timeout_s:g}; raise timeout_s or lower "
             "max_tokens in the LLM config"
         )
         if group.is_local:
             reason += f" ({LOCAL_SERVER_FIX})"
-    elif any(isinstance(e, _CONNECTION) for e in chain):
+    elif any(isinstance(e, connection) for e in chain):
         # Checked before the status: litellm reports a refused connection as a 500.
         fix = LOCAL_SERVER_FIX if group.is_local else "check the network and api_base"
         reason = f"{where}: cannot connect ({_one_line(chain[-1])}); {fix}"
-    elif isinstance(exc, openai.AuthenticationError):
+    elif isinstance(exc, authentication):
         keys = ", ".join(sorted({d.api_key_env for d in deployments if d.api_key_env}))
         reason = f"{where}: authentication failed; check {keys or 'the provider API key'}"
     elif isinstance(status, int) and status in _STATUS_FIX:

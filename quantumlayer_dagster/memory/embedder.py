@@ -75,9 +75,17 @@ class MiniLMEmbedder:
 class LiteLLMEmbedder:
     """An embedding model reached through ``litellm.embedding``."""
 
-    def __init__(self, model: str, *, api_base: str | None = None, timeout_s: float = 30.0):
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_base: str | None = None,
+        timeout_s: float = 30.0,
+        api_key: str | None = None,
+    ):
         self.model = model
         self.api_base = api_base or None
+        self.api_key = api_key  # None: litellm reads the provider's variable
         self.timeout_s = timeout_s
         self.name = f"litellm:{model}"
 
@@ -89,6 +97,7 @@ class LiteLLMEmbedder:
                 model=self.model,
                 input=list(texts),
                 api_base=self.api_base,
+                api_key=self.api_key,
                 timeout=self.timeout_s,
             )
         except Exception as exc:
@@ -111,8 +120,31 @@ def _field(item: Any, name: str) -> Any:
     return item[name] if isinstance(item, dict) else getattr(item, name)
 
 
+class MiniLMServiceEmbedder(LiteLLMEmbedder):
+    """all-MiniLM-L6-v2 served by the machine's embedding service
+    (``memory/embedding_server.py``) instead of loaded in this process: the same vectors,
+    so it keeps the in-process embedder's name and a store accepts both."""
+
+    def __init__(self, api_base: str, *, timeout_s: float = 30.0):
+        # The service is keyless; the OpenAI client refuses to send a request without a key.
+        super().__init__(
+            "openai/all-MiniLM-L6-v2", api_base=api_base, timeout_s=timeout_s, api_key="no-key"
+        )
+        self.name = MiniLMEmbedder.name
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        try:
+            return super().embed(texts)
+        except MemoryUnavailable as exc:
+            raise MemoryUnavailable(
+                f"the embedding service at {self.api_base} did not answer ({exc}); start it "
+                "with `make embedding-service` or unset QL_MEMORY_EMBEDDING_API_BASE"
+            ) from exc
+
+
 def embedder_named(name: str, *, api_base: str | None = None) -> Embedder:
-    """``minilm`` (the default) or a litellm embedding model name."""
+    """``minilm`` (the default; served by the embedding service at ``api_base`` when one is
+    given, else loaded in this process) or a litellm embedding model name."""
     if not name or name == MINILM:
-        return MiniLMEmbedder()
+        return MiniLMServiceEmbedder(api_base) if api_base else MiniLMEmbedder()
     return LiteLLMEmbedder(name, api_base=api_base)

@@ -16,9 +16,7 @@ import tempfile
 import time
 from collections.abc import Collection
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-from pip_audit._service.interface import VulnerabilityService
+from typing import TYPE_CHECKING, Any
 
 from quantumlayer_dagster.analysis.secret_scan import redact, scan_secrets, secrets_sarif_run
 from quantumlayer_dagster.artifacts.code import SourceFile
@@ -30,8 +28,10 @@ from quantumlayer_dagster.artifacts.security import (
     SecurityReport,
 )
 from quantumlayer_dagster.sandbox.tool_process import run_python_tool
-from quantumlayer_dagster.supply_chain.vulnerability_audit import audit_requirements
 from quantumlayer_dagster.testing.tree_writer import write_source_files
+
+if TYPE_CHECKING:  # pip-audit loads where the audit runs, not at import
+    from pip_audit._service.interface import VulnerabilityService
 
 BANDIT_TIMEOUT_S = 120.0
 """Wall-clock limit for one bandit run over a whole project."""
@@ -42,7 +42,7 @@ _CWE_TAG = re.compile(r"external/cwe/cwe-(\d+)$")
 def scan_security(
     files: list[SourceFile],
     requirements: list[str] | None = None,
-    advisories: VulnerabilityService | None = None,
+    advisories: "VulnerabilityService | None" = None,
     timeout_s: float = BANDIT_TIMEOUT_S,
 ) -> SecurityReport:
     """Scan ``files``: bandit on the Python ones, the secrets detector on all of them, and
@@ -72,12 +72,14 @@ def scan_security(
 
 
 def _audit(
-    requirements: list[str] | None, advisories: VulnerabilityService | None
+    requirements: list[str] | None, advisories: "VulnerabilityService | None"
 ) -> DependencyAudit:
     if requirements is None:
         return DependencyAudit()
     if advisories is None:
         return DependencyAudit(error="no advisory source configured: set QL_ADVISORY_DB")
+    from quantumlayer_dagster.supply_chain.vulnerability_audit import audit_requirements
+
     return audit_requirements(requirements, advisories)
 
 

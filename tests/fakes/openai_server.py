@@ -13,7 +13,8 @@ tests exercise the real client stack (litellm, the OpenAI SDK, httpx, sockets).
   word-count conversation of ``tests/fixtures/wordcount_stages.py``). A reply is a string,
   a pydantic model or a dict (sent as JSON). A reply is used up only when it is delivered.
 - Faults are queued with ``fail`` (see ``faults.FaultRule``); ``latency_s`` delays every
-  answer.
+  answer; ``max_in_flight`` bounds the requests being answered at once, as a hosted
+  provider's concurrency limit does (the others wait for a free slot).
 - Every request is logged (stage, file, per-stage call number, headers, body, the fault
   injected, when it arrived and was answered) so tests count calls on the server side.
 """
@@ -100,6 +101,7 @@ class FakeOpenAIServer:
         retry_after_s: int = 1,
         hang_s: float = 60.0,
         models: Sequence[str] = ("fake-model",),
+        max_in_flight: int | None = None,
     ):
         replies = wordcount.STAGE_REPLIES if replies is None else replies
         files = wordcount.FILE_REPLIES if files is None else files
@@ -108,6 +110,7 @@ class FakeOpenAIServer:
             files={(s, p): _texts(r) for s, by_path in files.items() for p, r in by_path.items()},
         )
         self.latency_s = latency_s
+        self._slots = threading.BoundedSemaphore(max_in_flight) if max_in_flight else None
         self.retry_after_s = retry_after_s
         self.hang_s = hang_s
         self.models = list(models)
@@ -239,12 +242,16 @@ class FakeOpenAIServer:
                 received_at=time.monotonic(),
             )
             self.requests.append(record)
-        if self.latency_s > 0 and self._stopping.wait(self.latency_s):
-            return
+        if self._slots is not None:
+            self._slots.acquire()
         try:
+            if self.latency_s > 0 and self._stopping.wait(self.latency_s):
+                return
             self._deliver(handler, record, fault, text, body, messages)
         finally:
             record.answered_at = time.monotonic()
+            if self._slots is not None:
+                self._slots.release()
 
     def _deliver(
         self,

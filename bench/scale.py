@@ -1,0 +1,239 @@
+"""Benchmark: a burst of requests on one machine, against the real platform.
+
+``dagster-webserver`` and ``dagster-daemon`` on the shipped Postgres ``dagster.yaml`` (a fresh
+database), the shipped code location (``quantumlayer_dagster.definitions``: multiprocess
+executor, real sandbox, scanners and capsule), and the fake OpenAI-compatible server
+(``tests/fakes/openai_server.py``, a test double for the hosted provider) answering every
+call after ``--latency-s`` with at most ``--max-in-flight`` calls answered at once.
+
+1. ``--requests`` prompts uploaded at once under ``incoming/`` (the upload path: the
+   ``prompt_uploads`` sensor takes them).
+2. ``--launch-requests`` requests through ``quantumlayer launch`` (GraphQL) from
+   ``--clients`` concurrent clients.
+
+For each phase, ``name: value`` lines (prefixed ``upload_`` / ``launch_``): ``submitted``,
+``runs``, ``capsules``, ``failed`` (ended with a named failure), ``lost`` (no run, or a run
+that never ended), ``duplicated`` (an upload with more than one request), ``wall_s`` (first
+submission to last end), ``cpu_bound_wall_s`` (CPU seconds of every platform process, from
+``/proc``, over the cores), ``llm_bound_wall_s`` (LLM calls x latency / max in flight),
+``bound_ratio`` = wall_s / max(cpu_bound_wall_s, llm_bound_wall_s), ``latency_p50_s`` /
+``latency_p95_s`` (submission to end), ``requests_per_min``, ``peak_rss_mb`` (all
+platform processes together), ``start_order_inversions`` (pairs of requests started in the
+opposite order of their submission). The named failures are printed as ``failure: ...``.
+
+Vector memory is off (``QL_MEMORY=off``), as in the other server benchmarks.
+``--in-process`` runs each run's steps in its own process (``bench/in_process_location.py``)
+for a machine too loaded for one process per step.
+
+    .venv/bin/python bench/scale.py [--requests 100] [--launch-requests 20] [--clients 10]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+from tests.fakes.openai_server import FakeOpenAIServer  # noqa: E402
+from tests.fixtures import wordcount  # noqa: E402
+from tests.fixtures.burst import (  # noqa: E402
+    PARTITION_TAG,
+    UPLOAD_TAG,
+    Outcome,
+    ProcessSampler,
+    upload_burst,
+    wait_until_all_ended,
+)
+from tests.fixtures.dagster_servers import (  # noqa: E402
+    fresh_postgres_database,
+    make_home,
+    running_webserver,
+    shipped_postgres_instance_yaml,
+    start_daemon,
+    stop_session,
+)
+from tests.fixtures.fake_llm import KEY_ENV, SECRET_KEY, llm_config_yaml  # noqa: E402
+
+CLI = str(Path(sys.executable).parent / "quantumlayer")
+WORKSPACE = """\
+load_from:
+  - python_module:
+      module_name: {module}
+      attribute: defs
+      working_directory: {root}
+      location_name: quantumlayer
+"""
+
+
+def _pct(values: list[float], pct: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def _inversions(found: list[Outcome]) -> int:
+    starts = [o.started_at for o in found if o.started_at is not None]
+    return sum(
+        1 for i in range(len(starts)) for j in range(i + 1, len(starts)) if starts[j] < starts[i]
+    )
+
+
+def report(prefix: str, found: list[Outcome], figures: dict[str, float]) -> None:
+    ended = [o for o in found if o.ended]
+    wall = (
+        max((o.ended_at or 0) for o in ended) - min(o.uploaded_at for o in found) if ended else 0.0
+    )
+    latencies = [(o.ended_at or 0) - o.uploaded_at for o in ended]
+    cpu_bound = figures["cpu_s"] / (os.cpu_count() or 1)
+    llm_bound = figures["llm_calls"] * figures["latency_s"] / figures["max_in_flight"]
+    lines = {
+        "submitted": len(found),
+        "runs": sum(len(o.runs) for o in found),
+        "capsules": sum(1 for o in found if o.capsule),
+        "failed": sum(1 for o in found if o.ended and not o.capsule),
+        "lost": sum(1 for o in found if not o.runs or not o.ended),
+        "duplicated": sum(1 for o in found if o.requests > 1),
+        "wall_s": f"{wall:.1f}",
+        "cpu_s": f"{figures['cpu_s']:.1f}",
+        "cpu_bound_wall_s": f"{cpu_bound:.1f}",
+        "llm_calls": int(figures["llm_calls"]),
+        "llm_bound_wall_s": f"{llm_bound:.1f}",
+        "bound_ratio": f"{wall / max(cpu_bound, llm_bound, 1e-9):.2f}",
+        "latency_p50_s": f"{_pct(latencies, 50):.1f}" if latencies else "n/a",
+        "latency_p95_s": f"{_pct(latencies, 95):.1f}" if latencies else "n/a",
+        "requests_per_min": f"{len(ended) / (wall / 60):.2f}" if wall else "n/a",
+        "peak_rss_mb": f"{figures['peak_rss_mb']:.0f}",
+        "start_order_inversions": _inversions(found),
+    }
+    for name, value in lines.items():
+        print(f"{prefix}_{name}: {value}", flush=True)
+    for failure, count in Counter(o.failure for o in found if o.failure).most_common():
+        print(f"{prefix}_failure: {count} x {failure}", flush=True)
+
+
+def _launch_all(url: str, env: dict[str, str], prompt: Path, count: int, clients: int):  # type: ignore[no-untyped-def]
+    """``count`` ``quantumlayer launch`` commands from ``clients`` threads; (request id,
+    submitted at) each."""
+    launched: list[tuple[str, float]] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    todo = list(range(count))
+
+    def client() -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                todo.pop()
+            submitted = time.time()
+            out = subprocess.run(
+                [CLI, "launch", str(prompt), "--url", url], env=env, capture_output=True, text=True
+            )
+            with lock:
+                ids = [x.split()[-1] for x in out.stdout.splitlines() if x.startswith("request:")]
+                if out.returncode == 0 and ids:
+                    launched.append((ids[0], submitted))
+                else:
+                    errors.append(out.stderr.strip()[-300:])
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for error in errors:
+        print(f"launch_error: {error}", flush=True)
+    return sorted(launched, key=lambda x: x[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=100, help="uploads in the burst")
+    parser.add_argument("--launch-requests", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=10, help="concurrent launch clients")
+    parser.add_argument("--latency-s", type=float, default=1.0)
+    parser.add_argument("--max-in-flight", type=int, default=16)
+    parser.add_argument("--timeout-s", type=float, default=7200)
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="steps in the run's process (bench/in_process_location.py), not one per step",
+    )
+    args = parser.parse_args()
+    import dagster as dg
+
+    with (
+        FakeOpenAIServer(latency_s=args.latency_s, max_in_flight=args.max_in_flight) as fake,
+        fresh_postgres_database() as db,
+    ):
+        root = Path(tempfile.mkdtemp(prefix="ql-bench-scale-"))
+        llm_config = root / "llm.fake.yaml"
+        llm_config.write_text(llm_config_yaml(fake.base_url, timeout_s=120))
+        home = make_home(
+            root,
+            instance_yaml=shipped_postgres_instance_yaml(),
+            extra_env={
+                **db.env(),
+                "QL_UPLOAD_POLL_S": "1",
+                "QL_LLM_CONFIG": str(llm_config),
+                KEY_ENV: SECRET_KEY,
+            },
+        )
+        module = (
+            "bench.in_process_location" if args.in_process else "quantumlayer_dagster.definitions"
+        )
+        home.workspace.write_text(WORKSPACE.format(module=module, root=ROOT))
+        print(f"executor: {'in_process' if args.in_process else 'multiprocess (shipped)'}")
+        os.environ.update(db.env())
+        instance = dg.DagsterInstance.from_config(str(home.dagster_home))
+        instance.get_runs(limit=1)  # the schema exists before two servers race to create it
+        sampler = ProcessSampler().start()
+        daemon = start_daemon(home, root / "daemon.log")
+        sampler.sessions.add(daemon.pid)
+        try:
+            with running_webserver(home) as server:
+                sampler.sessions.add(server.pid)
+                phases = [("upload", args.requests), ("launch", args.launch_requests)]
+                for phase, count in phases:
+                    if count <= 0:
+                        continue
+                    calls, cpu = fake.count(), sampler.cpu_s
+                    sampler.peak_rss_bytes = 0
+                    if phase == "upload":
+                        submitted = upload_burst(home.root / "prompts", wordcount.PROMPT, count)
+                        tag = UPLOAD_TAG
+                    else:
+                        prompt = root / "prompt.txt"
+                        prompt.write_text(wordcount.PROMPT)
+                        submitted = _launch_all(server.url, home.env, prompt, count, args.clients)
+                        tag = PARTITION_TAG
+                    found = wait_until_all_ended(
+                        instance, home.artifacts, submitted, args.timeout_s, tag=tag
+                    )
+                    sampler.sample()
+                    figures = {
+                        "cpu_s": sampler.cpu_s - cpu,
+                        "llm_calls": fake.count() - calls,
+                        "latency_s": args.latency_s,
+                        "max_in_flight": args.max_in_flight,
+                        "peak_rss_mb": sampler.peak_rss_bytes / 2**20,
+                    }
+                    report(phase, found, figures)
+        finally:
+            sampler.stop()
+            stop_session(daemon)
+            instance.dispose()
+
+
+if __name__ == "__main__":
+    main()

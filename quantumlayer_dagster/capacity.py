@@ -1,0 +1,107 @@
+"""How many runs, and LLM-bound steps across them, one machine holds: derived from one
+setting, the machine's size, so the instance's limits are never guessed twice.
+
+``max_concurrent_runs`` is the smaller of what memory holds and two runs per core (a run
+waiting on the LLM leaves its core to another run's CPU work). The ``llm`` pool holds one
+LLM-bound step per running run when the LLM is hosted, and one in all when it is the local
+llama.cpp server (one model, one slot).
+
+Memory per run: a run worker and up to two step processes (the multiprocess executor on two
+cores), each at most ~250 MB once litellm and pip-audit are loaded (measured: 244 MB RSS in
+a fresh interpreter after importing the definitions, litellm and pip-audit; 70 MB for the
+definitions alone), plus the sandboxed test run: 800 MB. Reserved for the webserver, the
+daemon, their code servers and the embedding service: 1.5 GB.
+
+Render a shipped instance config for another size (comments kept):
+
+    python -m quantumlayer_dagster.capacity dagster.yaml --size medium > $DAGSTER_HOME/dagster.yaml
+"""
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+RUN_MEMORY_MB = 800
+RESERVED_MB = 1536
+RUNS_PER_CORE = 2
+
+
+@dataclass(frozen=True)
+class MachineSize:
+    cores: int
+    memory_gb: int
+    local_llm: bool = False
+    """True when the LLM is the local llama.cpp server on the same machine."""
+
+    @property
+    def max_concurrent_runs(self) -> int:
+        by_memory = (self.memory_gb * 1024 - RESERVED_MB) // RUN_MEMORY_MB
+        return max(1, min(by_memory, RUNS_PER_CORE * self.cores))
+
+    @property
+    def llm_pool_limit(self) -> int:
+        return 1 if self.local_llm else self.max_concurrent_runs
+
+
+MACHINE_SIZES: dict[str, MachineSize] = {
+    "laptop": MachineSize(cores=2, memory_gb=4, local_llm=True),
+    "small": MachineSize(cores=2, memory_gb=8),
+    "medium": MachineSize(cores=8, memory_gb=32),
+    "large": MachineSize(cores=16, memory_gb=64),
+}
+
+_SIZE_LINE = re.compile(r"^# machine size: (\S+)", re.MULTILINE)
+_RUNS_LINE = re.compile(r"^(    max_concurrent_runs: )\d+$", re.MULTILINE)
+_POOL_LINE = re.compile(r"^(    default_limit: )\d+$", re.MULTILINE)
+
+
+class UnknownMachineSize(ValueError):
+    """The size is not in the table; the message lists the sizes there are."""
+
+
+def machine_size(name: str) -> MachineSize:
+    """The table's row for ``name``."""
+    if name not in MACHINE_SIZES:
+        raise UnknownMachineSize(
+            f"unknown machine size {name!r}: use one of {', '.join(MACHINE_SIZES)}"
+        )
+    return MACHINE_SIZES[name]
+
+
+def declared_size(instance_yaml: str) -> str:
+    """The size an instance config says it is for (its ``# machine size: NAME`` line)."""
+    found = _SIZE_LINE.search(instance_yaml)
+    if not found:
+        raise UnknownMachineSize("the instance config has no '# machine size: NAME' line")
+    return found.group(1)
+
+
+def render_for_size(instance_yaml: str, name: str) -> str:
+    """``instance_yaml`` with its run and pool limits (and size line) set for ``name``."""
+    size = machine_size(name)
+    text, runs = _RUNS_LINE.subn(rf"\g<1>{size.max_concurrent_runs}", instance_yaml)
+    text, pools = _POOL_LINE.subn(rf"\g<1>{size.llm_pool_limit}", text)
+    text, sizes = _SIZE_LINE.subn(f"# machine size: {name}", text)
+    if (runs, pools, sizes) != (1, 1, 1):
+        raise UnknownMachineSize(
+            "the instance config needs exactly one '# machine size:' line, one "
+            "'max_concurrent_runs:' and one pool 'default_limit:' to be rendered for a size"
+        )
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Render an instance config for a machine size.")
+    parser.add_argument("config", type=Path)
+    parser.add_argument("--size", required=True, choices=sorted(MACHINE_SIZES))
+    args = parser.parse_args()
+    try:
+        sys.stdout.write(render_for_size(args.config.read_text(), args.size))
+    except (OSError, UnknownMachineSize) as exc:
+        raise SystemExit(f"error: {exc}") from None
+
+
+if __name__ == "__main__":
+    main()
