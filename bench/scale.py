@@ -55,7 +55,6 @@ from tests.fixtures.burst import (  # noqa: E402
     wait_until_all_ended,
 )
 from tests.fixtures.dagster_servers import (  # noqa: E402
-    fresh_postgres_database,
     make_home,
     running_webserver,
     shipped_postgres_instance_yaml,
@@ -63,6 +62,7 @@ from tests.fixtures.dagster_servers import (  # noqa: E402
     stop_session,
 )
 from tests.fixtures.fake_llm import KEY_ENV, SECRET_KEY, llm_config_yaml  # noqa: E402
+from tests.fixtures.postgres import fresh_postgres_database  # noqa: E402
 
 CLI = str(Path(sys.executable).parent / "quantumlayer")
 WORKSPACE = """\

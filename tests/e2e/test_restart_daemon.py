@@ -19,12 +19,12 @@ from tests.fixtures import wordcount
 from tests.fixtures.burst import UPLOAD_TAG, upload_burst, wait_until_all_ended
 from tests.fixtures.dagster_servers import (
     DagsterHome,
-    fresh_postgres_database,
     make_home,
     shipped_postgres_instance_yaml,
     start_daemon,
     stop_session,
 )
+from tests.fixtures.postgres import fresh_postgres_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.timeout(2400)]
 BURST = 6

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from quantumlayer_dagster.memory.records import RequestOutcome
 
+from quantumlayer_dagster.artifacts.past_requests import RequestOutcome
 from quantumlayer_dagster.memory.embedder import (
     MiniLMEmbedder,
     MiniLMServiceEmbedder,
