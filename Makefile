@@ -70,7 +70,7 @@ typecheck: install
 # The fast tier, across every test folder: no test marked slow, server, sandbox or llm
 # (markers in pyproject.toml). Under a minute on 2 cores; `make test` still runs everything.
 unit: install
-	$(BIN)/pytest -q -m "not slow and not server and not sandbox and not llm"
+	$(BIN)/pytest -q -n 2 -m "not slow and not server and not sandbox and not llm"
 
 ui: install
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

@@ -147,6 +147,7 @@ def test_with_syntax_only_checks_an_undefined_name_is_not_sent_back(
     assert len(provider.requests_for("code_tree")) == 2
 
 
+@pytest.mark.sandbox  # the accepted test file then runs under bwrap
 def test_a_test_file_importing_a_name_the_code_does_not_define_goes_back_before_it_runs(
     scripted_llm, register_script
 ) -> None:
