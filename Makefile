@@ -27,7 +27,7 @@ demo: install
 	case $$code in 0|3|4) exit 0 ;; *) echo "demo failed (quantumlayer run exited $$code)"; exit $$code ;; esac
 
 test: install lint typecheck
-	$(BIN)/dg check defs
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
 	$(BIN)/pytest -q
 
 install: system-packages $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
