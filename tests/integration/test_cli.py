@@ -96,6 +96,7 @@ def test_run_that_fails_exits_1_with_the_stage_and_reason(
 
 
 @pytest.mark.slow
+@pytest.mark.sandbox  # the run reaches test_suite, which runs pytest under bwrap
 def test_run_stopped_by_a_blocking_gate_exits_4_with_the_reason_and_what_to_try(
     tmp_path, settings, register_script, monkeypatch, capsys
 ):
