@@ -5,29 +5,7 @@ Only Dagster is imported: what it costs is what Dagster itself costs."""
 
 import dagster as dg
 
-# The design's graph (tests/integration/test_graph.py checks ours against the same edges).
-DESIGN_GRAPH: dict[str, set[str]] = {
-    "prompt_request": set(),
-    "enhanced_prompt": {"prompt_request"},
-    "frd": {"enhanced_prompt"},
-    "requirements_spec": {"frd"},
-    "project_structure": {"requirements_spec"},
-    "code_tree": {"project_structure"},
-    "semantic_validation": {"code_tree"},
-    "dependency_manifest": {"requirements_spec", "code_tree"},
-    "test_plan": {"frd", "requirements_spec"},
-    "test_suite": {"test_plan", "code_tree", "dependency_manifest"},
-    "security_report": {"test_suite", "dependency_manifest"},
-    "performance_report": {"test_suite"},
-    "docs": {"frd", "test_suite", "dependency_manifest"},
-    "capsule": {
-        "semantic_validation",
-        "test_suite",
-        "security_report",
-        "performance_report",
-        "docs",
-    },
-}
+from tests.fixtures.design_graph import DESIGN_GRAPH
 
 requests = dg.DynamicPartitionsDefinition(name="requests")
 

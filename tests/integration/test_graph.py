@@ -24,29 +24,10 @@ from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.conftest import scripted_settings
 from tests.fixtures import wordcount
+from tests.fixtures.design_graph import DESIGN_GRAPH
 from tests.fixtures.pipeline_run import run_wordcount
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # test_suite runs pytest under bwrap
-
-# Every edge of the graph (DESIGN.md section 3): an asset reads exactly its upstream assets.
-DESIGN_GRAPH = {
-    "prompt_request": set(),
-    "enhanced_prompt": {"prompt_request"},
-    "frd": {"enhanced_prompt"},
-    "requirements_spec": {"frd"},
-    "project_structure": {"requirements_spec"},
-    "code_tree": {"project_structure"},
-    "semantic_validation": {"project_structure", "code_tree"},
-    "dependency_manifest": {"requirements_spec", "code_tree"},
-    "test_plan": {"frd", "requirements_spec"},
-    "test_suite": {"test_plan", "code_tree", "dependency_manifest"},
-    "security_report": {"test_suite", "dependency_manifest"},
-    "performance_report": {"test_suite"},
-    "docs": {"frd", "test_suite", "dependency_manifest"},
-    # It packages the reports and docs, judges the gates, totals every LLM stage's usage
-    # and records the prompt's digest: every other artifact.
-    "capsule": set(ASSET_NAMES) - {"capsule"},
-}
 
 
 def load(store, rid, name):  # type: ignore[no-untyped-def]
