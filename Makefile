@@ -79,9 +79,9 @@ llm-serve: install
 	$(BIN)/quantumlayer llm serve
 
 # MiniLM loaded once for the machine (foreground; runs reach it when the instance's
-# processes have QL_MEMORY_EMBEDDING_API_BASE=http://127.0.0.1:8765/v1).
+# processes have QL_MEMORY_EMBEDDING_API_BASE=http://127.0.0.1:8766/v1).
 embedding-service: install
-	$(BIN)/python -m quantumlayer_dagster.memory.embedding_server --port 8765
+	$(BIN)/python -m quantumlayer_dagster.memory.embedding_server --port 8766
 
 bench: install
 	$(BIN)/python bench/pipeline_overhead.py

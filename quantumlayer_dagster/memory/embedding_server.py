@@ -4,11 +4,11 @@ Loading MiniLM (torch, sentence-transformers, the weights) costs 15-25 s per pro
 daemon set-up every run is a new process, so each request paid it again. This server loads
 it once and answers the OpenAI embeddings API (``POST /v1/embeddings``, ``GET /health``) on
 127.0.0.1, so the runs reach it through litellm's OpenAI-compatible embedding path
-(``QL_MEMORY_EMBEDDING_API_BASE=http://127.0.0.1:8765/v1`` with the default ``minilm``
+(``QL_MEMORY_EMBEDDING_API_BASE=http://127.0.0.1:8766/v1`` with the default ``minilm``
 embedder). The vectors are the in-process model's, to the last bit: the same model, the
 same normalisation, floats written as JSON (``base64`` float32 when asked, as OpenAI does).
 
-    python -m quantumlayer_dagster.memory.embedding_server [--host 127.0.0.1] [--port 8765]
+    python -m quantumlayer_dagster.memory.embedding_server [--host 127.0.0.1] [--port 8766]
 """
 
 import argparse
@@ -22,7 +22,7 @@ from typing import Any
 
 from quantumlayer_dagster.memory.embedder import MiniLMEmbedder
 
-DEFAULT_PORT = 8765
+DEFAULT_PORT = 8766
 SERVED_MODEL = "all-MiniLM-L6-v2"
 MAX_INPUTS = 256
 """Most texts in one request; a brief is one text, a batch of past requests a few."""
