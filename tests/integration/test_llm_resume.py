@@ -51,10 +51,8 @@ def most_frequent(text: str, n: int) -> list[tuple[str, int]]:
 BEFORE_CODE = ("enhanced_prompt", "frd", "requirements_spec", "project_structure")
 """LLM stages that succeed in the first run (test_plan may too: it does not need code)."""
 
-IN_PROCESS = {
-    "execution": {"config": {"in_process": {}}},
-    "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-}
+# The job's executor is in-process by default (QL_EXECUTOR); only the log level is set.
+IN_PROCESS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def generate_project() -> dg.JobDefinition:

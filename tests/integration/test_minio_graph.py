@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.sensors import build_prompt_upload_sensor
+from assets.sensors import UPLOAD_TAG, build_prompt_upload_sensor
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, main
 from quantumlayer_cli.local_run import local_instance
 from quantumlayer_dagster.artifacts.capsule import Capsule
@@ -53,7 +53,9 @@ def test_an_uploaded_prompt_runs_with_every_artifact_and_the_capsule_in_the_buck
         assert isinstance(result, dg.SensorResult)
         [run_request] = result.run_requests or []
         rid = run_request.partition_key
-        assert run_request.run_key.startswith(f"{upload_key}@")
+        # One run per upload, keyed by its request id; the upload it came from is a tag.
+        assert run_request.run_key == rid
+        assert run_request.tags[UPLOAD_TAG] == upload_key
         # What the daemon does with the SensorResult: add the partitions, launch the run.
         for add in result.dynamic_partitions_requests or []:
             instance.add_dynamic_partitions(add.partitions_def_name, list(add.partition_keys))
