@@ -16,7 +16,7 @@ PROMPT ?= examples/calculator.txt
 EXTRAS ?= dev,local-llm
 RUNTIME_PACKAGES := $(shell cat deploy/apt-packages.txt)
 
-.PHONY: demo test install system-packages lint typecheck unit ui llm-serve embedding-service bench clean
+.PHONY: demo test install node-tools system-packages lint typecheck unit ui llm-serve embedding-service bench clean
 
 # The demo succeeds when the run reached a verdict: a capsule (0: every gate passed; 3: a
 # gate failed) or a blocking gate that stopped it (4); `run` then prints the reason and what
@@ -30,7 +30,7 @@ test: install lint typecheck
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
 	$(BIN)/pytest -q
 
-install: system-packages $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
+install: system-packages $(VENV)/.installed node-tools $(DAGSTER_HOME)/dagster.yaml
 
 system-packages:
 	@missing=""; \
@@ -38,6 +38,7 @@ system-packages:
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
 	done; \
 	command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -53,6 +54,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip wheel setuptools
 	@echo "installing the project (llama-cpp-python compiles once, ~7 min on 2 cores; pip caches it)"
 	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
+	touch $@
+
+# tsc and ESLint (+ eslint-plugin-security) for generated TypeScript/JavaScript projects,
+# exactly the versions in tools/node/package-lock.json (npm registry, ~10 s, 47 MB).
+NODE_TOOLS := tools/node/node_modules/.installed
+node-tools: $(NODE_TOOLS)
+
+$(NODE_TOOLS): tools/node/package.json tools/node/package-lock.json
+	npm ci --prefix tools/node --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The embedded default (SQLite); the top-level dagster.yaml is the Postgres one for platforms.
