@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     snapshot by the checkout)."""
     advisory_online: bool = False
     """``QL_ADVISORY_ONLINE``: ask osv.dev first, the directory only when it is unreachable."""
+    node_tools: str = ""
+    """``QL_NODE_TOOLS``: the folder holding ``tsc`` and ``eslint`` for TypeScript/JavaScript
+    projects (empty: ``tools/node`` of the checkout, installed by ``make node-tools``, else the
+    image's ``/opt/quantumlayer/tools/node/node_modules/.bin``)."""
     store: StoreSettings = Field(default_factory=StoreSettings)
     """Read by StoreSettings from its own variables (``QL_STORE`` is its ``kind``)."""
     upload_batch: int = Field(default=50, ge=1, le=1000)

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
 
+from quantumlayer_dagster.analysis.node_tools import NODE_NOT_FOUND
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.testing import CoverageReport, TestRun
 from quantumlayer_dagster.sandbox import CodeSandbox
@@ -24,7 +25,6 @@ from quantumlayer_dagster.testing.test_reports import (
 )
 from quantumlayer_dagster.testing.tree_writer import write_source_files
 
-NODE_NOT_FOUND = "node not found: install Node.js 20 or newer (Debian package nodejs)"
 MIN_NODE = (20, 13)
 """The first Node 20 release whose test runner has the JUnit reporter."""
 _COVERAGE_NOTE = "not measured for JavaScript (Node 20 has no coverage file reporter)"
