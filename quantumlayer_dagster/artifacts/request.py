@@ -18,10 +18,18 @@ DEFAULT_TENANT = "shared"
 TENANT_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"  # pydantic-core regex: $ is end of text
 
 
+Language = Literal["python", "typescript", "javascript"]
+LANGUAGES: tuple[Language, ...] = ("python", "typescript", "javascript")
+NODE_LANGUAGES: frozenset[str] = frozenset({"typescript", "javascript"})
+"""Languages whose projects are Node packages (package.json, ``node --test``)."""
+
+
 class RequestOptions(BaseModel):
     """What the user can choose per request."""
 
-    language: Literal["python"] = "python"
+    language: Language = "python"
+    """The generated project's language: a Python package, or a Node package (TypeScript or
+    JavaScript) with ``package.json``."""
     max_files: int = Field(default=6, ge=1, le=MAX_PROJECT_FILES)
     max_repair_attempts: int = Field(default=3, ge=1, le=6)
     """Most LLM calls per structured answer or per generated file."""
