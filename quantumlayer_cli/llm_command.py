@@ -6,7 +6,12 @@ import os
 import time
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK
-from quantumlayer_dagster.llm.local_server import LocalServerError, ensure_local_server
+from quantumlayer_dagster.llm.local_server import (
+    MODEL_ALIAS,
+    LocalServerError,
+    ensure_local_server,
+    local_model_file,
+)
 from quantumlayer_dagster.settings import Settings
 
 DEFAULT_PORT = 8765
@@ -15,9 +20,12 @@ DEFAULT_PORT = 8765
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
+        model = None if args.model == MODEL_ALIAS else local_model_file(args.model)
         server = ensure_local_server(
             port=args.port or DEFAULT_PORT,
-            log_path=settings.home / "llm-server.log",
+            model_path=model,
+            alias=args.model,
+            log_path=settings.home / f"llm-server-{args.model}.log",
             progress=lambda message: print(message, flush=True),
         )
     except LocalServerError as exc:

