@@ -12,14 +12,17 @@ Two modes:
   one file; the second reply is the fixed file. Stages 5 and 6 run (code generation and
   semantic validation, the ``code_parses`` gate); it shows that every repair path works,
   not what a real model's rate is.
-- ``graph``: the whole graph in-process (``quantumlayer run``'s path) for each prompt file,
-  ``--n`` times per mode, with the model of ``QL_LLM_CONFIG``; a verified capsule means the
-  capsule was built, verified, and every gate passed.
+- ``graph``: the whole graph in-process (``quantumlayer run``'s path) for each prompt file
+  (default: ``examples/*.txt`` and ``bench/prompts/*.txt``), ``--n`` times per mode, with the
+  model of ``QL_LLM_CONFIG``. ``capsule_rate``: runs that ended in a verified capsule (past
+  the blocking gate, ``capsule_verifies`` passed); ``all_gates_rate``: every gate passed
+  too. One ``run:`` line per run says how it ended.
 
 Prints ``name: value`` lines, ``<figure>_on``, ``<figure>_off`` and ``<figure>_ratio``.
 
     .venv/bin/python bench/generation.py
     QL_LLM_CONFIG=F .venv/bin/python bench/generation.py graph --n 2 --prompt PROMPT_FILE
+    .venv/bin/python bench/generation.py graph --modes on      # every prompt, features on
 """
 
 import argparse
@@ -47,6 +50,11 @@ from quantumlayer_dagster.stages.semantic_validation import validate_code
 from tests.fixtures import wordcount, wordcount_stages
 
 MODES = {"on": "full", "off": "syntax"}
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PROMPTS = sorted((ROOT / "examples").glob("*.txt")) + sorted(
+    (ROOT / "bench" / "prompts").glob("*.txt")
+)
+"""The repo's examples and the benchmark's own prompts (CLI, library, HTTP API, data)."""
 
 SCRIPTED_CONFIG = """\
 groups:
@@ -130,7 +138,8 @@ class RunFigures:
     """One request's outcome and cost."""
 
     capsule: bool | None
-    """A verified capsule with every gate passed (None: not measured in this mode)."""
+    """A verified capsule: built past the blocking gate and its ``capsule_verifies`` check
+    passed (None: not measured in this mode)."""
     code_parses: bool
     tests_pass: bool | None
     repairs: int
@@ -138,6 +147,10 @@ class RunFigures:
     calls: int
     tokens: int
     seconds: float
+    all_gates: bool | None = None
+    """The capsule was built and every gate passed (tests included)."""
+    outcome: str = ""
+    """``capsule``, ``stopped by <gate>`` or ``failed: <reason>`` (graph mode)."""
 
 
 def scripted_run(fault: str, checks: str, config: Path) -> RunFigures:
@@ -210,8 +223,18 @@ def graph_run(prompt_file: Path, checks: str) -> RunFigures:
             tree = None
         instance.dispose()
     calls = tree.llm.calls if tree else []
+    if outcome.capsule_path:
+        failed = [g.name for g in outcome.gates if not g.passed]
+        said = "capsule" + (f" (gates failed: {', '.join(failed)})" if failed else "")
+    elif outcome.stopped_by:
+        said = f"stopped by {outcome.stopped_by}"
+    else:
+        said = f"failed: {(outcome.failure or 'unknown').splitlines()[0][:160]}"
+    print(f"run: {prompt_file.name} checks={checks} {seconds:.0f}s {said}", flush=True)
     return RunFigures(
-        capsule=bool(outcome.capsule_path) and outcome.gates_passed,
+        capsule=bool(outcome.capsule_path) and passed.get("capsule_verifies", False),
+        all_gates=bool(outcome.capsule_path) and outcome.gates_passed,
+        outcome=said,
         code_parses=passed.get("code_parses", False),
         tests_pass=passed.get("tests_pass", False),
         repairs=tree.repair_count if tree else 0,
@@ -235,15 +258,21 @@ def figures(runs: list[RunFigures]) -> dict[str, float]:
     }
     if all(r.capsule is not None for r in runs):
         found["capsule_rate"] = sum(bool(r.capsule) for r in runs) / n
+    if all(r.all_gates is not None for r in runs):
+        found["all_gates_rate"] = sum(bool(r.all_gates) for r in runs) / n
     if all(r.tests_pass is not None for r in runs):
         found["tests_pass_rate"] = sum(bool(r.tests_pass) for r in runs) / n
     return found
 
 
-def side_by_side(run: Callable[[str], list[RunFigures]]) -> list[str]:
-    """Figures with the features on and off, and their ratios, as ``name: value`` lines."""
-    on, off = figures(run(MODES["on"])), figures(run(MODES["off"]))
+def side_by_side(run: Callable[[str], list[RunFigures]], modes: str = "on,off") -> list[str]:
+    """Figures with the features on and off, and their ratios, as ``name: value`` lines
+    (``modes`` ``on``: the features on only)."""
+    on = figures(run(MODES["on"]))
     lines = [f"{name}_on: {value:.4f}" for name, value in on.items()]
+    if modes == "on":
+        return lines
+    off = figures(run(MODES["off"]))
     lines += [f"{name}_off: {value:.4f}" for name, value in off.items()]
     for name in ("capsule_rate", "code_parses_rate", "tests_pass_rate"):
         if name in on:
@@ -259,6 +288,12 @@ def main() -> int:
         "--prompt", action="append", type=Path, default=[], help="a prompt file (graph mode)"
     )
     parser.add_argument("--n", type=int, default=1, help="runs per prompt and mode")
+    parser.add_argument(
+        "--modes",
+        choices=["on,off", "on"],
+        default="on,off",
+        help="graph mode: the features on and off side by side (default), or on only",
+    )
     args = parser.parse_args()
     if args.mode == "scripted":
         with tempfile.TemporaryDirectory(prefix="ql-bench-") as tmp:
@@ -280,13 +315,13 @@ def main() -> int:
 
             lines += side_by_side(replay)
     else:
-        prompts = args.prompt or [Path("examples/calculator.txt")]
+        prompts = args.prompt or DEFAULT_PROMPTS
         lines = [f"provider: QL_LLM_CONFIG={os.environ.get('QL_LLM_CONFIG', '(packaged local)')}"]
 
         def whole_graph(checks: str) -> list[RunFigures]:
             return [graph_run(p, checks) for p in prompts for _ in range(args.n)]
 
-        lines += side_by_side(whole_graph)
+        lines += side_by_side(whole_graph, args.modes)
     print("\n".join(lines))
     return 0
 
