@@ -38,6 +38,7 @@ from quantumlayer_dagster.store.local_dir import LocalDirStore
 from quantumlayer_dagster.supply_chain.package_index import PackageIndex
 from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
+from resources.node_tools import NodeToolsResource
 from resources.quality_gates import QualityGatesResource
 from tests.conftest import SCRIPTED_CONFIG
 from tests.fixtures import wordcount, wordcount_stages
@@ -189,7 +190,9 @@ def test_semantic_validation_fails_code_parses_naming_the_broken_file(artifacts,
 @needs_snapshot
 def test_security_report_of_clean_code_passes_both_blocking_gates(artifacts):
     gates = QualityGatesResource(advisory_db=str(SNAPSHOT))
-    metadata, checks = split(invoke(security_report, artifacts, quality_gates=gates))
+    metadata, checks = split(
+        invoke(security_report, artifacts, quality_gates=gates, node_tools=NodeToolsResource())
+    )
     assert metadata["files_scanned"] == 4  # two sources, two test files
     assert (metadata["findings"], metadata["high"], metadata["secrets"]) == (0, 0, 0)
     assert (metadata["dependencies_audited"], metadata["vulnerable_pins"]) == (0, 0)
@@ -212,7 +215,9 @@ def test_security_report_fails_on_a_hard_coded_key_and_a_vulnerable_pin(artifact
         "dependency_manifest": DependencyManifest(package="wordcount", dependencies=[pinned]),
     }
     gates = QualityGatesResource(advisory_db=str(SNAPSHOT))
-    metadata, checks = split(invoke(security_report, given, quality_gates=gates))
+    metadata, checks = split(
+        invoke(security_report, given, quality_gates=gates, node_tools=NodeToolsResource())
+    )
     assert (metadata["high"], metadata["secrets"]) == (1, 1)
     assert (metadata["dependencies_audited"], metadata["vulnerable_pins"]) == (1, 1)
     assert AWS_KEY not in str(metadata)
