@@ -96,10 +96,13 @@ MAX_PACKAGE_NAME = 214
 
 
 class NodeImport(NamedTuple):
-    """One module specifier as written (``"lodash/fp"``, ``"./util"``) and its 1-based line."""
+    """One module specifier as written (``"lodash/fp"``, ``"./util"``), its 1-based line,
+    and whether it is TypeScript's ``import type``/``export type`` (erased when compiled:
+    an ``@types/`` package can provide it)."""
 
     specifier: str
     line: int
+    type_only: bool = False
 
 
 def node_imports(path: str, content: str) -> list[NodeImport]:
@@ -118,7 +121,8 @@ def node_imports(path: str, content: str) -> list[NodeImport]:
         stack.extend(node.children)
         literal = _specifier_node(node)
         if literal is not None and (spec := _string_value(literal)) is not None:
-            found.append(NodeImport(spec, literal.start_point[0] + 1))
+            type_only = any(c.type == "type" for c in node.children)
+            found.append(NodeImport(spec, literal.start_point[0] + 1, type_only))
     return sorted(found, key=lambda i: i.line)
 
 
@@ -172,3 +176,9 @@ def package_of(specifier: str) -> str | None:
 def is_package_name(name: str) -> bool:
     """Whether ``name`` is a valid npm package name (optionally scoped)."""
     return len(name) <= MAX_PACKAGE_NAME and bool(_PACKAGE_NAME.match(name))
+
+
+def types_package(name: str) -> str:
+    """The DefinitelyTyped package typing ``name`` (``"express"`` -> ``"@types/express"``,
+    ``"@scope/pkg"`` -> ``"@types/scope__pkg"``)."""
+    return "@types/" + name.removeprefix("@").replace("/", "__")

@@ -5,14 +5,14 @@ them all) with its declared range. Its version is the installed one when a ``nod
 folder we installed holds it and it lies in the range, else the range's one version when it
 is exact, else none (with the reason): a range such as ``^4.18.0`` is not a pin. Its licence
 comes from that installed package's metadata, else it is unknown ("not installed"). Bare
-imports of packages package.json does not declare, other than Node built-ins, are
-unresolved.
+imports of packages package.json does not declare, other than Node built-ins and
+``import type`` of a package whose ``@types/`` package is declared, are unresolved.
 """
 
 from collections import defaultdict
 from pathlib import Path
 
-from quantumlayer_dagster.analysis.node_imports import node_imports, package_of
+from quantumlayer_dagster.analysis.node_imports import node_imports, package_of, types_package
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.dependencies import (
     Dependency,
@@ -55,11 +55,14 @@ def resolve_npm_dependencies(
     except PackageJsonError as exc:
         manifest, problems = PackageJson(), [str(exc)]
     users: dict[str, set[str]] = defaultdict(set)
+    runtime: set[str] = set()  # packages imported by at least one import that is not type-only
     for source in files:
         for imp in node_imports(source.path, source.content):
             name = package_of(imp.specifier)
             if name is not None and name != manifest.name:  # a package may import itself
                 users[name].add(source.path)
+                if not imp.type_only:
+                    runtime.add(name)
     folders = node_modules or []
     deps = [_declared(d, sorted(users.get(d.name, ())), policy, folders) for d in manifest.declared]
     missing = (
@@ -71,6 +74,8 @@ def resolve_npm_dependencies(
         Dependency(import_name=name, resolved=False, reason=missing, imported_by=sorted(paths))
         for name, paths in users.items()
         if manifest.find(name) is None
+        # `import type` from a package typed by a declared @types/ package needs nothing else
+        and (name in runtime or manifest.find(types_package(name)) is None)
     ]
     deps.sort(key=lambda d: d.import_name)
     return DependencyManifest(

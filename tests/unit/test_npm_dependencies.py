@@ -169,6 +169,17 @@ def test_undeclared_bare_imports_are_unresolved_and_builtins_are_not_dependencie
     assert manifest.declared_unused == ["left-pad"]  # devDependencies need no import
 
 
+def test_type_only_import_is_provided_by_its_declared_types_package():
+    source = 'import type { Server } from "node-server";\nimport type { X } from "@a/b";\n'
+    declared = {"devDependencies": {"@types/node-server": "1.0.0", "@types/a__b": "2.0.0"}}
+    manifest = resolve_npm_dependencies(tree(declared, {"src/a.ts": source}), "app")
+    assert manifest.unresolved == []
+    runtime = resolve_npm_dependencies(
+        tree(declared, {"src/a.ts": 'import { serve } from "node-server";\n'}), "app"
+    )
+    assert runtime.unresolved == ["node-server"]
+
+
 def test_declared_package_imported_by_subpath_is_resolved_with_its_users():
     manifest = resolve_npm_dependencies(tree(files={"src/server.ts": SERVER_TS}), "todo_api")
     logger = next(d for d in manifest.dependencies if d.import_name == "@acme/logger")
