@@ -121,8 +121,9 @@ class DependencyManifest(BaseModel):
             lines += [f"**No third-party imports** in `{self.package}`."]
         else:
             resolved = len(self.dependencies) - len(self.unresolved)
+            what = "npm package(s)" if self.ecosystem == "npm" else "third-party import(s)"
             lines += [
-                f"**{len(self.dependencies)} third-party import(s)**: {resolved} resolved, "
+                f"**{len(self.dependencies)} {what}**: {resolved} resolved, "
                 f"{len(self.unresolved)} unresolved.",
                 "",
             ]
@@ -135,7 +136,9 @@ class DependencyManifest(BaseModel):
                     if not d.distribution
                     else markdown_cell(d.licence or d.licence_reason or "unknown")
                     + f" ({d.licence_verdict})",
-                    d.source or f"unresolved: {markdown_cell(d.reason or '')}",
+                    (f"{d.source} ({d.scope})" if d.scope else d.source)
+                    if d.source
+                    else f"unresolved: {markdown_cell(d.reason or '')}",
                     markdown_cell(", ".join(d.imported_by[:5]))
                     + (f" and {len(d.imported_by) - 5} more" if len(d.imported_by) > 5 else ""),
                 ]
@@ -154,7 +157,11 @@ class DependencyManifest(BaseModel):
 
 
 def _version_cell(dep: Dependency) -> str:
-    declared = f", declared {markdown_cell(dep.version_range)}" if dep.version_range else ""
+    declared = (
+        f", declared {markdown_cell(dep.version_range)}"
+        if dep.version_range and dep.version_range != dep.version
+        else ""
+    )
     if dep.version:
         return markdown_cell(dep.version) + f" ({dep.version_source}{declared})"
     if dep.distribution:
