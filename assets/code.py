@@ -20,6 +20,7 @@ from quantumlayer_dagster.stages.semantic_validation import validate_code
 from quantumlayer_dagster.supply_chain.licences import LicencePolicy
 from quantumlayer_dagster.supply_chain.sbom import cyclonedx_sbom
 from resources.llm import LLMResource
+from resources.node_tools import NodeToolsResource
 from resources.package_index import PackageIndexResource
 
 
@@ -97,11 +98,13 @@ class DependencyPolicyConfig(dg.Config):
 def dependency_manifest(
     config: DependencyPolicyConfig,
     package_index: PackageIndexResource,
+    node_tools: NodeToolsResource,
     requirements_spec: RequirementsSpec,
     code_tree: CodeTree,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage 7: third-party imports mapped to pinned distributions with their licences
-    judged by the policy; the project's requirements and a CycloneDX SBOM."""
+    judged by the policy; the project's requirements and a CycloneDX SBOM. A Node project's
+    come from its package.json, versions and licences from the installed npm packages."""
     policy = LicencePolicy(allow=config.licence_allow, deny=config.licence_deny)
     index = package_index.index(online=config.index_online)
     with timed() as t:
@@ -111,12 +114,16 @@ def dependency_manifest(
             declared=requirements_spec.libraries,
             policy=policy,
             index=index,
+            language=requirements_spec.brief.options.language,
+            node_modules=node_tools.node_modules(),
         )
     sbom = cyclonedx_sbom(manifest)
     yield stage_output(
         manifest,
         t.seconds,
+        ecosystem=manifest.ecosystem,
         dependencies=len(manifest.dependencies),
+        manifest_problems="; ".join(manifest.problems) or "none",
         unresolved=len(manifest.unresolved),
         unpinned=len(manifest.unpinned),
         licence_problems=len(manifest.licence_problems),

@@ -14,7 +14,9 @@ from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.performance_report import analyze_performance
 from quantumlayer_dagster.stages.security_report import scan_security
 from quantumlayer_dagster.stages.test_suite import build_test_suite
+from quantumlayer_dagster.supply_chain.npm_dependencies import npm_packages
 from resources.llm import LLMResource
+from resources.node_tools import NodeToolsResource
 from resources.quality_gates import QualityGatesResource
 from resources.sandbox import SandboxResource
 
@@ -78,23 +80,28 @@ def _coverage_value(percent: float | None) -> dg.MetadataValue:
 
 @request_asset(
     "gates",
-    {"bandit", "pip-audit"},
+    {"bandit", "eslint", "pip-audit"},
     blocking_checks=["no_high_severity_findings", "no_known_vulnerable_pins"],
 )
 def security_report(
     test_suite: TestSuite,
     dependency_manifest: DependencyManifest,
     quality_gates: QualityGatesResource,
+    node_tools: NodeToolsResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Stage 10: bandit and the secrets detector on the generated code and tests, pip-audit
-    on the pinned dependencies; both gates block the capsule when they fail."""
+    """Stage 10: bandit (Python), ESLint's security rules (JS/TS) and the secrets detector
+    on the generated code and tests, pip-audit on the pinned PyPI dependencies (npm ones:
+    not covered, reported as not run); both gates block the capsule when they fail."""
     from quantumlayer_dagster.supply_chain.vulnerability_audit import manifest_pins  # pip-audit
 
+    npm = dependency_manifest.ecosystem == "npm"
     with timed() as t:
         report = scan_security(
             test_suite.project.all_files,
-            requirements=manifest_pins(dependency_manifest),
-            advisories=quality_gates.advisories(),
+            requirements=None if npm else manifest_pins(dependency_manifest),
+            advisories=None if npm else quality_gates.advisories(),
+            npm_packages=npm_packages(dependency_manifest) if npm else None,
+            node_tools=node_tools.configured(),
         )
     yield stage_output(
         report,
@@ -102,6 +109,7 @@ def security_report(
         files_scanned=len(report.scanned),
         findings=len(report.findings),
         high=report.high_severity_count,
+        not_run="; ".join(report.not_run.values()) or "none",
         secrets=sum(f.tool == "secrets" for f in report.findings),
         dependencies_audited=len(report.audit.audited),
         vulnerable_pins=report.vulnerable_pin_count,

@@ -1,4 +1,4 @@
-"""``quantumlayer scan PATH``: stage 10 (bandit, secrets, pip-audit) on any code tree."""
+"""``quantumlayer scan PATH``: stage 10 (bandit, ESLint, secrets, pip-audit) on any code tree."""
 
 import argparse
 import json
@@ -40,7 +40,12 @@ def scan(args: argparse.Namespace) -> int:
         print(f"error: {exc}")
         return EXIT_USAGE
     try:
-        report = scan_security(tree.files, requirements=requirements, advisories=service)
+        report = scan_security(
+            tree.files,
+            requirements=requirements,
+            advisories=service,
+            node_tools=settings.node_tools or None,
+        )
     except (RuntimeError, ValueError) as exc:
         print(f"error: the scan could not finish: {exc}")
         return EXIT_FAILED
@@ -93,13 +98,18 @@ def scan_json(report: SecurityReport, skipped: list[SkippedFile], passed: bool) 
             "error": report.audit.error,
         },
         "scanned": report.scanned,
+        "not_run": report.not_run,
         "skipped": [s.model_dump() for s in skipped],
         "errors": [e.model_dump() for e in report.errors],
     }
 
 
 def _text(report: SecurityReport, skipped: list[SkippedFile], verdicts: list[str]) -> str:
-    lines = [f"scanned {len(report.scanned)} Python file(s) with bandit, all files for secrets"]
+    lines = [
+        f"scanned {len(report.scanned)} file(s) with bandit (Python) and ESLint (JS/TS), "
+        "all files for secrets"
+    ]
+    lines += [f"{tool} did not run: {reason}" for tool, reason in sorted(report.not_run.items())]
     if report.findings:
         rows = [
             [f.severity, f.tool, f.rule_id, f"{f.path}:{f.line}", f.message[:100]]
@@ -118,6 +128,6 @@ def _text(report: SecurityReport, skipped: list[SkippedFile], verdicts: list[str
         lines += ["", markdown_table(header, rows)]
     lines += [f"skipped {s.path}: {s.reason}" for s in skipped]
     lines += [f"not audited {s.package}: {s.reason}" for s in audit.skipped]
-    lines += [f"bandit could not analyse {e.path}: {e.reason}" for e in report.errors]
+    lines += [f"could not analyse {e.path}: {e.reason}" for e in report.errors]
     lines += ["", *verdicts]
     return "\n".join(lines)

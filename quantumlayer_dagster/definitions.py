@@ -14,6 +14,7 @@ from resources.environment import env_vars_set
 from resources.io_manager import JsonArtifactIOManager
 from resources.llm import LLMResource
 from resources.memory import VectorMemoryResource
+from resources.node_tools import NodeToolsResource
 from resources.package_index import PackageIndexResource
 from resources.quality_gates import QualityGatesResource
 from resources.sandbox import SandboxResource
@@ -37,6 +38,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             ),
             "package_index": PackageIndexResource(cache_file=str(settings.package_index_cache)),
             "memory": VectorMemoryResource.from_settings(settings),
+            "node_tools": NodeToolsResource(folder=settings.node_tools),
         },
     )
 

@@ -8,8 +8,10 @@ from pydantic import BaseModel, Field, computed_field
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.supply_chain.licences import LicencePolicy, LicenceVerdict
 
-FoundVia = Literal["curated", "environment", "declared"]
+FoundVia = Literal["curated", "environment", "declared", "package.json"]
 VersionSource = Literal["installed", "declared", "cache", "index"]
+Ecosystem = Literal["pypi", "npm"]
+"""Where the project's dependencies come from: PyPI (a Python project) or npm (a Node one)."""
 
 
 def normalize_distribution(name: str) -> str:
@@ -25,8 +27,10 @@ class Dependency(BaseModel):
     requirement of the same name. Unresolved ones carry ``reason`` and no distribution.
     ``version_source``: the installed distribution, an ``==`` pin declared for it, the
     index-answer cache or the package index; with no version, ``version_reason`` says why.
-    ``licence`` is an SPDX-style expression from the metadata (None: unknown) and
-    ``licence_verdict`` the policy's judgement of it.
+    ``licence`` is an SPDX-style expression from the metadata (None: unknown, and
+    ``licence_reason`` says why when known) and ``licence_verdict`` the policy's judgement
+    of it. npm packages also carry the ``version_range`` package.json declares and their
+    ``scope`` (``dependencies``: runtime, ``devDependencies``: dev).
     """
 
     import_name: str
@@ -40,6 +44,9 @@ class Dependency(BaseModel):
     licence: str | None = None
     licence_source: str | None = None
     licence_verdict: LicenceVerdict | None = None
+    licence_reason: str | None = None
+    version_range: str | None = None
+    scope: Literal["runtime", "dev"] | None = None
     imported_by: list[str] = Field(default_factory=list)
 
     def requirement(self) -> str:
@@ -50,9 +57,13 @@ class Dependency(BaseModel):
 
 
 class DependencyManifest(BaseModel):
-    """The project's third-party dependencies (stage 7 output)."""
+    """The project's third-party dependencies (stage 7 output). For an npm project the
+    dependencies are the packages ``package.json`` declares plus the imported packages it
+    does not (unresolved); ``problems`` says why the manifest could not be read."""
 
     package: str
+    ecosystem: Ecosystem = "pypi"
+    problems: list[str] = Field(default_factory=list)
     dependencies: list[Dependency] = Field(default_factory=list)
     declared: list[str] = Field(default_factory=list)
     declared_unused: list[str] = Field(default_factory=list)
@@ -75,7 +86,8 @@ class DependencyManifest(BaseModel):
     def licence_problems(self) -> list[str]:
         """``distribution: licence (verdict)`` for every licence the policy did not allow."""
         return [
-            f"{d.distribution}: {d.licence or 'unknown licence'} ({d.licence_verdict})"
+            f"{d.distribution}: {d.licence or d.licence_reason or 'unknown licence'} "
+            f"({d.licence_verdict})"
             for d in self.dependencies
             if d.distribution and d.licence_verdict != "allowed"
         ]
@@ -84,8 +96,10 @@ class DependencyManifest(BaseModel):
         """A deterministic requirements file: pinned or bare names sorted, then unresolved.
 
         Unresolved imports become comment lines (``# unresolved: x (reason)``) so a person
-        sees them and pip ignores them.
+        sees them and pip ignores them. Empty for an npm project: its package.json says it.
         """
+        if self.ecosystem != "pypi":
+            return ""
         pins: dict[str, str] = {}
         for dep in self.dependencies:
             if dep.resolved and dep.distribution:
@@ -100,12 +114,16 @@ class DependencyManifest(BaseModel):
 
     def markdown(self) -> str:
         """A table of dependencies (import, distribution, version, how found, used by)."""
+        lines = [
+            f"**{self.ecosystem} manifest problem**: {markdown_cell(p, 300)}" for p in self.problems
+        ]
         if not self.dependencies:
-            lines = [f"**No third-party imports** in `{self.package}`."]
+            lines += [f"**No third-party imports** in `{self.package}`."]
         else:
             resolved = len(self.dependencies) - len(self.unresolved)
-            lines = [
-                f"**{len(self.dependencies)} third-party import(s)**: {resolved} resolved, "
+            what = "npm package(s)" if self.ecosystem == "npm" else "third-party import(s)"
+            lines += [
+                f"**{len(self.dependencies)} {what}**: {resolved} resolved, "
                 f"{len(self.unresolved)} unresolved.",
                 "",
             ]
@@ -116,8 +134,11 @@ class DependencyManifest(BaseModel):
                     _version_cell(d),
                     "—"
                     if not d.distribution
-                    else markdown_cell(d.licence or "unknown") + f" ({d.licence_verdict})",
-                    d.source or f"unresolved: {markdown_cell(d.reason or '')}",
+                    else markdown_cell(d.licence or d.licence_reason or "unknown")
+                    + f" ({d.licence_verdict})",
+                    (f"{d.source} ({d.scope})" if d.scope else d.source)
+                    if d.source
+                    else f"unresolved: {markdown_cell(d.reason or '')}",
                     markdown_cell(", ".join(d.imported_by[:5]))
                     + (f" and {len(d.imported_by) - 5} more" if len(d.imported_by) > 5 else ""),
                 ]
@@ -136,8 +157,13 @@ class DependencyManifest(BaseModel):
 
 
 def _version_cell(dep: Dependency) -> str:
+    declared = (
+        f", declared {markdown_cell(dep.version_range)}"
+        if dep.version_range and dep.version_range != dep.version
+        else ""
+    )
     if dep.version:
-        return markdown_cell(dep.version) + f" ({dep.version_source})"
+        return markdown_cell(dep.version) + f" ({dep.version_source}{declared})"
     if dep.distribution:
         return f"unpinned: {markdown_cell(dep.version_reason or 'no version found')}"
     return "—"

@@ -1,4 +1,5 @@
-"""Stage 10 artifact: security findings (bandit, the secrets detector), known-vulnerable
+"""Stage 10 artifact: security findings (bandit for Python, ESLint with
+eslint-plugin-security for JavaScript/TypeScript, the secrets detector), known-vulnerable
 dependency pins (pip-audit) and the SARIF log and pip-audit JSON for the capsule."""
 
 from typing import Any, Literal
@@ -112,7 +113,9 @@ class SecurityReport(BaseModel):
     """Findings of the security scan (stage 10 output).
 
     ``suppressed`` holds findings left out by policy (``assert`` in test files, which is
-    how tests are written); they stay in the SARIF log marked as suppressed.
+    how tests are written); they stay in the SARIF log marked as suppressed. ``not_run``
+    names each linter that should have scanned files but could not run, with the reason:
+    its files are unscanned, which the findings gate never counts as clean.
     """
 
     tool_version: str = ""
@@ -121,6 +124,7 @@ class SecurityReport(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     suppressed: list[Finding] = Field(default_factory=list)
     errors: list[ScanError] = Field(default_factory=list)
+    not_run: dict[str, str] = Field(default_factory=dict)
     sarif: dict[str, Any] = Field(default_factory=dict)
     audit: DependencyAudit = Field(default_factory=DependencyAudit)
     duration_s: float = 0.0
@@ -153,14 +157,21 @@ class SecurityReport(BaseModel):
         """Counts by severity, then a table of findings (most severe first), errors and skips."""
         counts = self.severity_counts
         if not self.scanned:
-            head = "**Nothing scanned**: the project has no Python files."
+            head = "**Nothing scanned** by a code linter."
         elif not self.findings:
-            head = f"**No findings** in {len(self.scanned)} Python file(s)."
+            head = f"**No findings** in {len(self.scanned)} file(s)."
         else:
             head = (
-                f"**{len(self.findings)} finding(s)** in {len(self.scanned)} Python file(s): "
+                f"**{len(self.findings)} finding(s)** in {len(self.scanned)} file(s): "
                 f"{counts['HIGH']} high, {counts['MEDIUM']} medium, {counts['LOW']} low."
             )
+        head = (
+            "".join(
+                f"**{tool} did not run**: {markdown_cell(reason, 300)}\n\n"
+                for tool, reason in sorted(self.not_run.items())
+            )
+            + head
+        )
         lines = [head]
         if self.findings:
             ordered = sorted(
@@ -181,7 +192,7 @@ class SecurityReport(BaseModel):
             header = ["severity", "confidence", "rule", "path", "line", "CWE", "message"]
             lines += ["", markdown_table(header, rows)]
         if self.errors:
-            lines += ["", "Files bandit could not analyse:"]
+            lines += ["", "Files a linter could not analyse:"]
             lines += [f"- `{e.path}`: {markdown_cell(e.reason)}" for e in self.errors]
         if self.suppressed:
             lines += ["", f"{len(self.suppressed)} `assert` finding(s) in test files suppressed."]
@@ -190,7 +201,7 @@ class SecurityReport(BaseModel):
             more = len(self.not_scanned) - 20
             lines += [
                 "",
-                "Not scanned by bandit (not Python): "
+                "Not scanned by a code linter (neither Python nor JavaScript/TypeScript): "
                 + shown
                 + (f" and {more} more" if more > 0 else ""),
             ]

@@ -66,8 +66,16 @@ def tests_pass(
 def no_high_severity_findings(
     report: SecurityReport, allowed: int = 0, threshold: Level = "HIGH"
 ) -> GateResult:
-    """Passes while at most ``allowed`` findings (bandit and secrets) are at ``threshold``
-    severity or worse."""
+    """Passes while at most ``allowed`` findings (bandit, ESLint and secrets) are at
+    ``threshold`` severity or worse, and never when a linter that had files to scan did not
+    run: unscanned code is not clean code."""
+    if report.not_run:
+        reasons = "; ".join(f"{reason}" for _, reason in sorted(report.not_run.items()))
+        return GateResult(
+            name="no_high_severity_findings",
+            passed=False,
+            detail=f"not run: {reasons}",
+        )
     count = report.count_at_or_above(threshold)
     worst = sorted(
         (f for f in report.findings if f.severity == "HIGH"), key=lambda f: (f.path, f.line)

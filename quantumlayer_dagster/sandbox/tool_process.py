@@ -1,4 +1,4 @@
-"""Running one of our own Python tools (bandit, pip) over untrusted input on the host.
+"""Running one of our own tools (bandit, pip, ESLint) over untrusted input on the host.
 
 The tool is trusted; the tree it reads is not. ``python -m tool`` from inside the tree
 would put the tree first on ``sys.path``, so a generated ``bandit/`` (a name an LLM may
@@ -35,11 +35,27 @@ def run_python_tool(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -I -m module args`` from an empty temporary folder with a scrubbed
     environment; raises ``subprocess.TimeoutExpired`` after ``timeout_s``."""
-    with tempfile.TemporaryDirectory(prefix=f"ql-{module.split('.')[0]}-cwd-") as cwd:
+    return run_host_tool(tool_argv(module, args, python), timeout_s, name=module.split(".")[0])
+
+
+def run_host_tool(
+    argv: list[str],
+    timeout_s: float,
+    *,
+    name: str = "tool",
+    cwd: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` (a trusted tool given by absolute path) with a scrubbed environment
+    (``tool_env`` plus ``extra_env``), a fresh empty HOME, stdin closed and a wall-clock
+    limit; ``cwd`` defaults to that empty folder. Raises ``subprocess.TimeoutExpired``
+    after ``timeout_s``. A tool whose configuration could be read from its working folder
+    (Node tools such as ESLint) must be told its own configuration explicitly."""
+    with tempfile.TemporaryDirectory(prefix=f"ql-{name}-cwd-") as home:
         return subprocess.run(
-            tool_argv(module, args, python),
-            cwd=cwd,
-            env=tool_env(Path(cwd)),
+            argv,
+            cwd=cwd or home,
+            env={**tool_env(Path(home)), **(extra_env or {})},
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,

@@ -1,5 +1,8 @@
 """Stage 7: find the generated code's third-party imports and the distributions behind them.
 
+A Node project (TypeScript or JavaScript) is read from its package.json instead
+(``supply_chain.npm_dependencies``); what follows is the Python path.
+
 Imports are read statically (``ast``, with tree-sitter for files that do not parse); the
 generated code is never imported. An import name is mapped to a distribution only from
 evidence: a curated table of well-known mismatches, the distributions installed in this
@@ -9,6 +12,7 @@ environment, or a declared requirement of the same name. Anything else stays unr
 import sys
 from collections import defaultdict
 from importlib import metadata
+from pathlib import Path
 
 from quantumlayer_dagster.analysis.import_map import (
     declared_names,
@@ -24,7 +28,9 @@ from quantumlayer_dagster.artifacts.dependencies import (
     VersionSource,
     normalize_distribution,
 )
+from quantumlayer_dagster.artifacts.request import NODE_LANGUAGES
 from quantumlayer_dagster.supply_chain.licences import LicencePolicy, installed_licence
+from quantumlayer_dagster.supply_chain.npm_dependencies import resolve_npm_dependencies
 from quantumlayer_dagster.supply_chain.package_index import PackageIndex
 
 
@@ -35,8 +41,14 @@ def resolve_dependencies(
     *,
     policy: LicencePolicy | None = None,
     index: PackageIndex | None = None,
+    language: str = "python",
+    node_modules: list[Path] | None = None,
 ) -> DependencyManifest:
     """Map the third-party imports of the Python ``files`` to distributions.
+
+    For a Node ``language`` (typescript, javascript) the manifest is package.json's
+    (``resolve_npm_dependencies``, versions and licences read from ``node_modules``) and
+    ``declared`` and ``index`` are not used.
 
     ``package`` is the project's own package name; ``declared`` are requirement strings
     planned for the project (e.g. ``"fastapi>=0.110"``). Standard-library, relative and
@@ -47,6 +59,8 @@ def resolve_dependencies(
     dependencies, each with the files importing it, and the declared requirements that no
     import uses.
     """
+    if language in NODE_LANGUAGES:
+        return resolve_npm_dependencies(files, package, policy=policy, node_modules=node_modules)
     policy = policy or LicencePolicy()
     own = {m.split(".")[0] for m in project_modules([f.path for f in files])} | {package}
     users: dict[str, set[str]] = defaultdict(set)

@@ -1,5 +1,7 @@
-"""Stage 10: security scan of the generated code: bandit, hard-coded secrets, and known
-vulnerabilities of the pinned dependencies (pip-audit).
+"""Stage 10: security scan of the generated code: bandit (Python), ESLint with
+eslint-plugin-security (JavaScript/TypeScript, ``analysis.eslint_security``), hard-coded
+secrets (every file), and known vulnerabilities of the pinned dependencies (pip-audit; npm
+packages are not covered by the offline advisory snapshot and are reported so).
 
 Bandit runs in a subprocess on a fresh copy of the Python files, so a file that crashes
 or hangs the analyser cannot take the pipeline with it; it runs isolated from that copy
@@ -18,6 +20,7 @@ from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from quantumlayer_dagster.analysis.eslint_security import eslint_security
 from quantumlayer_dagster.analysis.secret_scan import redact, scan_secrets, secrets_sarif_run
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.security import (
@@ -37,6 +40,10 @@ BANDIT_TIMEOUT_S = 120.0
 """Wall-clock limit for one bandit run over a whole project."""
 
 _CWE_TAG = re.compile(r"external/cwe/cwe-(\d+)$")
+NPM_NOT_COVERED = (
+    "npm audit not run: the offline advisory snapshot (QL_ADVISORY_DB) holds PyPI advisories "
+    "only, so no npm package can be checked for known vulnerabilities"
+)
 
 
 def scan_security(
@@ -44,31 +51,58 @@ def scan_security(
     requirements: list[str] | None = None,
     advisories: "VulnerabilityService | None" = None,
     timeout_s: float = BANDIT_TIMEOUT_S,
+    *,
+    npm_packages: list[str] | None = None,
+    node_tools: str | None = None,
 ) -> SecurityReport:
-    """Scan ``files``: bandit on the Python ones, the secrets detector on all of them, and
-    pip-audit on ``requirements`` (requirements.txt lines) against ``advisories``.
+    """Scan ``files``: bandit on the Python ones, ESLint's security rules on the JS/TS ones
+    (from ``node_tools``, ``QL_NODE_TOOLS``), the secrets detector on all of them, and
+    pip-audit on ``requirements`` (requirements.txt lines) against ``advisories``; for a
+    Node project ``npm_packages`` (``name@version``) replaces ``requirements``.
 
-    ``# nosec`` comments are ignored: the code is untrusted and must not silence its own
-    findings. ``assert`` findings (B101) in test files are moved to ``suppressed``. The
-    SARIF log holds one run per tool (bandit, then the secrets detector). Raises
-    RuntimeError when bandit fails (timeout, crash, unreadable output); exit code 1 only
-    means that findings exist.
+    ``# nosec`` and ``eslint-disable`` comments are ignored: the code is untrusted and must
+    not silence its own findings. ``assert`` findings (B101) in test files are moved to
+    ``suppressed``. The SARIF log holds one run per tool (bandit, ESLint when there are
+    JS/TS files, then the secrets detector). Raises RuntimeError when bandit fails
+    (timeout, crash, unreadable output); exit code 1 only means that findings exist. An
+    ESLint that cannot run is recorded in ``not_run`` (the findings gate then fails).
     """
     started = time.monotonic()
     secrets, secret_values = scan_secrets(files)
-    audit = _audit(requirements, advisories)
+    audit = (
+        _npm_audit(npm_packages) if npm_packages is not None else _audit(requirements, advisories)
+    )
     # bandit quotes string literals (B105 messages, snippets): no secret leaves in full
     report = bandit_report(files, timeout_s, secret_values)
+    lint = eslint_security(files, timeout_s, secret_values, node_tools)
+    if lint.scanned or lint.not_run:
+        report.sarif["runs"].append(lint.sarif_run)
     report.sarif["runs"].append(secrets_sarif_run(secrets))
+    scanned = sorted(report.scanned + lint.scanned)
     return report.model_copy(
         update={
+            "scanned": scanned,
+            "not_scanned": sorted({f.path for f in files} - set(scanned)),
             "findings": sorted(
-                report.findings + secrets, key=lambda f: (f.path, f.line, f.rule_id)
+                report.findings + lint.findings + secrets, key=lambda f: (f.path, f.line, f.rule_id)
             ),
+            "errors": report.errors + lint.errors,
+            "not_run": {"eslint": lint.not_run} if lint.not_run else {},
             "audit": audit,
             "duration_s": round(time.monotonic() - started, 3),
         }
     )
+
+
+def _npm_audit(packages: list[str]) -> DependencyAudit:
+    """No npm advisory source is available offline: any npm package makes the audit one
+    that did not run (never a clean one); a project with none has nothing to audit."""
+    if not packages:
+        return DependencyAudit(source="npm: no packages declared")
+    shown = ", ".join(packages[:10]) + (
+        f" and {len(packages) - 10} more" if len(packages) > 10 else ""
+    )
+    return DependencyAudit(error=f"{NPM_NOT_COVERED} ({len(packages)} not audited: {shown})")
 
 
 def _audit(

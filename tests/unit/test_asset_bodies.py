@@ -15,9 +15,10 @@ import dagster as dg
 import pytest
 from pydantic import BaseModel
 
-from assets.code import semantic_validation
+from assets.code import DependencyPolicyConfig, dependency_manifest, semantic_validation
 from assets.delivery import docs
 from assets.quality import performance_report, security_report
+from quantumlayer_dagster.analysis.node_tools import CHECKOUT_NODE_TOOLS
 from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile
 from quantumlayer_dagster.artifacts.dependencies import Dependency, DependencyManifest
 from quantumlayer_dagster.artifacts.serialization import artifact_to_json
@@ -38,12 +39,17 @@ from quantumlayer_dagster.store.local_dir import LocalDirStore
 from quantumlayer_dagster.supply_chain.package_index import PackageIndex
 from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
+from resources.node_tools import NodeToolsResource
+from resources.package_index import PackageIndexResource
 from resources.quality_gates import QualityGatesResource
 from tests.conftest import SCRIPTED_CONFIG
 from tests.fixtures import wordcount, wordcount_stages
 from tests.fixtures.advisories import SNAPSHOT, needs_snapshot
 
 RID = wordcount_stages.REQUEST_ID
+needs_node_tools = pytest.mark.skipif(
+    not (CHECKOUT_NODE_TOOLS / "eslint").is_file(), reason="run `make node-tools` first"
+)
 AWS_KEY = "AKIA" + "Z7QW3RTY5UIO9PLK"  # in two parts: this file holds no scannable key
 TANGLED = '''\
 def grade(score: int) -> str:
@@ -189,7 +195,9 @@ def test_semantic_validation_fails_code_parses_naming_the_broken_file(artifacts,
 @needs_snapshot
 def test_security_report_of_clean_code_passes_both_blocking_gates(artifacts):
     gates = QualityGatesResource(advisory_db=str(SNAPSHOT))
-    metadata, checks = split(invoke(security_report, artifacts, quality_gates=gates))
+    metadata, checks = split(
+        invoke(security_report, artifacts, quality_gates=gates, node_tools=NodeToolsResource())
+    )
     assert metadata["files_scanned"] == 4  # two sources, two test files
     assert (metadata["findings"], metadata["high"], metadata["secrets"]) == (0, 0, 0)
     assert (metadata["dependencies_audited"], metadata["vulnerable_pins"]) == (0, 0)
@@ -212,7 +220,9 @@ def test_security_report_fails_on_a_hard_coded_key_and_a_vulnerable_pin(artifact
         "dependency_manifest": DependencyManifest(package="wordcount", dependencies=[pinned]),
     }
     gates = QualityGatesResource(advisory_db=str(SNAPSHOT))
-    metadata, checks = split(invoke(security_report, given, quality_gates=gates))
+    metadata, checks = split(
+        invoke(security_report, given, quality_gates=gates, node_tools=NodeToolsResource())
+    )
     assert (metadata["high"], metadata["secrets"]) == (1, 1)
     assert (metadata["dependencies_audited"], metadata["vulnerable_pins"]) == (1, 1)
     assert AWS_KEY not in str(metadata)
@@ -263,3 +273,86 @@ def test_docs_carry_the_readme_and_the_llm_use(artifacts, scripted_config_file):
     assert metadata["llm_calls"] == len(provider.requests_for("docs")) == 1
     assert metadata["tokens_in"] > 0 and metadata["tokens_out"] > 0
     assert metadata["llm_failed_attempts"] == 0
+
+
+NODE_FILES = [
+    SourceFile(
+        path="package.json",
+        content='{"name": "greet", "devDependencies": {"typescript": "^5.0.0"}}',
+    ),
+    SourceFile(
+        path="src/greet.ts",
+        content='import chalk from "chalk";\nexport const greet = (n: string) => chalk.bold(n);\n',
+    ),
+]
+
+
+def node_request(artifacts: dict[str, Any]) -> dict[str, Any]:
+    """The word-count artifacts turned into a TypeScript request with a tiny Node tree."""
+    spec = artifacts["requirements_spec"]
+    options = spec.brief.options.model_copy(update={"language": "typescript"})
+    brief = spec.brief.model_copy(update={"options": options})
+    code = CodeTree(package="greet", files=NODE_FILES)
+    return {
+        **artifacts,
+        "requirements_spec": spec.model_copy(update={"brief": brief}),
+        "code_tree": code,
+        "test_suite": suite_of(code).model_copy(
+            update={"project": ProjectTree(package="greet", sources=NODE_FILES, tests=[])}
+        ),
+    }
+
+
+@needs_node_tools
+def test_dependency_manifest_of_a_typescript_request_reads_package_json(artifacts, tmp_path):
+    given = node_request(artifacts)
+    inputs = {
+        name: given[key.to_user_string()]
+        for name, key in dependency_manifest.keys_by_input_name.items()
+    }
+    resources = {
+        "package_index": PackageIndexResource(cache_file=str(tmp_path / "cache.json")),
+        "node_tools": NodeToolsResource(),
+    }
+    with dg.build_asset_context(resources=resources, partition_key=RID) as context:
+        config = DependencyPolicyConfig(index_online=False)
+        metadata, checks = split(list(dependency_manifest(context, config=config, **inputs)))
+    assert (metadata["ecosystem"], metadata["dependencies"], metadata["unresolved"]) == (
+        "npm",
+        2,
+        1,
+    )
+    assert metadata["sbom_components"] == 1
+    assert (
+        "| `typescript` | typescript | 5.9.3 (installed, declared ^5.0.0) |" in metadata["report"]
+    )
+    resolved = checks["dependencies_resolved"]
+    assert not resolved.passed and "unresolved: chalk" in (resolved.description or "")
+    assert checks["licences_allowed"].passed  # typescript: Apache-2.0 from the tools folder
+
+
+@needs_node_tools
+@needs_snapshot
+def test_security_report_of_a_typescript_request_lints_and_does_not_claim_an_npm_audit(
+    artifacts,
+):
+    given = node_request(artifacts)
+    given["dependency_manifest"] = DependencyManifest(
+        package="greet",
+        ecosystem="npm",
+        dependencies=[
+            Dependency(
+                import_name="typescript",
+                distribution="typescript",
+                version="5.9.3",
+                resolved=True,
+            )
+        ],
+    )
+    gates = QualityGatesResource(advisory_db=str(SNAPSHOT))
+    results = invoke(security_report, given, quality_gates=gates, node_tools=NodeToolsResource())
+    metadata, checks = split(results)
+    assert metadata["files_scanned"] == 1 and metadata["not_run"] == "none"
+    assert checks["no_high_severity_findings"].passed
+    pins = checks["no_known_vulnerable_pins"]
+    assert not pins.passed and "PyPI advisories only" in (pins.description or "")

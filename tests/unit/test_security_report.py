@@ -43,7 +43,7 @@ def report(advisory_snapshot):
         SourceFile(path="app/runner.py", content=RUNNER),
         SourceFile(path="app/broken.py", content="def broken(:\n    pass\n"),
         SourceFile(path="tests/test_runner.py", content=TEST),
-        SourceFile(path="web/index.js", content="eval(location.hash);\n"),
+        SourceFile(path="web/main.go", content="package main\n"),
         SourceFile(path="app/config.py", content=CONFIG),
     ]
     return scan_security(
@@ -174,9 +174,9 @@ def test_file_bandit_cannot_parse_is_recorded_as_an_error(report):
     ]
 
 
-def test_non_python_files_are_listed_as_not_scanned(report):
-    assert report.not_scanned == ["web/index.js"]
-    assert all(f.path != "web/index.js" for f in report.findings)
+def test_files_no_linter_reads_are_listed_as_not_scanned(report):
+    assert report.not_scanned == ["web/main.go"]
+    assert all(f.path != "web/main.go" for f in report.findings)
     assert "app/runner.py" in report.scanned
 
 
@@ -188,11 +188,14 @@ def test_markdown_lists_findings_most_severe_first(report):
     severities = [row.split(" | ")[0] for row in table_rows]
     assert severities == sorted(severities, key=["| HIGH", "| MEDIUM", "| LOW"].index)
     assert table_rows[1].startswith("| HIGH | HIGH | B602 | `app/runner.py` | 7 | CWE-78 |")
-    assert "Not scanned by bandit (not Python): `web/index.js`" in text
+    assert (
+        "Not scanned by a code linter (neither Python nor JavaScript/TypeScript): `web/main.go`"
+        in text
+    )
     assert "| requests | 2.19.0 | PYSEC-2018-28 |" in text
 
 
-def test_project_without_python_is_not_scanned_and_has_an_empty_sarif_log():
+def test_project_without_python_or_js_is_not_scanned_and_has_an_empty_sarif_log():
     result = scan_security([SourceFile(path="main.go", content="package main\n")])
     assert result.findings == [] and result.scanned == []
     assert result.sarif["version"] == "2.1.0"
