@@ -47,7 +47,8 @@ def check_result(gate: GateResult, **metadata: str | int | float) -> dg.AssetChe
     return dg.AssetCheckResult(
         check_name=gate.name,
         passed=gate.passed,
-        severity=dg.AssetCheckSeverity.ERROR,
+        # A blocking check stops what follows only when it fails with ERROR severity.
+        severity=dg.AssetCheckSeverity.ERROR if gate.stops else dg.AssetCheckSeverity.WARN,
         description=gate.detail,
         metadata={"detail": gate.detail, **metadata},
     )

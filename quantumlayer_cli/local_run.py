@@ -72,7 +72,12 @@ def run_request(
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     gates = [
-        GateResult(name=e.check_name, passed=e.passed, detail=e.description or "")
+        GateResult(
+            name=e.check_name,
+            passed=e.passed,
+            detail=e.description or "",
+            stops=e.severity == dg.AssetCheckSeverity.ERROR,
+        )
         for e in result.get_asset_check_evaluations()
     ]
     store = open_artifact_store(settings).store()
@@ -105,7 +110,7 @@ def _failure_reason(
         if error is not None and innermost(error).cls_name == "DagsterAssetCheckFailedError":
             # A blocking gate failed: its own detail says why, not Dagster's wrapper (and not
             # a non-blocking gate that happened to fail earlier).
-            blocked = next((g for g in failed_gates if g.name in blocking), None)
+            blocked = next((g for g in failed_gates if g.name in blocking and g.stops), None)
             if blocked:
                 return f"gate {blocked.name} failed: {blocked.detail}", blocked.name
         return f"stage {event.step_key} failed: {root_cause(error, event.step_key or '')}", None

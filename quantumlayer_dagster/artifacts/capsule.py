@@ -16,6 +16,10 @@ class GateResult(BaseModel):
     detail: str = ""
     tree_sha256: str = ""
     """Digest (``tree_digest``) of the tree the gate judged, for gates that judge code."""
+    stops: bool = True
+    """Whether a failure of this (blocking) gate stops the run. False for a verdict the gate
+    could not reach for want of data (e.g. no npm advisories offline): it fails, visibly, as
+    a warning, and the capsule records it, but it is not a finding about the code."""
 
 
 class CapsuleManifest(BaseModel):

@@ -69,6 +69,9 @@ class DependencyAudit(BaseModel):
     vulnerabilities: list[Vulnerability] = Field(default_factory=list)
     skipped: list[AuditSkip] = Field(default_factory=list)
     error: str | None = None
+    not_covered: str | None = None
+    """Set when no advisory data covers the project's ecosystem (npm offline): the audit
+    did not run, which fails its gate as a warning without stopping the run."""
     pip_audit_json: dict[str, Any] = Field(default_factory=dict)
 
     @property

@@ -94,6 +94,15 @@ def no_known_vulnerable_pins(report: SecurityReport, allowed: int = 0) -> GateRe
     """Passes while at most ``allowed`` pinned dependencies have a known vulnerability.
     Fails when the audit could not run: no answer is not a clean answer."""
     audit = report.audit
+    if audit.not_covered:
+        # Not a verdict on the code: no advisory data for its ecosystem. It fails, never
+        # passes, but does not stop the run (a warning in the UI, FAIL in capsule.json).
+        return GateResult(
+            name="no_known_vulnerable_pins",
+            passed=False,
+            detail=f"dependency audit did not run: {audit.not_covered}",
+            stops=False,
+        )
     if audit.error:
         return GateResult(
             name="no_known_vulnerable_pins",

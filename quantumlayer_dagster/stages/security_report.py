@@ -102,7 +102,10 @@ def _npm_audit(packages: list[str]) -> DependencyAudit:
     shown = ", ".join(packages[:10]) + (
         f" and {len(packages) - 10} more" if len(packages) > 10 else ""
     )
-    return DependencyAudit(error=f"{NPM_NOT_COVERED} ({len(packages)} not audited: {shown})")
+    return DependencyAudit(
+        source="npm: no offline advisory data",
+        not_covered=f"{NPM_NOT_COVERED} ({len(packages)} not audited: {shown})",
+    )
 
 
 def _audit(

@@ -145,9 +145,18 @@ def test_a_node_project_with_no_npm_packages_has_nothing_to_audit(node_report):
 def test_npm_packages_are_reported_as_not_audited_never_as_clean():
     files = [SourceFile(path="package.json", content="{}")]
     report = scan_security(files, npm_packages=["express@^4.18.2"])
-    assert report.audit.error == f"{NPM_NOT_COVERED} (1 not audited: express@^4.18.2)"
+    assert report.audit.not_covered == f"{NPM_NOT_COVERED} (1 not audited: express@^4.18.2)"
     gate = gates.no_known_vulnerable_pins(report)
     assert not gate.passed and "PyPI advisories only" in gate.detail
+    # no data for the ecosystem is not a finding about the code: it fails without stopping
+    assert gate.stops is False
+
+
+def test_an_audit_that_could_not_run_stops_the_run():
+    report = scan_security([SourceFile(path="app.py", content="x = 1\n")], requirements=["a==1"])
+    assert report.audit.error  # no advisory source given
+    gate = gates.no_known_vulnerable_pins(report)
+    assert not gate.passed and gate.stops is True
 
 
 def test_missing_tools_folder_means_not_run_and_the_findings_gate_fails(tmp_path):
