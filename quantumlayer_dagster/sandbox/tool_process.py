@@ -8,7 +8,8 @@ place with our uid and environment. So every tool runs:
 - in isolated mode (``python -I``): no script or working folder on ``sys.path``, no
   ``PYTHON*`` variables, no user site-packages (so no ``usercustomize``);
 - from a fresh empty working folder outside the tree, the tree passed as an argument;
-- with an environment built from scratch (no provider, store or cloud keys).
+- with an environment built from scratch (no provider, store or cloud keys);
+- under rlimits (CPU, address space, file size) when the caller gives them.
 """
 
 import subprocess
@@ -16,7 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from quantumlayer_dagster.sandbox.command import SANDBOX_PATH
+from quantumlayer_dagster.sandbox.command import SANDBOX_PATH, rlimits
+from quantumlayer_dagster.sandbox.models import SandboxLimits
 
 
 def tool_env(home: Path) -> dict[str, str]:
@@ -31,13 +33,21 @@ def tool_argv(module: str, args: list[str], python: str = sys.executable) -> lis
 
 
 def run_python_tool(
-    module: str, args: list[str], timeout_s: float, python: str = sys.executable
+    module: str,
+    args: list[str],
+    timeout_s: float,
+    python: str = sys.executable,
+    *,
+    limits: SandboxLimits | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -I -m module args`` from an empty temporary folder with a scrubbed
-    environment; raises ``subprocess.TimeoutExpired`` after ``timeout_s``."""
+    environment, under ``limits``' rlimits when given (``prlimit``; a tool over its CPU
+    time or address space is killed, not trusted to stop); raises
+    ``subprocess.TimeoutExpired`` after ``timeout_s``."""
+    prefix = rlimits(limits) if limits is not None else []
     with tempfile.TemporaryDirectory(prefix=f"ql-{module.split('.')[0]}-cwd-") as cwd:
         return subprocess.run(
-            tool_argv(module, args, python),
+            [*prefix, *tool_argv(module, args, python)],
             cwd=cwd,
             env=tool_env(Path(cwd)),
             stdin=subprocess.DEVNULL,
