@@ -5,6 +5,8 @@ command line, tests).
 Prints ``name: value`` lines (medians of the timed runs, seconds):
 
 - ``cold_s``: one run with an empty cache (what semantic validation pays once per tree);
+  ``cold_cpu_s`` and ``warm_cpu_s``: mypy's CPU seconds for the same runs (what a busy
+  machine's wall time hides);
 - ``warm_s``: a run after one module changed, on the cache of earlier runs (what each check
   of code generation pays when type findings block);
 - ``memo_s``: the same tree again (answered from memory: the check before keeping a reply
@@ -16,6 +18,7 @@ Prints ``name: value`` lines (medians of the timed runs, seconds):
 """
 
 import argparse
+import resource
 import statistics
 import sys
 import tempfile
@@ -215,6 +218,21 @@ def median_s(action: Callable[[int], object], runs: int) -> float:
     return statistics.median(times)
 
 
+def median_cpu_s(action: Callable[[int], object], runs: int) -> float:
+    """Median CPU seconds (user and system) of the child processes ``action`` starts."""
+
+    def children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    times = []
+    for n in range(runs):
+        start = children()
+        action(n)
+        times.append(children() - start)
+    return statistics.median(times)
+
+
 def changed(n: int) -> list[SourceFile]:
     """The tree with the CLI edited (as a repair would), different on every run."""
     cli = SourceFile(path="calculator/cli.py", content=CLI + f"\nVERSION = {n}\n")
@@ -229,10 +247,13 @@ def main() -> None:
     assert found == [], [i.describe() for i in found]
     print(f"python_files: {len(TREE)}")
     print(f"cold_s: {median_s(lambda n: type_issues(TREE), runs):.3f}")
+    print(f"cold_cpu_s: {median_cpu_s(lambda n: type_issues(TREE), runs):.3f}")
     with tempfile.TemporaryDirectory() as folder:
         checker = TypeChecker(Path(folder))
         checker.check(TREE, "warning")
         print(f"warm_s: {median_s(lambda n: checker.check(changed(n), 'warning'), runs):.3f}")
+        warm_cpu = median_cpu_s(lambda n: checker.check(changed(n + runs), "warning"), runs)
+        print(f"warm_cpu_s: {warm_cpu:.3f}")
         print(f"memo_s: {median_s(lambda n: checker.check(TREE, 'warning'), runs):.4f}")
     plain = median_s(lambda n: validate_code(TREE), runs)
     typed = median_s(lambda n: validate_code(TREE, types="warn"), runs)
