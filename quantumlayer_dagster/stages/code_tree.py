@@ -16,7 +16,6 @@ library is analysed once). The tree keeps the planned order.
 """
 
 from collections.abc import Callable
-from contextlib import ExitStack
 
 from quantumlayer_dagster.analysis.file_checks import (
     ProjectContext,
@@ -58,17 +57,17 @@ def generate_code(
     mypy's errors are blocking findings too). When a module fails, the others of its wave
     still finish (their replies are cached, so a re-run does not pay for them again) and
     LLMStageError carries every call of the stage."""
-    full = structure.brief.options.generation_checks == "full"
-    with ExitStack() as stack:
-        typing = stack.enter_context(type_checker()) if full and types == "block" else None
-        return _generate_code(structure, llm, progress, typing)
+    if types != "block" or structure.brief.options.generation_checks != "full":
+        return _generate_code(structure, llm, progress, None)
+    with type_checker() as mypy:
+        return _generate_code(structure, llm, progress, mypy)
 
 
 def _generate_code(
     structure: ProjectStructure,
     llm: LLM,
     progress: Progress | None,
-    typing: TypeChecker | None,
+    mypy: TypeChecker | None,
 ) -> CodeTree:
     options = structure.brief.options
     full = options.generation_checks == "full"
@@ -80,7 +79,7 @@ def _generate_code(
     calls: list[LLMCall] = []
     numbers = {m.path: n for n, m in enumerate(modules, start=1)}
     for wave in waves:
-        check = _full_check(structure, written, typing) if full else syntax_check
+        check = _full_check(structure, written, mypy) if full else syntax_check
         interfaces = interfaces_text(list(written.values())) if full else ""
         requests = [
             FileRequest(
@@ -96,7 +95,7 @@ def _generate_code(
         sources = _generate(llm, requests, options.max_repair_attempts, progress, check, calls)
         written.update((s.path, s) for s in sources)
     if full:
-        _project_pass(structure, llm, written, calls, progress, typing)
+        _project_pass(structure, llm, written, calls, progress, mypy)
     files = [written[planned.path] for planned in structure.files]
     return CodeTree(package=structure.package, files=files, llm=LLMUsage(calls=calls))
 
@@ -107,12 +106,12 @@ def _project_pass(
     written: dict[str, SourceFile],
     calls: list[LLMCall],
     progress: Progress | None,
-    typing: TypeChecker | None,
+    mypy: TypeChecker | None,
 ) -> None:
     """Check every module against the complete tree; a module whose findings now differ from
     what its last attempt was judged on (breakage only visible with its siblings written)
     goes back once more, bounded by the repair attempts."""
-    check = _full_check(structure, written, typing)
+    check = _full_check(structure, written, mypy)
     repairs: list[FileRequest] = []
     for planned in structure.modules:
         current = written[planned.path]
@@ -163,11 +162,11 @@ def _generate(
 
 
 def _full_check(
-    structure: ProjectStructure, written: dict[str, SourceFile], typing: TypeChecker | None
+    structure: ProjectStructure, written: dict[str, SourceFile], mypy: TypeChecker | None
 ) -> Check:
     """Semantic validation's blocking checks against the project as written so far: the
     planned modules all count as existing, and names imported from a module are judged
-    once that module is written. With ``typing``, a file that passes them is type-checked
+    once that module is written. With ``mypy``, a file that passes them is type-checked
     with the written modules (imports of modules not written yet are ``Any``)."""
     context: ProjectContext = project_context(
         [f.path for f in structure.files],
@@ -178,10 +177,10 @@ def _full_check(
 
     def check(source: SourceFile) -> list[str]:
         found = blocking_issues(source, context)
-        if not found and typing is not None:
+        if not found and mypy is not None:
             project = [*(f for p, f in siblings.items() if p != source.path), source]
             # a type check that could not run is the gate's to report, not the model's to fix
-            found = [i for i in typing.check(project, "error") if i.path == source.path]
+            found = [i for i in mypy.check(project, "error") if i.path == source.path]
         return [i.describe() for i in found]
 
     return check
