@@ -22,16 +22,26 @@ from quantumlayer_dagster.supply_chain.sbom import cyclonedx_sbom
 from resources.llm import LLMResource
 from resources.node_tools import NodeToolsResource
 from resources.package_index import PackageIndexResource
+from resources.quality_gates import QualityGatesResource
 
 
 @request_asset("code", {"llm", "python"})
 def code_tree(
-    context: dg.AssetExecutionContext, project_structure: ProjectStructure, llm: LLMResource
+    context: dg.AssetExecutionContext,
+    project_structure: ProjectStructure,
+    llm: LLMResource,
+    quality_gates: QualityGatesResource,
 ) -> dg.Output[CodeTree]:
     """Stage 5: every planned file written by the LLM, dependencies first, checked with
-    semantic validation's blocking checks and repaired, bounded; every attempt shown."""
+    semantic validation's blocking checks (mypy's too when `types_blocking` is set) and
+    repaired, bounded; every attempt shown."""
     with timed() as t:
-        result = generate_code(project_structure, llm.client, progress=context.log.info)
+        result = generate_code(
+            project_structure,
+            llm.client,
+            progress=context.log.info,
+            types=quality_gates.thresholds().types,
+        )
     rows = [
         [f"`{f.path}`", str(f.line_count), str(len(f.attempts) or "-"), _last_check(f)]
         for f in result.files
@@ -55,18 +65,24 @@ def _last_check(f: SourceFile) -> str:
 
 @request_asset("gates", {"python"}, blocking_checks=["code_parses"])
 def semantic_validation(
-    project_structure: ProjectStructure, code_tree: CodeTree
+    project_structure: ProjectStructure,
+    code_tree: CodeTree,
+    quality_gates: QualityGatesResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage 6: tree-sitter report on every file plus Python compile, name, import and
-    call checks (the same ones code generation repairs against) and conformance to the
-    planned structure. The blocking check `code_parses` stops
-    packaging when any file has an error."""
+    call checks (the same ones code generation repairs against), mypy's type check
+    (warnings unless `types_blocking` is set) and conformance to the planned structure.
+    The blocking check `code_parses` stops packaging when any file has an error."""
     plan = project_structure
     with timed() as t:
         report = validate_code(
-            code_tree.files, planned_paths=[f.path for f in plan.files], declared=plan.libraries
+            code_tree.files,
+            planned_paths=[f.path for f in plan.files],
+            declared=plan.libraries,
+            types=quality_gates.thresholds().types,
         )
     kinds = Counter(i.kind for i in report.issues if i.severity == "error")
+    warned = Counter(i.kind for i in report.issues if i.severity == "warning")
     yield stage_output(
         report,
         t.seconds,
@@ -75,6 +91,8 @@ def semantic_validation(
         errors=report.error_count,
         warnings=report.warning_count,
         errors_by_kind=", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) or "none",
+        warnings_by_kind=", ".join(f"{k}: {n}" for k, n in sorted(warned.items())) or "none",
+        type_issues=sum(1 for i in report.issues if i.kind == "type"),
         report=markdown(report.markdown()),
     )
     yield check_result(

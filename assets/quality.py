@@ -29,6 +29,7 @@ def test_suite(
     dependency_manifest: DependencyManifest,
     llm: LLMResource,
     sandbox: SandboxResource,
+    quality_gates: QualityGatesResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage 9: pytest files written from the plan, run in the sandbox on a throwaway copy."""
     with timed() as t:
@@ -40,6 +41,7 @@ def test_suite(
             sandbox.sandbox(),
             max_repairs=sandbox.test_repairs,
             progress=context.log.info,
+            types=quality_gates.thresholds().types,
         )
     run = suite.run
     yield stage_output(

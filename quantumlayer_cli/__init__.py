@@ -48,16 +48,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser(
         "validate",
-        help="syntax, compile, name and import checks of a code tree",
+        help="syntax, compile, name, import and type checks of a code tree",
         description="Check every file under PATH: tree-sitter syntax (Python, JavaScript, "
-        "TypeScript, TSX, Go, Rust, Java); Python also compile errors, undefined names and "
-        "imports nothing provides (requirements*.txt and pyproject.toml count as declared); "
+        "TypeScript, TSX, Go, Rust, Java); Python also compile errors, undefined names, "
+        "imports nothing provides (requirements*.txt and pyproject.toml count as declared) "
+        "and mypy's type check with our own configuration (never the tree's); "
         "Go, Java and Rust also standard-library names used without an import. "
         "Unreadable, binary, non-UTF-8 and too-large files are listed under `skipped` with "
         "the reason (not as issues). Exit 0 valid, 1 invalid or nothing validated, 2 usage error.",
     )
     validate.add_argument("path", help="the folder holding the code to validate")
     validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.add_argument(
+        "--types",
+        choices=["warn", "block", "off"],
+        help="mypy's findings as warnings, as errors, or not run "
+        "(default: block when QL_TYPES_BLOCKING is set, else warn)",
+    )
     validate.set_defaults(handler="quantumlayer_cli.validate_command:validate")
 
     scan = sub.add_parser("scan", help="security scan of a code tree: bandit, secrets, pip-audit")

@@ -15,6 +15,8 @@ from quantumlayer_dagster.analysis.tree_input import (
     load_tree,
 )
 from quantumlayer_dagster.artifacts.validation import ValidationReport
+from quantumlayer_dagster.quality.gates import GateThresholds
+from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.semantic_validation import validate_code
 
 # a requirement line ("name", "name[extra]>=1,<2", "name==1; python_version<'3.12'"), so a
@@ -29,8 +31,9 @@ def validate(args: argparse.Namespace) -> int:
     except CodeTreeInputError as exc:
         print(f"error: {exc}")
         return EXIT_USAGE
+    types = args.types or GateThresholds(types_blocking=Settings.from_env().types_blocking).types
     report = validate_code(
-        tree.files, declared=declared_requirements(tree), references=tree.references
+        tree.files, declared=declared_requirements(tree), references=tree.references, types=types
     )
     # a tree in which nothing could be checked has not been shown to be valid
     valid = report.valid and report.files_validated > 0
@@ -74,7 +77,7 @@ def validation_json(
         "error_count": report.error_count,
         "warning_count": report.warning_count,
         "issues": [
-            i.model_dump(include={"path", "line", "column", "severity", "kind", "message"})
+            i.model_dump(include={"path", "line", "column", "severity", "kind", "message", "code"})
             | {"snippet": i.snippet}
             for i in report.issues
         ],
@@ -88,7 +91,7 @@ def _text(report: ValidationReport, skipped: list[SkippedFile], valid: bool) -> 
         where = [_where(i.path, i.line, i.column) for i in report.issues]
         width = min(max(len(w) for w in where), 60)
         lines += [
-            f"{w:<{width}}  {i.severity:<7}  {i.kind:<9}  {i.message}"
+            f"{w:<{width}}  {i.severity:<7}  {i.kind:<9}  {i.text}"
             for w, i in zip(where, report.issues, strict=True)
         ]
         lines.append("")

@@ -34,7 +34,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "llm": llm_resource(settings, store),
             "sandbox": SandboxResource.from_settings(settings),
             "quality_gates": QualityGatesResource(
-                advisory_db=settings.advisory_db, advisory_online=settings.advisory_online
+                advisory_db=settings.advisory_db,
+                advisory_online=settings.advisory_online,
+                types_blocking=settings.types_blocking,
             ),
             "package_index": PackageIndexResource(cache_file=str(settings.package_index_cache)),
             "memory": VectorMemoryResource.from_settings(settings),

@@ -23,6 +23,7 @@ from pydantic_settings import (
 
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG
 from quantumlayer_dagster.memory.embedder import MINILM
+from quantumlayer_dagster.quality.gates import GateThresholds
 from quantumlayer_dagster.sandbox.k8s_spec import K8sSandboxConfig
 from quantumlayer_dagster.sandbox.models import SandboxLimits
 
@@ -97,6 +98,9 @@ class Settings(BaseSettings):
     snapshot by the checkout)."""
     advisory_online: bool = False
     """``QL_ADVISORY_ONLINE``: ask osv.dev first, the directory only when it is unreachable."""
+    types_blocking: bool = GateThresholds.types_blocking
+    """``QL_TYPES_BLOCKING``: mypy's findings on generated Python are errors that stop the
+    ``code_parses`` gate and go back to the model while code is written (off: warnings)."""
     node_tools: str = ""
     """``QL_NODE_TOOLS``: the folder holding ``tsc`` and ``eslint`` for TypeScript/JavaScript
     projects (empty: ``tools/node`` of the checkout, installed by ``make node-tools``, else the

@@ -17,14 +17,17 @@ class QualityGatesResource(dg.ConfigurableResource):
     ``max_high_severity``: how many security findings at ``severity_threshold`` or worse
     (HIGH by default; MEDIUM or LOW to be stricter) are tolerated.
     ``max_vulnerable_pins``: how many pinned dependencies with a known vulnerability are
-    tolerated. ``advisory_db``: the OSV advisory directory (empty: the snapshot next to
-    the checkout when there is one); ``advisory_online``: ask osv.dev first, falling back
-    to the directory when it cannot be reached (always on when there is no directory)."""
+    tolerated. ``types_blocking``: mypy's findings are errors that stop ``code_parses`` and
+    go back to the model while code is written (default: warnings). ``advisory_db``: the
+    OSV advisory directory (empty: the snapshot next to the checkout when there is one);
+    ``advisory_online``: ask osv.dev first, falling back to the directory when it cannot be
+    reached (always on when there is no directory)."""
 
     max_complexity: int = DEFAULT_MAX_COMPLEXITY
     max_high_severity: int = 0
     severity_threshold: Literal["HIGH", "MEDIUM", "LOW"] = "HIGH"
     max_vulnerable_pins: int = 0
+    types_blocking: bool = GateThresholds.types_blocking
     advisory_db: str = ""
     advisory_online: bool = False
 
@@ -35,6 +38,7 @@ class QualityGatesResource(dg.ConfigurableResource):
             max_high_severity=self.max_high_severity,
             severity_threshold=self.severity_threshold,
             max_vulnerable_pins=self.max_vulnerable_pins,
+            types_blocking=self.types_blocking,
         )
 
     def advisories(self) -> "LocalOsvService | OnlineFirstService":

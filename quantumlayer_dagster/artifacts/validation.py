@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, computed_field
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 
 Severity = Literal["error", "warning"]
-IssueKind = Literal["syntax", "compile", "name", "import", "call", "structure"]
+IssueKind = Literal["syntax", "compile", "name", "import", "call", "structure", "type"]
 
 MARKDOWN_MAX_ROWS = 50
 """Most issue rows shown in a Markdown summary; the rest are counted."""
@@ -40,6 +40,8 @@ class ValidationIssue(BaseModel):
     kind: IssueKind
     message: str
     snippet: str = ""
+    code: str | None = None
+    """The checker's own name for the problem, where it has one (mypy's error code)."""
 
     @classmethod
     def from_syntax(cls, issue: SyntaxIssue) -> "ValidationIssue":
@@ -53,11 +55,16 @@ class ValidationIssue(BaseModel):
         )
 
     def describe(self) -> str:
-        """``path:line:col message`` (line and column omitted when unknown)."""
+        """``path:line:col message [code]`` (line, column and code omitted when unknown)."""
         where = self.path
         if self.line is not None:
             where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
-        return f"{where} {self.message}"
+        return f"{where} {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The message with the checker's code after it: ``message [code]``."""
+        return f"{self.message} [{self.code}]" if self.code else self.message
 
     def __str__(self) -> str:
         return self.describe()
@@ -136,7 +143,7 @@ class ValidationReport(BaseModel):
                     str(i.line or ""),
                     str(i.column or ""),
                     i.kind,
-                    markdown_cell(i.message),
+                    markdown_cell(i.text),
                 ]
                 for i in self.issues
             ]

@@ -5,6 +5,7 @@ can never disagree about a gate."""
 
 from dataclasses import dataclass
 
+from quantumlayer_dagster.analysis.type_check import TypeCheck
 from quantumlayer_dagster.artifacts.capsule import CapsuleVerification, GateResult
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.performance import PerformanceReport
@@ -20,7 +21,9 @@ DEFAULT_MAX_COMPLEXITY = 15
 @dataclass(frozen=True)
 class GateThresholds:
     """How much each gate tolerates: the highest cyclomatic complexity of a function, the
-    security findings at ``severity_threshold`` or worse, the pins known vulnerable."""
+    security findings at ``severity_threshold`` or worse, the pins known vulnerable, and
+    whether mypy's findings are errors that stop ``code_parses`` (and go back to the model
+    while code is written) or warnings."""
 
     max_complexity: int = DEFAULT_MAX_COMPLEXITY
     max_high_severity: int = 0
@@ -28,6 +31,12 @@ class GateThresholds:
     max_vulnerable_pins: int = 0
     required_isolation: IsolationMode = "bwrap"
     """The least isolation the instance accepts for the generated tests' run."""
+    types_blocking: bool = False
+
+    @property
+    def types(self) -> TypeCheck:
+        """How semantic validation and code generation treat type findings."""
+        return "block" if self.types_blocking else "warn"
 
 
 def code_parses(report: ValidationReport) -> GateResult:

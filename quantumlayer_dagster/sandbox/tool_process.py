@@ -8,7 +8,8 @@ place with our uid and environment. So every tool runs:
 - in isolated mode (``python -I``): no script or working folder on ``sys.path``, no
   ``PYTHON*`` variables, no user site-packages (so no ``usercustomize``);
 - from a fresh empty working folder outside the tree, the tree passed as an argument;
-- with an environment built from scratch (no provider, store or cloud keys).
+- with an environment built from scratch (no provider, store or cloud keys);
+- under rlimits (CPU, address space, file size) when the caller gives them.
 """
 
 import subprocess
@@ -16,7 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from quantumlayer_dagster.sandbox.command import SANDBOX_PATH
+from quantumlayer_dagster.sandbox.command import SANDBOX_PATH, rlimits
+from quantumlayer_dagster.sandbox.models import SandboxLimits
 
 
 def tool_env(home: Path) -> dict[str, str]:
@@ -31,11 +33,20 @@ def tool_argv(module: str, args: list[str], python: str = sys.executable) -> lis
 
 
 def run_python_tool(
-    module: str, args: list[str], timeout_s: float, python: str = sys.executable
+    module: str,
+    args: list[str],
+    timeout_s: float,
+    python: str = sys.executable,
+    *,
+    limits: SandboxLimits | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -I -m module args`` from an empty temporary folder with a scrubbed
-    environment; raises ``subprocess.TimeoutExpired`` after ``timeout_s``."""
-    return run_host_tool(tool_argv(module, args, python), timeout_s, name=module.split(".")[0])
+    environment, under ``limits``' rlimits when given (``prlimit``; a tool over its CPU
+    time or address space is killed, not trusted to stop); raises
+    ``subprocess.TimeoutExpired`` after ``timeout_s``."""
+    return run_host_tool(
+        tool_argv(module, args, python), timeout_s, name=module.split(".")[0], limits=limits
+    )
 
 
 def run_host_tool(
@@ -45,15 +56,18 @@ def run_host_tool(
     name: str = "tool",
     cwd: Path | None = None,
     extra_env: dict[str, str] | None = None,
+    limits: SandboxLimits | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``argv`` (a trusted tool given by absolute path) with a scrubbed environment
-    (``tool_env`` plus ``extra_env``), a fresh empty HOME, stdin closed and a wall-clock
-    limit; ``cwd`` defaults to that empty folder. Raises ``subprocess.TimeoutExpired``
-    after ``timeout_s``. A tool whose configuration could be read from its working folder
-    (Node tools such as ESLint) must be told its own configuration explicitly."""
+    (``tool_env`` plus ``extra_env``), a fresh empty HOME, stdin closed, a wall-clock limit
+    and ``limits``' rlimits when given; ``cwd`` defaults to that empty folder. Raises
+    ``subprocess.TimeoutExpired`` after ``timeout_s``. A tool whose configuration could be
+    read from its working folder (Node tools such as ESLint) must be told its own
+    configuration explicitly."""
+    prefix = rlimits(limits) if limits is not None else []
     with tempfile.TemporaryDirectory(prefix=f"ql-{name}-cwd-") as home:
         return subprocess.run(
-            argv,
+            [*prefix, *argv],
             cwd=cwd or home,
             env={**tool_env(Path(home)), **(extra_env or {})},
             stdin=subprocess.DEVNULL,

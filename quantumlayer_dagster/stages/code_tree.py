@@ -8,8 +8,11 @@ Modules are written in waves, dependencies first (``module_order``); each reques
 the interfaces of the modules already written, and the modules of one wave go out
 concurrently, at most ``llm.max_parallel_calls`` at a time. Once every file exists, a
 project pass checks the whole tree again and sends each file with cross-file breakage
-that its writer could not see back for one more bounded repair. The tree keeps the
-planned order.
+that its writer could not see back for one more bounded repair. When type findings block
+(``types="block"``, the gate setting), a module that passes those checks is also
+type-checked by mypy together with the modules written so far, and its type errors go back
+the same way: one mypy run per check, sharing one cache for the stage (the standard
+library is analysed once). The tree keeps the planned order.
 """
 
 from collections.abc import Callable
@@ -19,6 +22,7 @@ from quantumlayer_dagster.analysis.file_checks import (
     blocking_issues,
     project_context,
 )
+from quantumlayer_dagster.analysis.type_check import TypeCheck, TypeChecker, type_checker
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
 from quantumlayer_dagster.artifacts.structure import PlannedFile, ProjectStructure
@@ -45,12 +49,26 @@ def generate_code(
     llm: LLM,
     *,
     progress: Progress | None = None,
+    types: TypeCheck = "warn",
 ) -> CodeTree:
     """Generate every planned file. Package markers get a one-line docstring (nothing for an
     LLM to decide); every module is written by the LLM and checked, and a file with blocking
-    findings goes back with them, up to the request's repair bound. When a module fails,
-    the others of its wave still finish (their replies are cached, so a re-run does not pay
-    for them again) and LLMStageError carries every call of the stage."""
+    findings goes back with them, up to the request's repair bound (with ``types="block"``
+    mypy's errors are blocking findings too). When a module fails, the others of its wave
+    still finish (their replies are cached, so a re-run does not pay for them again) and
+    LLMStageError carries every call of the stage."""
+    if types != "block" or structure.brief.options.generation_checks != "full":
+        return _generate_code(structure, llm, progress, None)
+    with type_checker() as mypy:
+        return _generate_code(structure, llm, progress, mypy)
+
+
+def _generate_code(
+    structure: ProjectStructure,
+    llm: LLM,
+    progress: Progress | None,
+    mypy: TypeChecker | None,
+) -> CodeTree:
     options = structure.brief.options
     full = options.generation_checks == "full"
     written: dict[str, SourceFile] = {
@@ -61,7 +79,7 @@ def generate_code(
     calls: list[LLMCall] = []
     numbers = {m.path: n for n, m in enumerate(modules, start=1)}
     for wave in waves:
-        check = _full_check(structure, written) if full else syntax_check
+        check = _full_check(structure, written, mypy) if full else syntax_check
         interfaces = interfaces_text(list(written.values())) if full else ""
         requests = [
             FileRequest(
@@ -77,7 +95,7 @@ def generate_code(
         sources = _generate(llm, requests, options.max_repair_attempts, progress, check, calls)
         written.update((s.path, s) for s in sources)
     if full:
-        _project_pass(structure, llm, written, calls, progress)
+        _project_pass(structure, llm, written, calls, progress, mypy)
     files = [written[planned.path] for planned in structure.files]
     return CodeTree(package=structure.package, files=files, llm=LLMUsage(calls=calls))
 
@@ -88,11 +106,12 @@ def _project_pass(
     written: dict[str, SourceFile],
     calls: list[LLMCall],
     progress: Progress | None,
+    mypy: TypeChecker | None,
 ) -> None:
     """Check every module against the complete tree; a module whose findings now differ from
     what its last attempt was judged on (breakage only visible with its siblings written)
     goes back once more, bounded by the repair attempts."""
-    check = _full_check(structure, written)
+    check = _full_check(structure, written, mypy)
     repairs: list[FileRequest] = []
     for planned in structure.modules:
         current = written[planned.path]
@@ -142,16 +161,29 @@ def _generate(
     return sources
 
 
-def _full_check(structure: ProjectStructure, written: dict[str, SourceFile]) -> Check:
+def _full_check(
+    structure: ProjectStructure, written: dict[str, SourceFile], mypy: TypeChecker | None
+) -> Check:
     """Semantic validation's blocking checks against the project as written so far: the
     planned modules all count as existing, and names imported from a module are judged
-    once that module is written."""
+    once that module is written. With ``mypy``, a file that passes them is type-checked
+    with the written modules (imports of modules not written yet are ``Any``)."""
     context: ProjectContext = project_context(
         [f.path for f in structure.files],
         structure.libraries,
         {path: source.content for path, source in written.items()},
     )
-    return lambda source: [i.describe() for i in blocking_issues(source, context)]
+    siblings = dict(written)
+
+    def check(source: SourceFile) -> list[str]:
+        found = blocking_issues(source, context)
+        if not found and mypy is not None:
+            project = [*(f for p, f in siblings.items() if p != source.path), source]
+            # a type check that could not run is the gate's to report, not the model's to fix
+            found = [i for i in mypy.check(project, "error") if i.path == source.path]
+        return [i.describe() for i in found]
+
+    return check
 
 
 def _messages(structure: ProjectStructure, planned: PlannedFile, interfaces: str) -> list[Message]:

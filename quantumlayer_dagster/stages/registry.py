@@ -60,7 +60,7 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec("requirements_spec", "1", RequirementsSpec, ("requirements",)),
     StageSpec("project_structure", "2", ProjectStructure, ("structure",)),
     StageSpec("code_tree", "2", CodeTree, ("code_file", "repair_code", "repair_parse")),
-    StageSpec("semantic_validation", "1", ValidationReport),
+    StageSpec("semantic_validation", "2", ValidationReport),
     StageSpec("dependency_manifest", "2", DependencyManifest),
     StageSpec("test_plan", "1", TestPlan, ("test_plan",)),
     StageSpec("test_suite", "3", TestSuite, ("test_file", "repair_code", "repair_tests")),

@@ -1,14 +1,16 @@
 """Stage 6: check that every generated file parses, compiles and fits the planned structure.
 
 Nothing is imported or executed: every file goes through ``analysis.file_checks.check_file``
-(the same check code generation and every repair use before keeping a file), and the tree
-is compared with the planned structure.
+(the same check code generation and every repair use before keeping a file), the tree is
+compared with the planned structure, and, when asked, mypy type-checks the Python files
+(``analysis.type_check``: our configuration, never the project's).
 """
 
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from quantumlayer_dagster.analysis.file_checks import check_file, project_context
+from quantumlayer_dagster.analysis.type_check import TypeCheck, severity_of, type_issues
 from quantumlayer_dagster.artifacts.code import SourceFile, tree_digest
 from quantumlayer_dagster.artifacts.validation import (
     FileValidation,
@@ -22,6 +24,8 @@ def validate_code(
     planned_paths: list[str] | None = None,
     declared: list[str] | None = None,
     references: Mapping[str, str] | None = None,
+    *,
+    types: TypeCheck = "off",
 ) -> ValidationReport:
     """Validate ``files`` and return a report of per-file status and every issue found.
 
@@ -36,14 +40,22 @@ def validate_code(
     planned (warning) ("structure"). ``references`` (path -> content) are files read only
     for what they define (e.g. ones over the size limit): imports from them resolve, but
     they are not reported on. Files without a grammar are reported as not validated; they
-    never count as valid.
+    never count as valid. ``types`` runs mypy over the Python files ("type", with mypy's
+    error code): ``warn`` reports its findings as warnings, ``block`` as errors (the gate
+    setting), ``off`` does not run it; a type check that could not run is one finding on
+    the path ``.`` saying so.
     """
     known = {**(references or {}), **{f.path: f.content for f in files}}
     context = project_context(list(known), declared or [], known)
+    typed: dict[str, list[ValidationIssue]] = {}
+    for issue in type_issues(files, severity_of(types)) if types != "off" else []:
+        typed.setdefault(issue.path, []).append(issue)
     results: list[FileValidation] = []
     issues: list[ValidationIssue] = []
     for source in files:
         found = check_file(source, context)
+        if found is not None:
+            found = _by_position(found + typed.pop(source.path, []))
         if found is None:
             results.append(
                 FileValidation(path=source.path, language=source.language, validated=False)
@@ -61,7 +73,12 @@ def validate_code(
         )
     if planned_paths is not None:
         issues += _structure_issues([f.path for f in files], planned_paths)
+    issues += [i for left in typed.values() for i in left]  # about the project: did not run
     return ValidationReport(files=results, issues=issues, tree_sha256=tree_digest(files))
+
+
+def _by_position(issues: list[ValidationIssue]) -> list[ValidationIssue]:
+    return sorted(issues, key=lambda i: (i.line or 0, i.column or 0))
 
 
 def _structure_issues(present: list[str], planned: list[str]) -> list[ValidationIssue]:

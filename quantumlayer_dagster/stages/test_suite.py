@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from quantumlayer_dagster.analysis.code_index import Definition, public_definitions
 from quantumlayer_dagster.analysis.file_checks import blocking_issues, project_context
+from quantumlayer_dagster.analysis.type_check import TypeCheck
 from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile, tree_digest
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.limits import MAX_TEST_FILES
@@ -36,11 +37,13 @@ def build_test_suite(
     *,
     max_repairs: int = DEFAULT_TEST_REPAIRS,
     progress: Progress | None = None,
+    types: TypeCheck = "off",
 ) -> TestSuite:
     """Write one test file per feature of the plan (the prompt shows the module that defines
     each case's target), parse-repair it like code, then run the whole project's tests in
     the sandbox; while they fail, up to ``max_repairs`` rounds of LLM repair (one code or
-    test file replaced per round). The suite carries the final, possibly repaired tree."""
+    test file replaced per round). The suite carries the final, possibly repaired tree; a
+    tree whose code a repair replaced is validated again, type-checked as ``types`` says."""
     max_attempts = plan.brief.options.max_repair_attempts
     definitions = {d.name: d for d in public_definitions(code.files)}
     template = load_template("test_file")
@@ -95,7 +98,7 @@ def build_test_suite(
     # a repair that replaced code leaves a tree semantic validation did not judge: judge it
     # with the same checks, so the capsule can tell which tree each gate saw
     revalidated = (
-        validate_code(sources, declared=manifest.declared)
+        validate_code(sources, declared=manifest.declared, types=types)
         if tree_digest(sources) != tree_digest(code.files)
         else None
     )

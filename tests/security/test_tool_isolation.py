@@ -1,5 +1,5 @@
-"""Tools that read a generated tree (bandit, radon, pip-audit, the validators, dependency
-resolution) never import or run it: a tree planting modules named like each tool's own
+"""Tools that read a generated tree (bandit, radon, pip-audit, mypy, the validators,
+dependency resolution) never import or run it: a tree planting modules named like each tool's own
 imports, each of which writes a marker file when imported, leaves no marker."""
 
 import os
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from quantumlayer_dagster.analysis.type_check import type_issues
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
 from quantumlayer_dagster.stages.performance_report import analyze_performance
@@ -25,7 +26,8 @@ PLANTED = [
     "stevedore/__init__.py", "yaml.py", "rich/__init__.py", "radon/__init__.py",
     "mando/__init__.py", "colorama/__init__.py", "pip_audit/__init__.py", "packaging.py",
     "pip/__init__.py", "pip/__main__.py", "json.py", "typing.py", "ast.py", "enum.py",
-    "sitecustomize.py", "usercustomize.py",
+    "sitecustomize.py", "usercustomize.py", "mypy/__init__.py", "mypy/__main__.py",
+    "mypy_extensions.py", "typing_extensions.py", "pathspec/__init__.py",
 ]  # fmt: skip
 
 
@@ -86,6 +88,13 @@ def test_validators_never_import_the_tree(markers: Path) -> None:
     report = validate_code(trap_tree(markers))
     assert fired(markers) == []
     assert report.files_validated >= len(PLANTED)
+
+
+def test_mypy_never_imports_the_tree(markers: Path) -> None:
+    found = type_issues(trap_tree(markers))
+    assert fired(markers) == []
+    # it read the tree: a planted top-level typing.py is what stops it
+    assert any("shadows library module" in i.message for i in found)
 
 
 def test_dependency_resolution_never_imports_the_tree(markers: Path) -> None:

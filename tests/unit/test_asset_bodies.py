@@ -50,6 +50,7 @@ RID = wordcount_stages.REQUEST_ID
 needs_node_tools = pytest.mark.skipif(
     not (CHECKOUT_NODE_TOOLS / "eslint").is_file(), reason="run `make node-tools` first"
 )
+GATES = QualityGatesResource()
 AWS_KEY = "AKIA" + "Z7QW3RTY5UIO9PLK"  # in two parts: this file holds no scannable key
 TANGLED = '''\
 def grade(score: int) -> str:
@@ -159,7 +160,9 @@ def store_with(root: Path, artifacts: dict[str, BaseModel]) -> ArtifactStoreReso
 
 def test_semantic_validation_reports_every_file_and_passes_code_parses(artifacts, tmp_path):
     store = store_with(tmp_path / "artifacts", artifacts)
-    metadata, checks = split(invoke(semantic_validation, artifacts, artifact_store=store))
+    metadata, checks = split(
+        invoke(semantic_validation, artifacts, artifact_store=store, quality_gates=GATES)
+    )
     assert (metadata["files_validated"], metadata["errors"]) == (2, 0)
     assert metadata["files_not_validated"] == 0
     assert metadata["errors_by_kind"] == "none"
@@ -181,7 +184,9 @@ def test_semantic_validation_fails_code_parses_naming_the_broken_file(artifacts,
     broken_tree = code.model_copy(update={"files": files})
     given = {**artifacts, "code_tree": broken_tree}
     store = store_with(tmp_path / "artifacts", given)
-    metadata, checks = split(invoke(semantic_validation, given, artifact_store=store))
+    metadata, checks = split(
+        invoke(semantic_validation, given, artifact_store=store, quality_gates=GATES)
+    )
     assert metadata["errors"] >= 1
     assert "syntax" in metadata["errors_by_kind"]
     gate = checks["code_parses"]
@@ -190,6 +195,28 @@ def test_semantic_validation_fails_code_parses_naming_the_broken_file(artifacts,
     assert gate.metadata["errors"].value == metadata["errors"]
     assert metadata["report"].startswith("**Invalid**: 1 error(s).")
     assert "| error | `wordcount/counter.py` | 1 | 1 | syntax |" in metadata["report"]
+
+
+@pytest.mark.parametrize("blocking", [False, True], ids=["warning", "blocking"])
+def test_semantic_validation_lists_type_issues_in_its_report(artifacts, tmp_path, blocking):
+    code = artifacts["code_tree"]
+    typed = SourceFile(path="wordcount/typed.py", content='def f() -> int:\n    return "a"\n')
+    given = {**artifacts, "code_tree": code.model_copy(update={"files": [*code.files, typed]})}
+    store = store_with(tmp_path / "artifacts", given)
+    gates = QualityGatesResource(types_blocking=blocking)
+
+    metadata, checks = split(
+        invoke(semantic_validation, given, artifact_store=store, quality_gates=gates)
+    )
+
+    severity = "error" if blocking else "warning"
+    assert metadata["type_issues"] == 1
+    assert "type: 1" in metadata["errors_by_kind" if blocking else "warnings_by_kind"]
+    assert (
+        f"| {severity} | `wordcount/typed.py` | 2 | 12 | type | Incompatible return value type "
+        '(got "str", expected "int") [return-value] |'
+    ) in metadata["report"]
+    assert checks["code_parses"].passed is not blocking
 
 
 @needs_snapshot

@@ -188,3 +188,64 @@ def test_a_test_file_importing_a_name_the_code_does_not_define_goes_back_before_
     assert second.sent_back == first.errors and second.errors == []
     repair = [r for r in provider.requests_for("test_suite") if r.file == wordcount.TEST_F1_PATH]
     assert first.errors[0] in repair[1].messages[-1]["content"]
+
+
+TYPED_OPS = OPS.replace("def add(a, b):", "def add(a: int, b: int) -> int:")
+
+
+def test_with_blocking_types_a_type_error_goes_back_and_the_fixed_reply_is_kept(
+    scripted_llm, register_script
+) -> None:
+    llm, _ = scripted_llm
+    mistake = TYPED_OPS.replace("-> int:", "-> str:")
+    provider = register_script(
+        files={"code_tree": {"wordcount/ops.py": [mistake, TYPED_OPS], "wordcount/main.py": MAIN}}
+    )
+
+    tree = generate_code(two_modules(llm), llm, types="block")
+
+    ops = tree.file("wordcount/ops.py")
+    assert ops.content == TYPED_OPS
+    first, second = ops.attempts
+    assert first.errors == [
+        'wordcount/ops.py:6:12 Incompatible return value type (got "int", expected "str") '
+        "[return-value]"
+    ]
+    assert second.sent_back == first.errors and second.errors == []
+    repair = [r for r in provider.requests_for("code_tree") if r.file == "wordcount/ops.py"][1]
+    assert "-> str:" in repair.messages[-2]["content"]
+    assert first.errors[0] in repair.messages[-1]["content"]
+    table = tree.attempts_markdown()
+    assert "| `wordcount/ops.py` | 2 | write | wordcount/ops.py:6:12 Incompatible return" in table
+
+
+def test_a_call_with_the_wrong_argument_type_is_repaired_against_the_written_sibling(
+    scripted_llm, register_script
+) -> None:
+    llm, _ = scripted_llm
+    wrong = MAIN.replace("add(1, 2)", 'add("1", 2)')
+    provider = register_script(
+        files={"code_tree": {"wordcount/ops.py": TYPED_OPS, "wordcount/report.py": [wrong, MAIN]}}
+    )
+
+    tree = generate_code(two_modules(llm, uses=True, entry="report"), llm, types="block")
+
+    report = tree.file("wordcount/report.py")
+    assert report.content == MAIN
+    [error] = report.attempts[0].errors
+    assert error.startswith('wordcount/report.py:5:11 Argument 1 to "add" has incompatible type')
+    assert error.endswith("[arg-type]")
+    assert error in provider.requests_for("code_tree")[-1].messages[-1]["content"]
+
+
+def test_type_errors_are_not_sent_back_unless_they_block(scripted_llm, register_script) -> None:
+    llm, _ = scripted_llm
+    mistake = TYPED_OPS.replace("-> int:", "-> str:")
+    provider = register_script(
+        files={"code_tree": {"wordcount/ops.py": mistake, "wordcount/main.py": MAIN}}
+    )
+
+    tree = generate_code(two_modules(llm), llm)
+
+    assert tree.file("wordcount/ops.py").content == mistake
+    assert len(provider.requests_for("code_tree")) == 2
