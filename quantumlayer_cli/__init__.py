@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from quantumlayer_cli.arguments import OneLineParser, int_in, seconds_in, tenant_name
 from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES
+from quantumlayer_dagster.artifacts.request import LANGUAGES
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -29,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-files", type=files, default=None, help="most source files to plan")
     run.add_argument(
         "--tenant", default=None, type=tenant_name, help="whose request: scopes the memory"
+    )
+    run.add_argument(
+        "--language",
+        default=None,
+        choices=LANGUAGES,
+        help="the project's language (default: the prompt file's `language:` line, else python)",
     )
     run.set_defaults(handler="quantumlayer_cli.run_command:run")
 
@@ -84,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     launch.add_argument("--max-files", type=files, default=None, help="most source files to plan")
     launch.add_argument(
         "--tenant", default=None, type=tenant_name, help="whose request: scopes the memory"
+    )
+    launch.add_argument(
+        "--language",
+        default=None,
+        choices=LANGUAGES,
+        help="the project's language (default: the prompt file's `language:` line, else python)",
     )
     launch.set_defaults(handler="quantumlayer_cli.launch_command:launch")
 
