@@ -4,9 +4,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from quantumlayer_cli.arguments import OneLineParser, int_in, seconds_in, tenant_name
+from quantumlayer_cli.arguments import (
+    OneLineParser,
+    add_language_option,
+    int_in,
+    seconds_in,
+    tenant_name,
+)
 from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES
-from quantumlayer_dagster.artifacts.request import LANGUAGES
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -31,12 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--tenant", default=None, type=tenant_name, help="whose request: scopes the memory"
     )
-    run.add_argument(
-        "--language",
-        default=None,
-        choices=LANGUAGES,
-        help="the project's language (default: the prompt file's `language:` line, else python)",
-    )
+    add_language_option(run)
     run.set_defaults(handler="quantumlayer_cli.run_command:run")
 
     verify = sub.add_parser("verify", help="check every file of a capsule against capsule.json")
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     submit = sub.add_parser("submit", help="upload a prompt for the prompt_uploads sensor")
     submit.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
+    add_language_option(submit)
     submit.set_defaults(handler="quantumlayer_cli.submit_command:submit")
 
     fetch = sub.add_parser("fetch", help="download a request's capsule and verify it")
@@ -92,12 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     launch.add_argument(
         "--tenant", default=None, type=tenant_name, help="whose request: scopes the memory"
     )
-    launch.add_argument(
-        "--language",
-        default=None,
-        choices=LANGUAGES,
-        help="the project's language (default: the prompt file's `language:` line, else python)",
-    )
+    add_language_option(launch)
     launch.set_defaults(handler="quantumlayer_cli.launch_command:launch")
 
     status = sub.add_parser("status", help="a launched request's run and each stage's state")

@@ -13,10 +13,10 @@ def request_from_args(args: argparse.Namespace) -> tuple[str, RequestOptions]:
     over the file's); raises PromptRejected (one line saying why) for a prompt that cannot be
     used."""
     prompt, fields = read_request_file(args.prompt_file)
-    chosen: dict[str, object] = {
-        **fields,
+    given = {
         "max_files": args.max_files,
         "tenant": args.tenant,
         "language": getattr(args, "language", None),
     }
-    return prompt, RequestOptions(**{k: v for k, v in chosen.items() if v is not None})
+    chosen = {**fields, **{k: v for k, v in given.items() if v is not None}}
+    return prompt, RequestOptions.model_validate(chosen)

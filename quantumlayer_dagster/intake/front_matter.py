@@ -25,6 +25,8 @@ def split_front_matter(text: str, name: str = "the prompt") -> tuple[str, dict[s
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != FENCE:
         return text, {}
+    if not any(line.strip() == FENCE for line in lines[1:]):
+        raise PromptRejected(f"{name} opens a front-matter block with --- but never closes it")
     fields: dict[str, str] = {}
     for number, line in enumerate(lines[1:], start=2):
         stripped = line.strip()
@@ -47,7 +49,15 @@ def split_front_matter(text: str, name: str = "the prompt") -> tuple[str, dict[s
         if key in fields:
             raise PromptRejected(f"{name} line {number}: {key} is set twice")
         fields[key] = value
-    raise PromptRejected(f"{name} opens a front-matter block with --- but never closes it")
+    raise AssertionError("unreachable: the closing --- was found above")
+
+
+def with_front_matter(prompt: str, fields: dict[str, str]) -> str:
+    """``prompt`` with a front-matter block holding ``fields`` (none: the prompt alone)."""
+    if not fields:
+        return prompt
+    lines = "".join(f"{key}: {value}\n" for key, value in sorted(fields.items()))
+    return f"{FENCE}\n{lines}{FENCE}\n{prompt}"
 
 
 def request_text(text: str, name: str = "the prompt") -> tuple[str, dict[str, str]]:
