@@ -11,9 +11,13 @@ from quantumlayer_dagster.testing.node_test_run import run_node_tests
 
 
 def run_node_project(project: ProjectTree, sandbox: CodeSandbox) -> TestRun:
-    """``node --test`` over the project (compiled to ``dist/`` when it is TypeScript); a
-    compiler that cannot run is recorded in the ``TestRun``, never raised."""
-    files = project.all_files
+    """``node --test`` over a generated project's sources and tests (``run_node_files``)."""
+    return run_node_files(project.all_files, sandbox)
+
+
+def run_node_files(files: list[SourceFile], sandbox: CodeSandbox) -> TestRun:
+    """``node --test`` over a tree's files, compiled to ``dist/`` first when it holds
+    TypeScript; a compiler that cannot run is recorded in the ``TestRun``, never raised."""
     contents = {f.path: f.content for f in files}
     if typescript_files(contents):
         emitted, result = compile_typescript(contents, OUT_DIR)
