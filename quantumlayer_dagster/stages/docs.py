@@ -44,7 +44,10 @@ def _readme(frd: FRD, suite: TestSuite, manifest: DependencyManifest, draft: Doc
         ln for ln in manifest.requirements_txt().splitlines() if ln.strip() and ln[0] != "#"
     ]
     lines += ["", "## Installation", ""]
-    if requirements:
+    if run.runner == "node":
+        # a Node package: its package.json names the dependencies and the test script
+        lines += ["```", "npm install", "npm test", "```"]
+    elif requirements:
         lines += ["```", "pip install -r requirements.txt", "```", "", "Requirements:", ""]
         lines += [f"- `{r}`" for r in requirements]
     else:

@@ -127,6 +127,7 @@ def test_typescript_capsule_holds_the_package_and_verifies(typescript_run):
     ):
         assert path in files, path
     assert b"node --test" in files["project/README.md"]
+    assert b"npm install" in files["project/README.md"]
 
 
 def test_javascript_request_passes_validation_tests_and_packaging(javascript_run):
