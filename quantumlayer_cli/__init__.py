@@ -4,7 +4,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from quantumlayer_cli.arguments import OneLineParser, int_in, seconds_in, tenant_name
+from quantumlayer_cli.arguments import (
+    OneLineParser,
+    add_language_option,
+    int_in,
+    seconds_in,
+    tenant_name,
+)
 from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES
 from quantumlayer_dagster.llm.local_server import LOCAL_MODELS, MODEL_ALIAS
 
@@ -31,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--tenant", default=None, type=tenant_name, help="whose request: scopes the memory"
     )
+    add_language_option(run)
     run.set_defaults(handler="quantumlayer_cli.run_command:run")
 
     verify = sub.add_parser("verify", help="check every file of a capsule against capsule.json")
@@ -39,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     submit = sub.add_parser("submit", help="upload a prompt for the prompt_uploads sensor")
     submit.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
+    add_language_option(submit)
     submit.set_defaults(handler="quantumlayer_cli.submit_command:submit")
 
     fetch = sub.add_parser("fetch", help="download a request's capsule and verify it")
@@ -93,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     launch.add_argument(
         "--tenant", default=None, type=tenant_name, help="whose request: scopes the memory"
     )
+    add_language_option(launch)
     launch.set_defaults(handler="quantumlayer_cli.launch_command:launch")
 
     status = sub.add_parser("status", help="a launched request's run and each stage's state")

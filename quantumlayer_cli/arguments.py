@@ -66,3 +66,16 @@ def tenant_name(text: str) -> str:
             "letter or digit"
         )
     return text
+
+
+def add_language_option(parser: argparse.ArgumentParser) -> None:
+    """``--language python|typescript|javascript``: it wins over the prompt file's
+    front-matter ``language:`` line; neither given means Python."""
+    from quantumlayer_dagster.artifacts.request import LANGUAGES
+
+    parser.add_argument(
+        "--language",
+        default=None,
+        choices=LANGUAGES,
+        help="the project's language (default: the prompt file's `language:` line, else python)",
+    )

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from quantumlayer_dagster.intake.prompt_checks import PromptRejected, read_prompt_file
+from quantumlayer_dagster.intake.front_matter import read_request_file, with_front_matter
+from quantumlayer_dagster.intake.prompt_checks import PromptRejected
 from quantumlayer_dagster.intake.uploads import INCOMING, safe_name
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.store.artifact_store import ArtifactStoreUnavailable
@@ -26,15 +27,19 @@ def upload_key(prompt_file: Path, now: datetime | None = None) -> str:
 def submit(args: argparse.Namespace) -> int:
     path = Path(args.prompt_file)
     try:
-        # Checked here too, so the user hears at once instead of finding it in rejected/.
-        read_prompt_file(path)
+        # Checked here too (front matter included), so the user hears at once instead of
+        # finding it in rejected/.
+        prompt, fields = read_request_file(path)
     except PromptRejected as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
         stores = open_artifact_store(Settings.from_env())
         key = upload_key(path)
-        where = stores.prompts().put_bytes(key, path.read_bytes())
+        data = path.read_bytes()
+        if args.language:  # the option wins: the upload carries it as its front matter
+            data = with_front_matter(prompt, {**fields, "language": args.language}).encode()
+        where = stores.prompts().put_bytes(key, data)
     except (StoreNotConfigured, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -25,6 +25,12 @@ from quantumlayer_dagster.analysis.module_facts import (
     module_facts,
     rebound_names,
 )
+from quantumlayer_dagster.analysis.node_checks import (
+    declared_packages,
+    is_node_package,
+    node_issues,
+    npm_name,
+)
 from quantumlayer_dagster.analysis.parsing import (
     parse,
     project_modules,
@@ -49,6 +55,19 @@ class ProjectContext:
     facts: dict[str, ModuleFacts] = field(default_factory=dict)
     namespaces: set[str] = field(default_factory=set)
     """Package names with no ``__init__.py``: only their submodules can be imported."""
+    node: "NodeContext | None" = None
+    """Set for a Node package (a root ``package.json``): its JS/TS files get import and
+    ``tsc`` checks too."""
+
+
+@dataclass(frozen=True)
+class NodeContext:
+    """What a Node package's files are checked against: every project path (written or
+    planned), the dependency names declared, the files known so far (path -> source)."""
+
+    paths: frozenset[str]
+    declared: frozenset[str]
+    contents: Mapping[str, str]
 
 
 def project_context(
@@ -66,7 +85,19 @@ def project_context(
         found = module_facts(path, content) if content is not None else None
         if found is not None:
             facts.update((name, found) for name in names)
+    node = (
+        NodeContext(
+            paths=frozenset(paths),
+            declared=frozenset(
+                declared_packages(contents.get("package.json")) | {npm_name(d) for d in declared}
+            ),
+            contents=dict(contents),
+        )
+        if is_node_package(paths)
+        else None
+    )
     return ProjectContext(
+        node=node,
         modules=modules,
         pins=declared_pins(declared),
         facts=facts,
@@ -90,6 +121,9 @@ def check_file(source: SourceFile, context: ProjectContext) -> list[ValidationIs
     issues = [ValidationIssue.from_syntax(s) for s in syntax]
     if not syntax and source.language in ("go", "java", "rust"):
         issues += _missing_import_issues(source)
+    if not syntax and context.node and source.language in ("javascript", "typescript"):
+        node = context.node
+        issues += node_issues(source, set(node.paths), set(node.declared), node.contents)
     if source.language == "python":
         syntax_lines = {s.line for s in syntax}
         compiled = _compile_issues(source)

@@ -12,10 +12,20 @@ from quantumlayer_dagster.artifacts.paths import check_relative_path, check_uniq
 from quantumlayer_dagster.artifacts.text_fields import Sentence
 
 PACKAGE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
+MODULE_SUFFIXES = {"python": ".py", "typescript": ".ts", "javascript": ".js"}
+"""The suffix of a planned module, by the request's language."""
+CONFIG_FILES = frozenset({"package.json", "tsconfig.json"})
+"""Files of a Node package that our code writes from the plan (never the LLM)."""
+_PATH_PATTERN = r"^[a-z_][a-z0-9_/]*[.]{suffix}$"
+
+
+def path_pattern(suffix: str) -> str:
+    """The pattern a planned path matches: ``.py`` -> ``^[a-z_][a-z0-9_/]*[.]py$``."""
+    return _PATH_PATTERN.format(suffix=suffix.lstrip("."))
 
 
 class PlannedFileDraft(BaseModel):
-    path: str = Field(max_length=80, pattern=r"^[a-z_][a-z0-9_/]*[.]py$")
+    path: str = Field(max_length=80, pattern=path_pattern("(py|ts|js)"))
     purpose: Sentence
     uses: list[str] = Field(default_factory=list, max_length=8)
     """Paths of other planned files this one imports (its dependencies, written first)."""
@@ -35,24 +45,33 @@ class ProjectStructureDraft(BaseModel):
 
     @model_validator(mode="after")
     def _within_request_limit(self, info: ValidationInfo) -> "ProjectStructureDraft":
-        max_files = (info.context or {}).get("max_files")
+        context = info.context or {}
+        max_files = context.get("max_files")
         if max_files is not None and len(self.files) > max_files:
             raise ValueError(f"{len(self.files)} files planned; plan at most {max_files}")
+        suffix = MODULE_SUFFIXES[context.get("language", "python")]
+        wrong = [f.path for f in self.files if not f.path.endswith(suffix)]
+        if wrong:
+            raise ValueError(f"{wrong[0]!r}: every planned file ends in {suffix}")
         return self
 
     @classmethod
-    def json_schema_for(cls, max_files: int) -> dict[str, Any]:
-        """The decoding schema with the request's file limit as ``maxItems``."""
+    def json_schema_for(cls, max_files: int, language: str = "python") -> dict[str, Any]:
+        """The decoding schema with the request's file limit as ``maxItems`` and paths
+        ending in the suffix of the request's ``language``."""
         schema = cls.model_json_schema()
         files = schema["properties"]["files"]
         files["maxItems"] = min(files.get("maxItems", max_files), max_files)
+        path = schema["$defs"]["PlannedFileDraft"]["properties"]["path"]
+        path["pattern"] = path_pattern(MODULE_SUFFIXES[language])
         return schema
 
 
 class PlannedFile(BaseModel):
     path: str
     purpose: str
-    kind: Literal["module", "package_marker"] = "module"
+    kind: Literal["module", "package_marker", "config"] = "module"
+    """``config``: ``package.json`` or ``tsconfig.json``, written by our code from the plan."""
     uses: list[str] = Field(default_factory=list)
     """Planned files this one imports: code generation writes them first."""
 
@@ -60,11 +79,17 @@ class PlannedFile(BaseModel):
     @classmethod
     def _safe(cls, v: str) -> str:
         v = check_relative_path(v)
-        if not v.endswith(".py"):
-            raise ValueError(f"{v!r}: only Python modules can be planned")
+        if not v.endswith(tuple(MODULE_SUFFIXES.values())) and v not in CONFIG_FILES:
+            raise ValueError(f"{v!r}: only Python, TypeScript or JavaScript modules can be planned")
         if v.split("/")[0] == "tests":
             raise ValueError(f"{v!r}: tests are planned by the test plan, not here")
         return v
+
+    @model_validator(mode="after")
+    def _config_kind(self) -> "PlannedFile":
+        if (self.kind == "config") != (self.path in CONFIG_FILES):
+            raise ValueError(f"{self.path!r}: only package.json and tsconfig.json are config")
+        return self
 
 
 class ProjectStructure(BaseModel):

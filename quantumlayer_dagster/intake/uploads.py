@@ -37,6 +37,7 @@ from pydantic import BaseModel, ValidationError
 
 from quantumlayer_dagster.artifacts.limits import PROMPT_MAX_BYTES
 from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.intake.front_matter import request_text
 from quantumlayer_dagster.intake.prompt_checks import PromptRejected, decode_prompt
 from quantumlayer_dagster.store.artifact_store import (
     ArtifactNotFound,
@@ -208,7 +209,7 @@ def _take(
 ) -> None:
     """Launch one new upload, reject it with a reason, or leave it (gone or replaced)."""
     try:
-        prompt = _read_prompt(inbox, upload)
+        prompt, fields = _read_prompt(inbox, upload)
     except ArtifactNotFound:
         return  # deleted between listing and reading: nothing to launch or move
     except _Replaced:
@@ -222,7 +223,7 @@ def _take(
     store_submission(
         artifacts,
         prompt,
-        RequestOptions(),
+        RequestOptions.model_validate(fields),
         f"upload {_where(inbox, upload.key)}",
         request_id=rid,
         submitted_at=upload.last_modified,
@@ -246,7 +247,8 @@ def _where(inbox: ObjectInbox, key: str) -> str:
         return repr(key)
 
 
-def _read_prompt(inbox: ObjectInbox, upload: StoredObject) -> str:
+def _read_prompt(inbox: ObjectInbox, upload: StoredObject) -> tuple[str, dict[str, str]]:
+    """The upload's prompt and the options of its front-matter block (``front_matter``)."""
     name = upload.key[len(INCOMING) :]
     problem = name_problem(name)
     if problem:
@@ -265,7 +267,7 @@ def _read_prompt(inbox: ObjectInbox, upload: StoredObject) -> str:
         )
     if len(data) != upload.size:
         raise _Replaced(upload.key)
-    return decode_prompt(data, name)
+    return request_text(decode_prompt(data, name), name)
 
 
 def _reject(inbox: ObjectInbox, upload: StoredObject, reason: str, now: datetime) -> Rejection:

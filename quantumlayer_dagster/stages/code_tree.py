@@ -22,9 +22,11 @@ from quantumlayer_dagster.analysis.file_checks import (
     blocking_issues,
     project_context,
 )
+from quantumlayer_dagster.analysis.node_tools import NodeToolMissing, node_tool
 from quantumlayer_dagster.analysis.type_check import TypeCheck, TypeChecker, type_checker
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
+from quantumlayer_dagster.artifacts.request import NODE_LANGUAGES
 from quantumlayer_dagster.artifacts.structure import PlannedFile, ProjectStructure
 from quantumlayer_dagster.generation.file_generation import (
     Check,
@@ -35,9 +37,12 @@ from quantumlayer_dagster.generation.file_generation import (
 )
 from quantumlayer_dagster.generation.interfaces import interfaces_text
 from quantumlayer_dagster.generation.module_order import write_waves
+from quantumlayer_dagster.generation.node_interfaces import node_interfaces_text
+from quantumlayer_dagster.generation.node_package import config_file
 from quantumlayer_dagster.generation.text import bullets
 from quantumlayer_dagster.llm.protocol import LLM, LLMStageError, Message
 from quantumlayer_dagster.prompts import load_template
+from quantumlayer_dagster.stages.project_structure import LANGUAGE_NAMES
 
 STAGE = "code_tree"
 
@@ -57,7 +62,8 @@ def generate_code(
     mypy's errors are blocking findings too). When a module fails, the others of its wave
     still finish (their replies are cached, so a re-run does not pay for them again) and
     LLMStageError carries every call of the stage."""
-    if types != "block" or structure.brief.options.generation_checks != "full":
+    options = structure.brief.options
+    if types != "block" or options.generation_checks != "full" or options.language != "python":
         return _generate_code(structure, llm, progress, None)
     with type_checker() as mypy:
         return _generate_code(structure, llm, progress, mypy)
@@ -71,20 +77,33 @@ def _generate_code(
 ) -> CodeTree:
     options = structure.brief.options
     full = options.generation_checks == "full"
+    if options.language == "typescript":
+        try:
+            node_tool("tsc")  # every check needs it: fail before paying for any reply
+        except NodeToolMissing as exc:
+            raise LLMStageError(STAGE, f"TypeScript cannot be checked: {exc}") from None
     written: dict[str, SourceFile] = {
         f.path: _marker(f) for f in structure.files if f.kind == "package_marker"
     }
-    modules = [f for f in structure.files if f.kind != "package_marker"]
+    # package.json and tsconfig.json come from the plan, before any module is checked
+    written |= {
+        f.path: config_file(f.path, structure) for f in structure.files if f.kind == "config"
+    }
+    modules = [f for f in structure.files if f.kind == "module"]
     waves = write_waves(modules) if full else [modules]
     calls: list[LLMCall] = []
     numbers = {m.path: n for n, m in enumerate(modules, start=1)}
     for wave in waves:
         check = _full_check(structure, written, mypy) if full else syntax_check
-        interfaces = interfaces_text(list(written.values())) if full else ""
         requests = [
             FileRequest(
                 path=planned.path,
-                messages=_messages(structure, planned, interfaces or "none yet"),
+                messages=_messages(
+                    structure,
+                    planned,
+                    (_interfaces(structure, list(written.values()), planned.path) if full else "")
+                    or "none yet",
+                ),
                 progress_note=(
                     f"{STAGE}: writing {planned.path} (module {numbers[planned.path]} "
                     f"of {len(modules)})"
@@ -92,7 +111,9 @@ def _generate_code(
             )
             for planned in wave
         ]
-        sources = _generate(llm, requests, options.max_repair_attempts, progress, check, calls)
+        sources = _generate(
+            llm, requests, options.max_repair_attempts, progress, check, calls, _node(structure)
+        )
         written.update((s.path, s) for s in sources)
     if full:
         _project_pass(structure, llm, written, calls, progress, mypy)
@@ -123,7 +144,9 @@ def _project_pass(
         repairs.append(
             FileRequest(
                 path=planned.path,
-                messages=_messages(structure, planned, interfaces_text(others) or "none"),
+                messages=_messages(
+                    structure, planned, _interfaces(structure, others, planned.path) or "none"
+                ),
                 progress_note=f"{STAGE}: project pass: repairing {planned.path}",
                 previous=current,
                 phase="project",
@@ -131,7 +154,13 @@ def _project_pass(
         )
     if repairs:
         repaired = _generate(
-            llm, repairs, structure.brief.options.max_repair_attempts, progress, check, calls
+            llm,
+            repairs,
+            structure.brief.options.max_repair_attempts,
+            progress,
+            check,
+            calls,
+            _node(structure),
         )
         written.update((s.path, s) for s in repaired)
 
@@ -143,8 +172,10 @@ def _generate(
     progress: Progress | None,
     check: Check,
     calls: list[LLMCall],
+    node: bool = False,
 ) -> list[SourceFile]:
     """One concurrent batch; its calls join ``calls``, and a failure carries all of them."""
+    repair = "repair_code" if check is not syntax_check else "repair_parse"
     try:
         sources, batch_calls = generate_files(
             llm,
@@ -153,7 +184,7 @@ def _generate(
             max_attempts=max_attempts,
             progress=progress,
             check=check,
-            repair_template="repair_code" if check is not syntax_check else "repair_parse",
+            repair_template=f"{repair}_node" if node else repair,
         )
     except LLMStageError as exc:
         raise type(exc)(STAGE, exc.reason, [*calls, *exc.calls]) from None
@@ -186,7 +217,33 @@ def _full_check(
     return check
 
 
+def _node(structure: ProjectStructure) -> bool:
+    return structure.brief.options.language in NODE_LANGUAGES
+
+
+def _interfaces(structure: ProjectStructure, written: list[SourceFile], importer: str) -> str:
+    """What the files already written define, as the module at ``importer`` would use it."""
+    if _node(structure):
+        return node_interfaces_text(written, importer)
+    return interfaces_text(written)
+
+
 def _messages(structure: ProjectStructure, planned: PlannedFile, interfaces: str) -> list[Message]:
+    language = structure.brief.options.language
+    if _node(structure):
+        return load_template("code_file_node").messages(
+            language=LANGUAGE_NAMES[language],
+            fence=language,
+            title=structure.brief.title,
+            summary=structure.brief.summary,
+            package=structure.package,
+            file_list=bullets(f"{f.path}: {f.purpose}" for f in structure.modules),
+            requirements=bullets(structure.requirement_notes),
+            libraries=", ".join(structure.libraries) or "none (Node built-ins only)",
+            interfaces=interfaces,
+            path=planned.path,
+            purpose=planned.purpose,
+        )
     return load_template("code_file").messages(
         title=structure.brief.title,
         summary=structure.brief.summary,

@@ -7,6 +7,7 @@ from quantumlayer_dagster.artifacts.docs import Docs, DocsDraft
 from quantumlayer_dagster.artifacts.frd import FRD
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.generation.node_interfaces import node_definitions
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.prompts import load_template
 
@@ -15,7 +16,8 @@ STAGE = "docs"
 
 def write_docs(frd: FRD, suite: TestSuite, manifest: DependencyManifest, llm: LLM) -> Docs:
     """README.md and API.md for the generated project."""
-    definitions = public_definitions(suite.project.sources)
+    sources = suite.project.sources
+    definitions = public_definitions(sources) + node_definitions(sources)
     features = "\n".join(f"- {f.name}: {f.description}" for f in frd.features)
     api = "\n".join(f"- {d.module}.{d.signature}: {d.doc}" for d in definitions) or "- (none)"
     messages = load_template("docs").messages(title=frd.title, features=features, api=api)
@@ -42,14 +44,18 @@ def _readme(frd: FRD, suite: TestSuite, manifest: DependencyManifest, draft: Doc
         ln for ln in manifest.requirements_txt().splitlines() if ln.strip() and ln[0] != "#"
     ]
     lines += ["", "## Installation", ""]
-    if requirements:
+    if run.runner == "node":
+        # a Node package: its package.json names the dependencies and the test script
+        lines += ["```", "npm install", "npm test", "```"]
+    elif requirements:
         lines += ["```", "pip install -r requirements.txt", "```", "", "Requirements:", ""]
         lines += [f"- `{r}`" for r in requirements]
     else:
         lines.append("Standard library only: no third-party packages are needed.")
     lines += ["", "## Usage", "", draft.usage, "", "## Tests", ""]
+    command = "node --test" if run.runner == "node" else "python -m pytest"
     lines.append(
-        f"`python -m pytest` ran {len(run.tests)} tests: {run.passed} passed, {run.failed} failed, "
+        f"`{command}` ran {len(run.tests)} tests: {run.passed} passed, {run.failed} failed, "
         f"{run.errors} errors, {run.skipped} skipped" + (" (timed out)." if run.timed_out else ".")
     )
     if frd.non_functional:

@@ -5,8 +5,10 @@ from pathlib import PurePosixPath
 from pydantic import ValidationError
 
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.request import NODE_LANGUAGES
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.structure import (
+    MODULE_SUFFIXES,
     PlannedFile,
     ProjectStructure,
     ProjectStructureDraft,
@@ -18,22 +20,35 @@ STAGE = "project_structure"
 
 
 def plan_structure(spec: RequirementsSpec, llm: LLM) -> ProjectStructure:
-    """Ask for a package name and module list; place every module under the package and
-    add the ``__init__.py`` markers each package folder needs."""
+    """Ask for a package name and module list. A Python plan places every module under the
+    package and adds the ``__init__.py`` markers each package folder needs; a Node plan
+    (TypeScript or JavaScript) places the modules under ``src/`` and adds ``package.json``
+    (and ``tsconfig.json`` for TypeScript), which code generation writes from the plan."""
     components = "\n".join(f"- {r.title}: {', '.join(r.components)}" for r in spec.requirements)
     brief, options = spec.brief, spec.brief.options
-    messages = load_template("structure").messages(
-        title=brief.title, summary=brief.summary, components=components, max_files=options.max_files
+    node = options.language in NODE_LANGUAGES
+    template = load_template("structure_node" if node else "structure")
+    node_fields = (
+        {"language": LANGUAGE_NAMES[options.language], "suffix": MODULE_SUFFIXES[options.language]}
+        if node
+        else {}
+    )
+    messages = template.messages(
+        title=brief.title,
+        summary=brief.summary,
+        components=components,
+        max_files=options.max_files,
+        **node_fields,
     )
     draft, calls = llm.complete_json(
         STAGE,
         messages,
         ProjectStructureDraft,
-        json_schema=ProjectStructureDraft.json_schema_for(options.max_files),
-        validation_context={"max_files": options.max_files},
+        json_schema=ProjectStructureDraft.json_schema_for(options.max_files, options.language),
+        validation_context={"max_files": options.max_files, "language": options.language},
         max_attempts=options.max_repair_attempts,
     )
-    files = _place_under_package(draft)
+    files = _place_under_src(draft, options.language) if node else _place_under_package(draft)
     notes = [
         f"{r.id} ({r.priority}) {r.title}: implement {', '.join(r.components)}; "
         + "; ".join(spec.criteria[c] for c in r.acceptance_criteria)
@@ -75,4 +90,33 @@ def _place_under_package(draft: ProjectStructureDraft) -> list[PlannedFile]:
                     path=marker, purpose=f"marks {parent} as a package", kind="package_marker"
                 ),
             )
+    return sorted(planned.values(), key=lambda p: p.path)
+
+
+LANGUAGE_NAMES = {"typescript": "TypeScript", "javascript": "JavaScript"}
+"""How the prompts name the Node languages."""
+NODE_SOURCE_DIR = "src"
+
+
+def _place_under_src(draft: ProjectStructureDraft, language: str) -> list[PlannedFile]:
+    """Every module under ``src/`` (a leading package or ``src`` folder dropped), then the
+    config files our code writes: ``package.json`` and, for TypeScript, ``tsconfig.json``."""
+    suffix = MODULE_SUFFIXES[language]
+
+    def placed(given: str) -> str:
+        parts = PurePosixPath(given).parts
+        if len(parts) > 1 and parts[0] in (draft.package, NODE_SOURCE_DIR):
+            parts = parts[1:]
+        return str(PurePosixPath(NODE_SOURCE_DIR, *parts))
+
+    planned: dict[str, PlannedFile] = {}
+    for f in draft.files:
+        path = placed(f.path)
+        uses = [placed(u) for u in f.uses if u.endswith(suffix) and placed(u) != path]
+        planned.setdefault(path, PlannedFile(path=path, purpose=f.purpose, uses=uses))
+    configs = ["package.json"] + (["tsconfig.json"] if language == "typescript" else [])
+    for config in configs:
+        planned[config] = PlannedFile(
+            path=config, purpose=f"the package's {config}, written from the plan", kind="config"
+        )
     return sorted(planned.values(), key=lambda p: p.path)

@@ -1,5 +1,6 @@
-"""Stage 9: generate pytest files from the test plan, run them in the sandbox, and let the
-LLM repair code or tests while they fail (bounded)."""
+"""Stage 9: generate test files from the test plan (pytest for Python, ``node:test`` for
+TypeScript and JavaScript), run them in the sandbox, and let the LLM repair code or tests
+while they fail (bounded)."""
 
 import re
 from collections.abc import Callable
@@ -11,13 +12,17 @@ from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFil
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.limits import MAX_TEST_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
+from quantumlayer_dagster.artifacts.request import NODE_LANGUAGES
 from quantumlayer_dagster.artifacts.test_plan import TestCase, TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.generation.file_generation import FileRequest, generate_files
+from quantumlayer_dagster.generation.node_interfaces import node_definitions, specifier
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.prompts import load_template
 from quantumlayer_dagster.sandbox import CodeSandbox
+from quantumlayer_dagster.stages.project_structure import LANGUAGE_NAMES
 from quantumlayer_dagster.stages.semantic_validation import validate_code
+from quantumlayer_dagster.testing.node_project_tests import run_node_project
 from quantumlayer_dagster.testing.test_repair import repair_tests
 from quantumlayer_dagster.testing.test_run import run_pytest
 
@@ -45,23 +50,35 @@ def build_test_suite(
     test file replaced per round). The suite carries the final, possibly repaired tree; a
     tree whose code a repair replaced is validated again, type-checked as ``types`` says."""
     max_attempts = plan.brief.options.max_repair_attempts
-    definitions = {d.name: d for d in public_definitions(code.files)}
-    template = load_template("test_file")
+    language = plan.brief.options.language
+    node = language in NODE_LANGUAGES
+    found = node_definitions(code.files) if node else public_definitions(code.files)
+    definitions = {d.name: d for d in found}
+    template = load_template("test_file_node" if node else "test_file")
     untraced: set[str] = set()
     groups = list(plan.cases_by_feature().items())[:MAX_TEST_FILES]
     requests: list[FileRequest] = []
     for n, (feature_id, cases) in enumerate(groups, start=1):
-        path = f"tests/test_{feature_id.lower()}_{_slug(cases[0].title)}.py"
+        stem = f"{feature_id.lower()}_{_slug(cases[0].title)}"
+        path = f"tests/{stem}.test.{_NODE_SUFFIX[language]}" if node else f"tests/test_{stem}.py"
         targets = [definitions.get(c.target) for c in cases]
         untraced |= {c.target for c, d in zip(cases, targets, strict=True) if d is None}
         home = _home_module(targets, code)
-        messages = template.messages(
-            module=home.path,
-            import_name=_import_hint(cases, targets, code.package),
-            source=home.content[:SOURCE_CHARS_IN_PROMPT],
-            cases="\n".join(_case_line(c) for c in cases),
-            path=path,
-        )
+        fields = {
+            "module": home.path,
+            "source": home.content[:SOURCE_CHARS_IN_PROMPT],
+            "cases": "\n".join(_case_line(c) for c in cases),
+            "path": path,
+        }
+        if node:
+            fields |= {
+                "language": LANGUAGE_NAMES[language],
+                "fence": language,
+                "import_name": _node_import_hint(cases, targets, home, path),
+            }
+        else:
+            fields["import_name"] = _import_hint(cases, targets, code.package)
+        messages = template.messages(**fields)
         requests.append(FileRequest(path, messages, f"{STAGE}: writing {path} ({n}/{len(groups)})"))
     # Test files are independent requests: written concurrently like code_tree's modules.
     # test files pass the same blocking checks as code before they are kept (a test that
@@ -77,18 +94,20 @@ def build_test_suite(
         max_attempts=max_attempts,
         progress=progress,
         check=lambda source: [i.describe() for i in blocking_issues(source, context)],
-        repair_template="repair_code",
+        repair_template="repair_code_node" if node else "repair_code",
     )
     project = ProjectTree(package=code.package, sources=code.files, tests=tests)
     if progress:
         progress(f"{STAGE}: running {len(tests)} test files in the sandbox")
-    first = run_pytest(project, sandbox)
+    run_tests = run_node_project if node else run_pytest
+    first = run_tests(project, sandbox)
     repaired = repair_tests(
         project,
         first,
         llm,
         sandbox,
-        run_pytest,
+        run_tests,
+        template="repair_tests_node" if node else "repair_tests",
         max_repairs=max_repairs,
         max_attempts=max_attempts,
         progress=progress,
@@ -115,6 +134,23 @@ def build_test_suite(
         tested_sha256=tree_digest(repaired.project.all_files),
         llm=LLMUsage(calls=calls + repaired.calls),
     )
+
+
+_NODE_SUFFIX = {"typescript": "ts", "javascript": "js"}
+
+
+def _node_import_hint(
+    cases: list[TestCase], targets: list[Definition | None], home: SourceFile, path: str
+) -> str:
+    """``import { a, b } from "../src/x.js"`` for the targets the home module exports."""
+    names = sorted({d.name for d in targets if d and d.path == home.path})
+    where = specifier(path, home.path)
+    imported = f"{{ {', '.join(names)} }}" if names else "* as m"
+    line = f'import {imported} from "{where}"'
+    missing = sorted({c.target for c, d in zip(cases, targets, strict=True) if d is None})
+    if missing:
+        line += f"; not exported by the code, test them through what it exports: {missing}"
+    return line
 
 
 def _slug(text: str) -> str:

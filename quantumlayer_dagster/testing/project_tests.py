@@ -1,21 +1,22 @@
-"""Which test runner a project needs, and running it: pytest for Python, Node for JS."""
+"""Which test runner a project needs, and running it: pytest for Python, Node for JS (and
+TypeScript, compiled with our ``tsc`` first)."""
 
 from pathlib import PurePosixPath
 
 from quantumlayer_dagster.artifacts.code import SourceFile, language_of
 from quantumlayer_dagster.artifacts.testing import Runner, TestRun
 from quantumlayer_dagster.sandbox import CodeSandbox
-from quantumlayer_dagster.testing.node_test_run import run_node_tests
+from quantumlayer_dagster.testing.node_project_tests import run_node_files
 from quantumlayer_dagster.testing.test_run import run_pytest_files
 
 NO_RUNNER = "no Python or JavaScript files: nothing this sandbox can test"
 
 
 def runner_for(files: list[SourceFile]) -> Runner | None:
-    """ "node" for a JavaScript project (a package.json, or more JS files than Python
-    files), "pytest" when there is Python, else None."""
+    """ "node" for a JavaScript or TypeScript project (a package.json, or more JS/TS files
+    than Python files), "pytest" when there is Python, else None."""
     python = sum(1 for f in files if f.language == "python")
-    javascript = sum(1 for f in files if language_of(f.path) == "javascript")
+    javascript = sum(1 for f in files if language_of(f.path) in ("javascript", "typescript"))
     has_package = any(PurePosixPath(f.path).name == "package.json" for f in files)
     if javascript and (has_package or javascript > python):
         return "node"
@@ -39,7 +40,7 @@ def run_project_tests(files: list[SourceFile], sandbox: CodeSandbox) -> TestRun:
     coverage is measured over the Python files that are not tests."""
     runner = runner_for(files)
     if runner == "node":
-        return run_node_tests(files, sandbox)
+        return run_node_files(files, sandbox)
     if runner == "pytest":
         sources = {f.path for f in files if f.language == "python"}
         sources -= {p for p in sources if is_python_test_file(p)}

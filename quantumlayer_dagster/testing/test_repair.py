@@ -52,6 +52,7 @@ def repair_tests(
     max_attempts: int = 3,
     progress: Progress | None = None,
     declared: list[str] | None = None,
+    template: str = "repair_tests",
 ) -> RepairOutcome:
     """While ``run`` is not ok and has failures (or timed out), send them to the LLM, apply
     the one file it replaces and run the tests again, at most ``max_repairs`` rounds.
@@ -59,7 +60,8 @@ def repair_tests(
     A round whose reply is unusable (no valid answer within ``max_attempts`` calls, or new
     content that fails a blocking check, judged with the ``declared`` requirements) is
     recorded with its error and ends the loop: the same prompt would most likely fail the
-    same way."""
+    same way. ``template`` is the prompt (``repair_tests``, or ``repair_tests_node`` for a
+    Node package)."""
     outcome = RepairOutcome(project=project, run=run)
     for number in range(1, max_repairs + 1):
         if not needs_repair(outcome.run):
@@ -72,7 +74,7 @@ def repair_tests(
         pointed = syntax_error_file(sent, paths)
         # a syntax error in a file is answered in that file, never by replacing another one
         answerable = [pointed] if pointed else paths
-        messages = load_template("repair_tests").messages(
+        messages = load_template(template).messages(
             count=len(outcome.run.failures) or 1,
             failures=_failure_text(sent),
             files=_files_text(outcome.project, sent),

@@ -115,3 +115,14 @@ def test_fetch_of_something_that_is_not_a_request_id_is_a_usage_error(
     monkeypatch.setenv("QL_HOME", str(tmp_path / "home"))
     assert main(["fetch", "../../etc", "-o", str(tmp_path)]) == EXIT_USAGE
     assert "is not a request id" in capsys.readouterr().err
+
+
+def test_submit_with_a_language_uploads_it_as_the_prompts_front_matter(
+    tmp_path: Path, prompt_file: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("QL_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("QL_STORE", raising=False)
+    assert main(["submit", str(prompt_file), "--language", "typescript"]) == EXIT_OK
+    key = capsys.readouterr().out.strip()
+    uploaded = (tmp_path / "home" / "prompts" / key).read_text()
+    assert uploaded == f"---\nlanguage: typescript\n---\n{wordcount.PROMPT}"

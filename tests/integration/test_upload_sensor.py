@@ -256,3 +256,23 @@ def test_no_uploads_is_a_skipped_tick_with_a_reason(stores, instance) -> None:
     assert result.skip_reason is not None
     assert "no new uploads" in (result.skip_reason.skip_message or "")
     assert json.loads(result.cursor or "{}")["pending"] == {}
+
+
+def test_a_front_matter_language_line_chooses_the_request_language(stores, instance) -> None:
+    upload(stores, "strings.ts.txt", b"---\nlanguage: typescript\n---\n" + PROMPT)
+    [run] = launched(tick(stores, instance))
+    submission = PromptSubmission.model_validate_json(
+        stores.store().get_bytes(submission_key(run.partition_key))
+    )
+    assert submission.options.language == "typescript"
+    assert submission.prompt == PROMPT.decode()  # the block is not part of the prompt
+
+
+def test_an_unknown_front_matter_setting_is_rejected_with_its_line(stores, instance) -> None:
+    data = b"---\nlanguage: cobol\n---\n" + PROMPT
+    upload(stores, "old.txt", data)
+    assert launched(tick(stores, instance)) == []
+    inbox = stores.prompts()
+    assert inbox.get_bytes("rejected/old.txt") == data  # nothing lost
+    reason = inbox.get_bytes("rejected/old.txt" + REASON_SUFFIX).decode()
+    assert "old.txt line 2: language 'cobol' is not one of python, typescript, javascript" in reason

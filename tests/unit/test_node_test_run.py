@@ -72,8 +72,9 @@ def test_node_test_that_hangs_is_timed_out() -> None:
         ([MATH, TESTS], "node"),
         ([SourceFile(path="a.py", content=""), PACKAGE], "pytest"),
         ([SourceFile(path="README.md", content="hi")], None),
+        ([SourceFile(path="src/a.ts", content=""), PACKAGE], "node"),
     ],
-    ids=["package-json", "only-js", "python-with-package-json", "no-code"],
+    ids=["package-json", "only-js", "python-with-package-json", "no-code", "typescript"],
 )
 def test_runner_is_chosen_from_the_tree(files: list[SourceFile], runner: str | None) -> None:
     assert runner_for(files) == runner
@@ -89,3 +90,25 @@ def test_missing_node_is_reported_with_the_fix() -> None:
     run = run_node_tests([MATH, TESTS], SANDBOX, node="/nonexistent/node")
     assert not run.ok
     assert run.junit_error and "/nonexistent/node --version failed" in run.junit_error
+
+
+@needs_node
+@pytest.mark.sandbox
+@pytest.mark.slow  # tsc compiles first (about 2 s)
+def test_a_typescript_tree_is_compiled_with_our_tsc_and_run_with_node() -> None:
+    files = [
+        SourceFile(path="package.json", content='{"type": "module"}\n'),
+        SourceFile(
+            path="src/math.ts", content="export const add = (a: number, b: number) => a + b;\n"
+        ),
+        SourceFile(
+            path="tests/math.test.ts",
+            content=(
+                'import { test } from "node:test";\nimport assert from "node:assert/strict";\n'
+                'import { add } from "../src/math.js";\n'
+                'test("adds", () => { assert.equal(add(1, 2), 3); });\n'
+            ),
+        ),
+    ]
+    run = run_project_tests(files, SANDBOX)
+    assert (run.runner, run.passed, run.failed, run.ok) == ("node", 1, 0, True), run.summary

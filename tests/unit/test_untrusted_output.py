@@ -145,8 +145,8 @@ def test_a_test_file_may_not_share_a_path_with_a_source_file() -> None:
         ProjectTree(package="wordcount", sources=[clash], tests=[clash])
 
 
-def test_a_planned_file_must_be_a_python_module() -> None:
-    with pytest.raises(ValidationError, match="only Python modules"):
+def test_a_planned_file_must_be_a_module_of_a_supported_language() -> None:
+    with pytest.raises(ValidationError, match="only Python, TypeScript or JavaScript modules"):
         PlannedFile(path="wordcount/run.sh", purpose="starts it")
 
 
