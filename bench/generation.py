@@ -54,7 +54,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROMPTS = sorted((ROOT / "examples").glob("*.txt")) + sorted(
     (ROOT / "bench" / "prompts").glob("*.txt")
 )
-"""The repo's examples and the benchmark's own prompts (CLI, library, HTTP API, data)."""
+"""The repo's examples (Python, TypeScript, JavaScript) and the benchmark's own prompts (CLI,
+library, HTTP API, data processing)."""
 
 SCRIPTED_CONFIG = """\
 groups:
@@ -196,6 +197,7 @@ def graph_run(prompt_file: Path, checks: str) -> RunFigures:
     from quantumlayer_cli.local_run import local_instance, run_request
     from quantumlayer_dagster.artifacts.code import CodeTree
     from quantumlayer_dagster.definitions import build_definitions
+    from quantumlayer_dagster.intake.front_matter import read_request_file
     from quantumlayer_dagster.settings import Settings
     from quantumlayer_dagster.store.keys import asset_key
     from resources.artifact_store import open_artifact_store
@@ -205,10 +207,11 @@ def graph_run(prompt_file: Path, checks: str) -> RunFigures:
         settings = Settings.from_env()
         instance = local_instance(settings)
         started = time.perf_counter()
+        prompt, fields = read_request_file(prompt_file)  # its front matter names a language
         outcome = run_request(
             settings,
-            prompt_file.read_text(encoding="utf-8"),
-            RequestOptions(generation_checks=checks),  # type: ignore[arg-type]
+            prompt,
+            RequestOptions(generation_checks=checks, **fields),  # type: ignore[arg-type]
             definitions=build_definitions(settings),
             instance=instance,
         )

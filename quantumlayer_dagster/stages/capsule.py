@@ -188,7 +188,7 @@ def capsule_entries(inputs: CapsuleInputs, judged: ValidationReport) -> dict[str
             "reports/test_run.json": artifact_to_json(suite.run),
             "reports/junit.xml": suite.run.junit_xml.encode(),
             "reports/security.json": artifact_to_json(security),
-            "reports/bandit.sarif.json": _json_bytes(security.sarif, sort_keys=True),
+            "reports/security.sarif.json": _json_bytes(security.sarif, sort_keys=True),
             "reports/pip-audit.json": _json_bytes(security.audit.pip_audit_json),
             "reports/performance.json": artifact_to_json(inputs.performance_report),
             "reports/dependencies.json": artifact_to_json(dependencies),

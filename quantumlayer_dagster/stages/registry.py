@@ -50,7 +50,7 @@ class StageSpec:
         return "-".join([f"v{self.logic}", *(load_template(t).digest[:8] for t in self.templates)])
 
 
-CAPSULE = StageSpec("capsule", "1", Capsule)
+CAPSULE = StageSpec("capsule", "2", Capsule)
 """Packaging, the last stage: its artifact says where the request's archive is."""
 
 STAGES: tuple[StageSpec, ...] = (

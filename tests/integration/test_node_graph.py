@@ -130,6 +130,21 @@ def test_typescript_capsule_holds_the_package_and_verifies(typescript_run):
     assert b"npm install" in files["project/README.md"]
 
 
+def test_typescript_capsule_has_an_npm_sbom_and_eslint_security_results(typescript_run):
+    files = typescript_run.capsule_files()
+    sbom = json.loads(files["reports/sbom.cdx.json"])
+    purls = {c["purl"] for c in sbom["components"]}
+    assert {p.split("@")[0] for p in purls} >= {"pkg:npm/typescript", "pkg:npm/%40types/node"}
+    sarif = json.loads(files["reports/security.sarif.json"])
+    assert "ESLint" in [run["tool"]["driver"]["name"] for run in sarif["runs"]]
+    gates = {g.name: g for g in typescript_run.outcome.gates}
+    assert gates["no_high_severity_findings"].passed
+    # no offline npm advisories: the audit gate fails, as a warning that does not stop the run
+    audit = gates["no_known_vulnerable_pins"]
+    assert not audit.passed and not audit.stops
+    assert "npm audit not run" in audit.detail
+
+
 def test_javascript_request_passes_validation_tests_and_packaging(javascript_run):
     outcome = javascript_run.outcome
     assert outcome.success, outcome.failure

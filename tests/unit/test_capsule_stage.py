@@ -130,7 +130,7 @@ def test_the_capsule_packs_the_project_and_every_report_and_verifies(inputs):
         "reports/junit.xml",
         "reports/dependencies.json",
         "reports/sbom.cdx.json",
-        "reports/bandit.sarif.json",
+        "reports/security.sarif.json",
     } <= files
     assert packaged.file_count == len(files)
     verification = verify_capsule(packaged.data)
