@@ -26,8 +26,13 @@ def readme_configs() -> list[str]:
     return re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
 
 
-def test_there_are_three_examples_and_three_readme_configurations():
-    assert [p.name for p in EXAMPLES] == ["hosted-with-fallback.yaml", "local.yaml", "vllm.yaml"]
+def test_there_are_four_examples_and_three_readme_configurations():
+    assert [p.name for p in EXAMPLES] == [
+        "gemma3-270m.yaml",
+        "hosted-with-fallback.yaml",
+        "local.yaml",
+        "vllm.yaml",
+    ]
     assert len(readme_configs()) == 3
 
 
@@ -51,6 +56,18 @@ def test_each_readme_configuration_loads_and_builds_a_router(tmp_path, index):
 def test_the_local_example_is_the_packaged_default():
     example = load_llm_config(ROOT / "examples" / "llm" / "local.yaml", env={})
     assert example == load_llm_config(PACKAGED_LLM_CONFIG, env={})
+
+
+def test_the_gemma_example_differs_from_the_default_only_in_its_model_and_port():
+    gemma = load_llm_config(ROOT / "examples" / "llm" / "gemma3-270m.yaml", env={})
+    default = load_llm_config(PACKAGED_LLM_CONFIG, env={})
+    assert gemma.groups.keys() == default.groups.keys()
+    for name, group in gemma.groups.items():
+        [deployment] = group.deployments
+        assert deployment.model == "openai/gemma3-270m"
+        assert deployment.api_base == "http://127.0.0.1:8767/v1"
+        other = default.groups[name]
+        assert (group.max_tokens, group.timeout_s) == (other.max_tokens, other.timeout_s)
 
 
 def test_the_hosted_example_falls_back_to_another_provider():
