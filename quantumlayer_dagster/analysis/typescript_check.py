@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from quantumlayer_dagster.analysis.node_tools import NodeToolMissing, node_tool
+from quantumlayer_dagster.sandbox.tool_process import run_host_tool
 
 COMPILER_OPTIONS: dict[str, object] = {
     "target": "ES2022",
@@ -121,7 +122,8 @@ def _run_tsc(
     (root / "package.json").write_text(json.dumps({"type": "module"}))
     argv = [str(tsc), "--pretty", "false", *_option_flags(tsc), *extra, *sorted(files)]
     try:
-        done = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=TSC_TIMEOUT_S)
+        # our trusted tsc over untrusted files: a scrubbed environment, a timeout (no keys)
+        done = run_host_tool(argv, TSC_TIMEOUT_S, name="tsc", cwd=root)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return TscResult(problem=f"tsc did not finish: {exc}")
     diagnostics = tuple(d for line in done.stdout.splitlines() if (d := _diagnostic(line)))
