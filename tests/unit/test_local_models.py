@@ -31,3 +31,12 @@ def test_llm_serve_takes_the_model_by_name() -> None:
     assert parser.parse_args(["llm", "serve", "--model", "gemma3-270m"]).model == "gemma3-270m"
     with pytest.raises(SystemExit):
         parser.parse_args(["llm", "serve", "--model", "gpt5"])
+
+
+def test_the_server_leaves_half_the_cpus_to_the_pipeline(monkeypatch) -> None:
+    monkeypatch.setattr(local_server.os, "cpu_count", lambda: 2)
+    assert local_server.default_threads() == 1
+    monkeypatch.setattr(local_server.os, "cpu_count", lambda: 16)
+    assert local_server.default_threads() == 8
+    monkeypatch.setattr(local_server.os, "cpu_count", lambda: None)
+    assert local_server.default_threads() == 1
