@@ -166,22 +166,22 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", default=["off", "on"], choices=["off", "on"])
     parser.add_argument("--samples", type=Path, help="write every generated file here")
     args = parser.parse_args()
-    results: dict[str, Figures] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for mode in args.modes:
-            results[mode] = run(mode, args, Path(tmp))
     print(f"plans: {' '.join(args.plans)}")
     print(f"runs_per_plan: {args.n}")
-    for mode, f in results.items():
-        files = max(f.files, 1)
-        print(f"files_{mode}: {f.files}")
-        print(f"parse_rate_{mode}: {f.parses / files:.2f}")
-        print(f"blocking_pass_rate_{mode}: {f.passes / files:.2f}")
-        print(f"failed_requests_{mode}: {f.failed_requests}")
-        print(f"tokens_out_per_file_{mode}: {f.tokens_out / files:.0f}")
-        print(f"seconds_per_file_{mode}: {f.seconds / files:.1f}")
+    samples: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in args.modes:
+            f = run(mode, args, Path(tmp))
+            files = max(f.files, 1)
+            print(f"files_{mode}: {f.files}")
+            print(f"parse_rate_{mode}: {f.parses / files:.2f}")
+            print(f"blocking_pass_rate_{mode}: {f.passes / files:.2f}")
+            print(f"failed_requests_{mode}: {f.failed_requests}")
+            print(f"tokens_out_per_file_{mode}: {f.tokens_out / files:.0f}")
+            print(f"seconds_per_file_{mode}: {f.seconds / files:.1f}", flush=True)
+            samples += f.samples
     if args.samples:
-        args.samples.write_text("\n".join(s for f in results.values() for s in f.samples))
+        args.samples.write_text("\n".join(samples))
 
 
 if __name__ == "__main__":

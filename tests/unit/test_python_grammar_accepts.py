@@ -1,6 +1,7 @@
 """The packaged Python grammar, run by llama.cpp's own grammar sampler over SmolLM2's
-vocabulary: it loads, it accepts the modules and test files a small project needs, token
-by token, and it refuses what would not parse."""
+vocabulary: it loads, it accepts the modules and test files a small project needs (alone or
+in one ```python block, after which the reply can only end), token by token, and it refuses
+what would not parse."""
 
 import ctypes
 from collections.abc import Iterator
@@ -115,7 +116,11 @@ def test_the_grammar_loads_in_llama_cpp(vocab: Any) -> None:
     llama_cpp.llama_sampler_free(grammar_sampler(vocab))
 
 
-@pytest.mark.parametrize("source", [MODULE, TEST_FILE], ids=["module", "test-file"])
+@pytest.mark.parametrize(
+    "source",
+    [MODULE, TEST_FILE, f"```python\n{TEST_FILE}```"],
+    ids=["module", "test-file", "fenced"],
+)
 def test_the_modules_and_tests_of_a_small_project_are_accepted(vocab: Any, source: str) -> None:
     assert accepts(vocab, source)
 
@@ -123,7 +128,7 @@ def test_the_modules_and_tests_of_a_small_project_are_accepted(vocab: Any, sourc
 @pytest.mark.parametrize(
     "source",
     [
-        "```python\nx = 1\n```\n",
+        "```python\nx = 1\n```\nThis sets x.\n",
         "Here is the code:\nx = 1\n",
         "Here is a in function in Python, which is the sum\n",
         "import os\n\nresult is the sum of a and b\n",
