@@ -25,7 +25,6 @@ MAX_TOKENS = 160
 ASKS = [
     ("calc/ops.py", "Functions add(a, b) and divide(a, b) returning floats."),
     ("tests/test_ops.py", "pytest tests of calc.ops.add: add(1, 2) == 3."),
-    ("todo/store.py", "A TodoStore class keeping a list of titles, with add(title)."),
 ]
 
 
