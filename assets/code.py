@@ -59,7 +59,7 @@ def code_tree(
 
 
 def _last_check(f: SourceFile) -> str:
-    errors = f.attempts[-1].errors if f.attempts else []
+    errors = f.kept_attempt.errors if f.kept_attempt else []
     return markdown_cell(errors[0]) if errors else "passes"
 
 

@@ -97,10 +97,11 @@ def llm_failure(exc: LLMStageError) -> dg.Failure:
 
 
 def attempts_table(calls: list[LLMCall]) -> str:
-    """Every call of a stage as a Markdown table: model, file, tokens, error, reply."""
+    """Every call of a stage as a Markdown table: attempt (and best-of-n candidate), model,
+    file, tokens, error, reply."""
     rows = [
         [
-            str(c.attempt),
+            str(c.attempt) + (f" (candidate {c.candidate})" if c.candidate else ""),
             markdown_cell(c.model),
             markdown_cell(c.file or "-"),
             f"{c.tokens_in}/{c.tokens_out}",

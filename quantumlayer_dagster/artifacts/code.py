@@ -33,12 +33,16 @@ class GenerationAttempt(BaseModel):
     """One LLM attempt at a file: the findings sent back to ask for it (empty for the first
     request) and the blocking problems it still had (empty when it passed the check).
     ``phase`` is "write" while the file is written, "project" for a repair of cross-file
-    breakage found once every file existed."""
+    breakage found once every file existed. With best-of-n, the replies to one request
+    share its ``attempt`` and are told apart by ``candidate`` (from 1; None when one reply
+    was asked for); ``kept`` marks the attempt whose content the file holds."""
 
     attempt: int
+    candidate: int | None = None
     errors: list[str] = Field(default_factory=list)
     sent_back: list[str] = Field(default_factory=list)
     phase: str = "write"
+    kept: bool = False
 
 
 class SourceFile(BaseModel):
@@ -64,6 +68,13 @@ class SourceFile(BaseModel):
     @property
     def language(self) -> str | None:
         return language_of(self.path)
+
+    @property
+    def kept_attempt(self) -> GenerationAttempt | None:
+        """The attempt whose content the file holds (the one marked ``kept``, else the last;
+        None for a file no LLM wrote)."""
+        marked = [a for a in self.attempts if a.kept]
+        return marked[-1] if marked else (self.attempts[-1] if self.attempts else None)
 
     @property
     def sha256(self) -> str:
@@ -103,22 +114,27 @@ class CodeTree(BaseModel):
         return next((f for f in self.files if f.path == path), None)
 
     def attempts_markdown(self) -> str:
-        """Every attempt at every file: its phase, what was sent back for it (first finding
-        and how many) and what it still had, for the Dagster UI."""
+        """Every attempt at every file: its phase, which candidate it was (best-of-n), what
+        was sent back for it (first finding and how many), what it still had and whether
+        the file kept it, for the Dagster UI."""
         rows = [
             [
                 f"`{markdown_cell(f.path)}`",
                 str(a.attempt),
+                str(a.candidate or "-"),
                 a.phase,
                 _first_of(a.sent_back) or "-",
                 _first_of(a.errors) or "passes",
+                "yes" if a is f.kept_attempt else "",
             ]
             for f in self.files
             for a in f.attempts
         ]
         if not rows:
             return "No file was written by the LLM."
-        return markdown_table(["file", "attempt", "phase", "sent back", "result"], rows)
+        return markdown_table(
+            ["file", "attempt", "candidate", "phase", "sent back", "result", "kept"], rows
+        )
 
 
 def tree_digest(files: list[SourceFile]) -> str:

@@ -16,6 +16,9 @@ class LLMCall(BaseModel):
     file: str | None = None
     """The file a per-file request asked for."""
     attempt: int = 1
+    candidate: int | None = None
+    """Which of several replies to one request (best-of-n) this was, from 1; None when one
+    reply was asked for."""
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float = 0.0

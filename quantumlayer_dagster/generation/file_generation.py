@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from quantumlayer_dagster.analysis.parsing import syntax_errors
-from quantumlayer_dagster.artifacts.code import GenerationAttempt, SourceFile
+from quantumlayer_dagster.artifacts.code import GenerationAttempt, SourceFile, language_of
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.llm.code_blocks import extract_code
 from quantumlayer_dagster.llm.protocol import LLM, LLMStageError, Message
@@ -110,8 +110,10 @@ def generate_file(
     phase: str = "write",
 ) -> tuple[SourceFile, list[LLMCall]]:
     """Ask for the file at ``path``; while ``check`` finds problems, reply with them and ask
-    again, up to ``max_attempts`` calls. With ``previous`` the first call is already a
-    repair of that version. Returns the last version (which may still have problems:
+    again, up to ``max_attempts`` requests. The first request asks for the group's
+    candidates (best-of-n): the first with no finding is kept, else the repair goes on from
+    the one with the fewest. With ``previous`` the first call is already a repair of that
+    version. Returns the last version (which may still have problems:
     semantic validation reports them) and every call, each with its error. Every attempt
     is recorded with what was sent back for it and what it still had.
     Raises LLMStageError when no attempt produced an acceptable file at all (e.g. empty or
@@ -130,28 +132,55 @@ def generate_file(
     calls: list[LLMCall] = []
     attempts = list(previous.attempts) if previous else []
     kept: SourceFile | None = previous
+    kept_at = attempts.index(previous.kept_attempt) if previous and previous.kept_attempt else -1
     conversation = list(messages)
     sent: list[str] = []
     if previous is not None:
         sent = capped(check(previous))
         conversation = repair_turn(previous.content, previous.content, sent)
+    language = language_of(path)
+
+    def acceptable(text: str) -> bool:
+        return not _problems(path, extract_code(text), check)
+
     first = len(attempts) + 1
     for attempt in range(first, first + max_attempts):
-        reply, call = llm.complete_text(
-            stage,
-            conversation,
-            acceptable=lambda text: not _problems(path, extract_code(text), check),
-        )
-        content = extract_code(reply)
-        errors = _problems(path, content, check)
-        call = call.model_copy(update={"attempt": attempt, "error": "; ".join(errors) or None})
-        calls.append(call)
-        attempts.append(
-            GenerationAttempt(attempt=attempt, errors=errors, sent_back=sent, phase=phase)
-        )
-        if not _unusable(errors):
-            kept = SourceFile(path=path, content=content, attempts=list(attempts))
-        if not errors:
+        if previous is None and attempt == first:
+            # best-of-n: the group's candidates for the first request, one reply per repair
+            replies = llm.complete_text_candidates(
+                stage, conversation, acceptable=acceptable, code_language=language
+            )
+        else:
+            replies = [
+                llm.complete_text(
+                    stage, conversation, acceptable=acceptable, code_language=language
+                )
+            ]
+        judged: list[tuple[str, str, list[str], int]] = []
+        for reply, call in replies:
+            content = extract_code(reply)
+            errors = _problems(path, content, check)
+            error = "; ".join(errors) or None
+            calls.append(call.model_copy(update={"attempt": attempt, "error": error}))
+            attempts.append(
+                GenerationAttempt(
+                    attempt=attempt,
+                    candidate=call.candidate,
+                    errors=errors,
+                    sent_back=sent,
+                    phase=phase,
+                )
+            )
+            judged.append((reply, content, errors, len(attempts) - 1))
+        usable = [j for j in judged if not _unusable(j[2])]
+        # the first candidate with no finding, else the one with the fewest
+        best = min(usable, key=lambda j: _finding_count(j[2])) if usable else None
+        if best is not None:
+            reply, content, errors, kept_at = best
+            kept = SourceFile(path=path, content=content)
+        else:
+            reply, content, errors, _ = judged[0]
+        if best is not None and not errors:
             break
         sent = errors
         conversation = repair_turn(content, reply, errors)
@@ -161,7 +190,8 @@ def generate_file(
             f"{path}: no usable file after {max_attempts} attempts: {attempts[-1].errors[0]}",
             calls,
         )
-    return kept.model_copy(update={"attempts": attempts}), calls
+    marked = [a.model_copy(update={"kept": i == kept_at}) for i, a in enumerate(attempts)]
+    return kept.model_copy(update={"attempts": marked}), calls
 
 
 def _problems(path: str, content: str, check: Check) -> list[str]:
@@ -179,6 +209,14 @@ def capped(errors: list[str]) -> list[str]:
     if len(errors) > MAX_ERRORS_SHOWN:
         shown.append(f"... and {len(errors) - MAX_ERRORS_SHOWN} more")
     return shown
+
+
+def _finding_count(errors: list[str]) -> int:
+    """How many findings a ``capped`` list stands for."""
+    more = errors[-1] if errors else ""
+    if more.startswith("... and ") and more.endswith(" more"):
+        return len(errors) - 1 + int(more.split()[2])
+    return len(errors)
 
 
 def _unusable(errors: list[str]) -> bool:

@@ -9,7 +9,8 @@ tokens and cost. API keys live only inside the Router and are masked in every er
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from quantumlayer_dagster.llm.config import (
     LLMConfig,
     describe_validation_error,
 )
+from quantumlayer_dagster.llm.decoding_grammar import request_grammar
 from quantumlayer_dagster.llm.protocol import LLMStageError, M, Message
 from quantumlayer_dagster.llm.redaction import redact_in_logs
 from quantumlayer_dagster.llm.request_tags import file_path_in, request_headers, stage_metadata
@@ -81,6 +83,7 @@ class LiteLLMClient:
             for index, dep in enumerate(group.deployments)
         }
         self._unpriced_warned: set[str] = set()
+        self._n_support: dict[str, bool] = {}
 
     @property
     def max_parallel_calls(self) -> int:
@@ -157,17 +160,109 @@ class LiteLLMClient:
         *,
         max_tokens: int | None = None,
         acceptable: Callable[[str], bool] | None = None,
+        code_language: str | None = None,
     ) -> tuple[str, LLMCall]:
         """Ask for free text; return the reply as sent (stages pull code out with
         ``code_blocks.extract_code``) and the call. A complete, non-empty reply that is
-        ``acceptable`` is cached; anything else is asked for again next time."""
+        ``acceptable`` is cached; anything else is asked for again next time. A file of
+        ``code_language`` is decoded under the group's ``grammar`` when it names that
+        language (``decoding_grammar.request_grammar``)."""
         settings = self.config.settings_for(stage)
+        grammar = request_grammar(settings, code_language)
         calls: list[LLMCall] = []
-        reply = self._send(stage, list(messages), 1, calls, None, max_tokens or settings.max_tokens)
+        reply = self._send(
+            stage, list(messages), 1, calls, None, max_tokens or settings.max_tokens, grammar
+        )
+        self._keep_if_reusable(reply, acceptable)
+        return reply.text, reply.call
+
+    def complete_text_candidates(
+        self,
+        stage: str,
+        messages: list[Message],
+        *,
+        acceptable: Callable[[str], bool] | None = None,
+        code_language: str | None = None,
+    ) -> list[tuple[str, LLMCall]]:
+        """The group's ``candidates`` replies to one request (best-of-n), in candidate order,
+        each with its call (``candidate`` numbered from 1; one reply when the group asks for
+        one). Cached candidates come from the cache, each under its own index; the others
+        go in one request with ``n`` where every deployment that may answer takes it, and
+        whatever a server did not send (llama-cpp-python ignores ``n``) in single requests,
+        at most ``max_parallel_calls`` at once. Any failed request raises LLMStageError
+        carrying every call made."""
+        settings = self.config.settings_for(stage)
+        count = settings.candidates
+        if count == 1:
+            return [
+                self.complete_text(
+                    stage, messages, acceptable=acceptable, code_language=code_language
+                )
+            ]
+        grammar = request_grammar(settings, code_language)
+        numbers = list(range(1, count + 1))
+
+        def send(wanted: list[int]) -> tuple[list[_Reply], list[LLMCall], LLMStageError | None]:
+            calls: list[LLMCall] = []
+            try:
+                replies = self._send_choices(
+                    stage, list(messages), calls, settings.max_tokens, grammar, wanted
+                )
+            except LLMStageError as exc:
+                return [], exc.calls or calls, exc
+            return replies, calls, None
+
+        replies: list[_Reply] = []
+        failures: list[tuple[list[LLMCall], LLMStageError]] = []
+        if self._takes_n(self.config.group_for(stage)):
+            replies, calls, error = send(numbers)
+            failures += [(calls, error)] if error else []
+        rest = [n for n in numbers if n not in {r.call.candidate for r in replies}]
+        if rest and not failures:
+            workers = max(1, min(len(rest), self.max_parallel_calls))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=stage) as pool:
+                for got, calls, error in pool.map(lambda n: send([n]), rest):
+                    replies += got
+                    failures += [(calls, error)] if error else []
+        replies.sort(key=lambda r: r.call.candidate or 0)
+        if failures:
+            made = [r.call for r in replies] + [c for calls, _ in failures for c in calls]
+            first = failures[0][1]
+            # the first failure's kind (e.g. BudgetExceeded) is kept for whoever catches it
+            raise type(first)(stage, first.reason, made)
+        for reply in replies:
+            self._keep_if_reusable(reply, acceptable)
+        return [(r.text, r.call) for r in replies]
+
+    def _keep_if_reusable(self, reply: _Reply, acceptable: Callable[[str], bool] | None) -> None:
         reusable = reply.text.strip() and not reply.truncated
         if reusable and not reply.call.cached and (acceptable is None or acceptable(reply.text)):
             self._remember({reply.digest}, reply)
-        return reply.text, reply.call
+
+    def _takes_n(self, group_name: str) -> bool:
+        """Whether litellm sends ``n`` to every deployment that may answer the group."""
+        if group_name not in self._n_support:
+            from quantumlayer_dagster.llm.litellm_offline import litellm
+
+            custom = {item["provider"] for item in litellm.custom_provider_map}
+
+            def takes_n(dep: Deployment) -> bool:
+                provider, _, model = dep.model.partition("/")
+                if provider in custom:  # a CustomLLM answers one choice (the scripted one does)
+                    return False
+                try:
+                    supported = litellm.get_supported_openai_params(
+                        model=model, custom_llm_provider=provider
+                    )
+                except Exception:  # an unknown provider: ask for one reply at a time
+                    return False
+                return "n" in (supported or [])
+
+            answering = [group_name, *self.config.fallbacks.get(group_name, [])]
+            self._n_support[group_name] = all(
+                takes_n(dep) for name in answering for dep in self.config.groups[name].deployments
+            )
+        return self._n_support[group_name]
 
     def _send(
         self,
@@ -177,15 +272,40 @@ class LiteLLMClient:
         calls: list[LLMCall],
         fmt: dict[str, Any] | None,
         max_tokens: int,
+        grammar: str | None = None,
     ) -> _Reply:
         """One request through the cache, the budget and the Router; a failed request is
         recorded in ``calls`` and raised as LLMStageError (BudgetExceeded before sending)."""
+        return self._send_choices(
+            stage, messages, calls, max_tokens, grammar, [None], fmt=fmt, attempt=attempt
+        )[0]
+
+    def _send_choices(
+        self,
+        stage: str,
+        messages: list[Message],
+        calls: list[LLMCall],
+        max_tokens: int,
+        grammar: str | None,
+        candidates: Sequence[int | None],
+        *,
+        fmt: dict[str, Any] | None = None,
+        attempt: int = 1,
+    ) -> list[_Reply]:
+        """Replies for ``candidates`` (numbers from 1; ``[None]`` for one plain reply):
+        cached ones from the cache, the rest in one request (``n`` when several). Candidate
+        1 shares the plain reply's cache entry; candidate k > 1 has its own. Returns fewer
+        replies than asked when the server sent fewer choices. The budget reserves the
+        prompt plus ``max_tokens`` per reply asked."""
         group_name = self.config.group_for(stage)
         group = self.config.groups[group_name]
         file = file_path_in(_last_user_text(messages))
         params: dict[str, Any] = {"max_tokens": max_tokens, "temperature": group.temperature}
         if fmt is not None:
             params["response_format"] = fmt
+        if grammar is not None:
+            # llama.cpp's per-request field; litellm merges extra_body into the request JSON
+            params["extra_body"] = {"grammar": grammar}
         models = [d.model for d in group.deployments]
         answering = [group_name, *self.config.fallbacks.get(group_name, [])]
         identities = [
@@ -193,18 +313,24 @@ class LiteLLMClient:
             for name in answering
             for dep in self.config.groups[name].deployments
         ]
-        digest = request_digest(group_name, identities, messages, params)
+
+        def digest_of(candidate: int | None) -> str:
+            keyed = params if (candidate or 1) == 1 else {**params, "candidate": candidate}
+            return request_digest(group_name, identities, messages, keyed)
+
         base: dict[str, Any] = {
             "stage": stage,
             "group": group_name,
             "file": file,
             "attempt": attempt,
         }
-        if self.cache is not None:
-            hit = self.cache.get(digest)
+        replies: dict[int | None, _Reply] = {}
+        for candidate in candidates:
+            hit = self.cache.get(digest_of(candidate)) if self.cache is not None else None
             if hit is not None:
                 call = LLMCall(
                     **base,
+                    candidate=candidate,
                     model=hit.model,
                     deployment=hit.deployment,
                     tokens_in=hit.tokens_in,
@@ -212,9 +338,12 @@ class LiteLLMClient:
                     raw_reply=hit.text[:RAW_REPLY_MAX_CHARS],
                     cached=True,
                 )
-                return _Reply(text=hit.text, call=call, truncated=False, digest=digest)
+                replies[candidate] = _Reply(hit.text, call, False, digest_of(candidate))
+        missing = [c for c in candidates if c not in replies]
+        if not missing:
+            return [replies[c] for c in candidates]
         estimate = self.budget.reserve(
-            stage, self._estimate(group_name, messages, max_tokens), calls
+            stage, self._estimate(group_name, messages, max_tokens * len(missing)), calls
         )
         started = time.monotonic()
         try:
@@ -224,48 +353,77 @@ class LiteLLMClient:
                 metadata=stage_metadata(stage),
                 extra_headers=request_headers(stage, file),
                 **params,
+                **({"n": len(missing)} if len(missing) > 1 else {}),
             )
         except Exception as exc:
             # Every attempt the Router made sent the prompt; count one at least.
             self.budget.settle(estimate, None, self._prompt_cost(group_name, messages, 1))
             reason = failure_reason(exc, group_name, group, secrets=self._secrets)
             duration = round(time.monotonic() - started, 3)
-            calls.append(LLMCall(**base, model=models[0], duration_s=duration, error=reason))
+            calls.append(
+                LLMCall(
+                    **base, candidate=missing[0], model=models[0], duration_s=duration, error=reason
+                )
+            )
             raise LLMStageError(stage, reason, calls) from None
-        call, text, truncated = self._record(base, response, time.monotonic() - started)
-        # Attempts the Router retried or failed over from were sent too: count their prompts.
-        earlier_attempts = call.retries + call.fallbacks
-        self.budget.settle(
-            estimate, call, self._prompt_cost(group_name, messages, earlier_attempts)
+        answered = self._record(base, response, time.monotonic() - started, missing)
+        total = answered[0][0].model_copy(
+            update={
+                "tokens_in": sum(c.tokens_in for c, _, _ in answered),
+                "tokens_out": sum(c.tokens_out for c, _, _ in answered),
+                "cost_usd": sum(c.cost_usd for c, _, _ in answered),
+            }
         )
-        return _Reply(text=text, call=call, truncated=truncated, digest=digest)
+        # Attempts the Router retried or failed over from were sent too: count their prompts.
+        earlier_attempts = total.retries + total.fallbacks
+        self.budget.settle(
+            estimate, total, self._prompt_cost(group_name, messages, earlier_attempts)
+        )
+        for candidate, (call, text, truncated) in zip(missing, answered, strict=False):
+            replies[candidate] = _Reply(text, call, truncated, digest_of(candidate))
+        return [replies[c] for c in candidates if c in replies]
 
     def _record(
-        self, base: dict[str, Any], response: Any, duration: float
-    ) -> tuple[LLMCall, str, bool]:
-        """The LLMCall for a reply: who answered (after fallbacks), tokens, cost."""
+        self,
+        base: dict[str, Any],
+        response: Any,
+        duration: float,
+        candidates: Sequence[int | None],
+    ) -> list[tuple[LLMCall, str, bool]]:
+        """An LLMCall per choice of a reply (at most one per candidate asked): who answered
+        (after fallbacks), tokens, cost. Several choices share one usage: the prompt is
+        counted on the first, the completion tokens split by the length of each text."""
         hidden = getattr(response, "_hidden_params", None) or {}
         dep_id = hidden.get("model_id")
         dep = self._deployments.get(dep_id) if isinstance(dep_id, str) else None
         headers = hidden.get("additional_headers") or {}
-        choice = response.choices[0]
-        text = choice.message.content or ""
+        choices = list(response.choices)[: len(candidates)]
+        texts = [choice.message.content or "" for choice in choices]
         usage = getattr(response, "usage", None)
         tokens_in = getattr(usage, "prompt_tokens", 0) or 0
-        tokens_out = getattr(usage, "completion_tokens", 0) or 0
-        call = LLMCall(
-            **base,
-            model=dep.model if dep else str(getattr(response, "model", "") or "unknown"),
-            deployment=dep_id if dep else None,
-            tokens_in=tokens_in,
-            tokens_out=tokens_out,
-            cost_usd=self._cost(dep, tokens_in, tokens_out),
-            duration_s=round(duration, 3),
-            raw_reply=text[:RAW_REPLY_MAX_CHARS],
-            retries=int(headers.get("x-litellm-attempted-retries") or 0),
-            fallbacks=int(headers.get("x-litellm-attempted-fallbacks") or 0),
-        )
-        return call, text, choice.finish_reason == "length"
+        tokens_out = _split(getattr(usage, "completion_tokens", 0) or 0, texts)
+        answered = []
+        for index, (candidate, choice, text) in enumerate(
+            zip(candidates, choices, texts, strict=False)
+        ):
+            prompt = tokens_in if index == 0 else 0
+            call = LLMCall(
+                **base,
+                candidate=candidate,
+                model=dep.model if dep else str(getattr(response, "model", "") or "unknown"),
+                deployment=dep_id if dep else None,
+                tokens_in=prompt,
+                tokens_out=tokens_out[index],
+                cost_usd=self._cost(dep, prompt, tokens_out[index]),
+                duration_s=round(duration, 3),
+                raw_reply=text[:RAW_REPLY_MAX_CHARS],
+                retries=int(headers.get("x-litellm-attempted-retries") or 0) if index == 0 else 0,
+                fallbacks=int(headers.get("x-litellm-attempted-fallbacks") or 0)
+                if index == 0
+                else 0,
+            )
+            answered.append((call, text, choice.finish_reason == "length"))
+        return answered
 
     def _remember(self, digests: set[str | None], reply: _Reply) -> None:
         if self.cache is None:
@@ -312,6 +470,14 @@ class LiteLLMClient:
                 model,
             )
         return 0.0
+
+
+def _split(total: int, texts: list[str]) -> list[int]:
+    """``total`` tokens shared among ``texts`` by their length, summing to ``total``."""
+    weights = [len(t) + 1 for t in texts]
+    shares = [total * w // sum(weights) for w in weights]
+    shares[0] += total - sum(shares)
+    return shares
 
 
 def _last_user_text(messages: list[Message]) -> str:

@@ -9,6 +9,8 @@ A full example (every section but ``groups`` and ``default`` may be left out)::
         temperature: 0.2
         max_tokens: 2048                   # per request; also the budget's token estimate
         timeout_s: 120
+        candidates: 1                      # best-of-n: replies asked per generated file
+        grammar: null                      # python: decode Python files under a GBNF grammar
         deployments:                       # interchangeable deployments, load-balanced
           - model: openai/gpt-4o           # any litellm model string
             api_key_env: OPENAI_API_KEY    # NAME of the env var holding the key, never the key
@@ -55,7 +57,21 @@ A full example (every section but ``groups`` and ``default`` may be left out)::
 Groups map onto the Router's ``model_list`` (``model_name`` = group, one item per deployment,
 ``litellm_params`` = ``Deployment.litellm_params(group)``); ``llm/router.py`` builds it.
 Fallback groups get the same request as the group they stand in for (the Router resends it),
-so they must use the same ``structured_output`` mode.
+so they must use the same ``structured_output`` mode (and the same ``grammar``).
+
+``candidates: N`` (best-of-n, default 1) asks for N replies to the first request for each
+generated file (``code_tree``, ``test_suite``): in one request with ``n=N`` where litellm
+says every deployment that may answer takes ``n``, topped up with single requests where a
+server sends fewer choices (llama-cpp-python's server ignores ``n``), at most
+``max_parallel_calls`` at once. The first candidate that passes every blocking check is
+kept; when none does, the repair loop goes on from the one with the fewest findings. Each
+candidate is paid for, counted by the budget and recorded as an attempt; the cache keeps
+each candidate under its own index, so it never hands one reply back as N candidates.
+
+``grammar: python`` decodes the Python files of the group's per-file stages under the
+packaged GBNF grammar (``llm/grammars/python.gbnf``), sent as the per-request ``grammar``
+field that llama.cpp servers (llama-cpp-python's included) take; set it only on groups
+whose every deployment accepts that field.
 """
 
 import ipaddress
@@ -80,6 +96,12 @@ PACKAGED_LLM_CONFIG = Path(__file__).resolve().parent.parent / "config" / "llm.l
 """The embedded default: SmolLM2-135M-Instruct on a llama.cpp server on this machine."""
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+GrammarName = Literal["python"]
+"""A decoding grammar shipped in ``llm/grammars/`` (``<name>.gbnf``), for files of that
+language."""
+
+MAX_CANDIDATES = 8
 
 StructuredOutput = Literal["json_schema", "json_object_schema", "json_object", "none"]
 """How a JSON reply is constrained, i.e. the ``response_format`` sent:
@@ -172,6 +194,10 @@ class ModelGroup(BaseModel):
     temperature: float = Field(default=0.2, ge=0.0, le=2.0)
     max_tokens: int = Field(default=1024, gt=0)
     timeout_s: float = Field(default=120.0, gt=0)
+    candidates: int = Field(default=1, ge=1, le=MAX_CANDIDATES)
+    """Replies asked for each generated file's first request (best-of-n)."""
+    grammar: GrammarName | None = None
+    """Decode files of this language under the packaged grammar (llama.cpp GBNF)."""
 
     @property
     def is_local(self) -> bool:
@@ -287,6 +313,12 @@ class LLMConfig(BaseModel):
                         f"fallbacks.{group}: {target} uses structured_output "
                         f"{other.structured_output} but {group} uses {mode}; the Router resends "
                         "the same request, so fallback groups must use the same mode"
+                    )
+                if other.grammar != self.groups[group].grammar:
+                    raise ValueError(
+                        f"fallbacks.{group}: {target} uses grammar {other.grammar} but {group} "
+                        f"uses {self.groups[group].grammar}; the Router resends the same "
+                        "request, so fallback groups must use the same grammar"
                     )
         return self
 

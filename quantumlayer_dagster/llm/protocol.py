@@ -58,10 +58,25 @@ class LLM(Protocol):
         *,
         max_tokens: int | None = None,
         acceptable: Callable[[str], bool] | None = None,
+        code_language: str | None = None,
     ) -> tuple[str, LLMCall]:
         """Ask for free text (e.g. one source file) and return it with the call's record.
 
         ``acceptable`` says whether a reply is good enough to be reused for the same request
         (e.g. the file parses); only such replies are cached. Default: complete and non-empty.
+        ``code_language`` names the language of the file asked for (``language_of``): the
+        LLM may decode it under a grammar of that language.
         """
+        ...
+
+    def complete_text_candidates(
+        self,
+        stage: str,
+        messages: list[Message],
+        *,
+        acceptable: Callable[[str], bool] | None = None,
+        code_language: str | None = None,
+    ) -> list[tuple[str, LLMCall]]:
+        """As ``complete_text``, but as many replies as the stage's group asks candidates
+        for (best-of-n; one by default), in order, each call numbered by ``candidate``."""
         ...

@@ -90,11 +90,13 @@ def judged_validation(validation: ValidationReport, suite: TestSuite) -> Validat
 
 
 def attempt_totals(code: CodeTree, suite: TestSuite) -> dict[str, int]:
-    """How much generation took: LLM attempts at code files, repairs of them while written
-    and in the project pass, and test-repair rounds (for ``capsule.json``)."""
+    """How much generation took: LLM attempts at code files (each best-of-n candidate is
+    one), the candidates among them, repairs of them while written and in the project
+    pass, and test-repair rounds (for ``capsule.json``)."""
     attempts = [a for f in code.files for a in f.attempts]
     return {
         "code_file_attempts": len(attempts),
+        "code_candidates": sum(1 for a in attempts if a.candidate is not None),
         "code_repairs": sum(1 for a in attempts if a.sent_back and a.phase == "write"),
         "project_pass_repairs": sum(1 for a in attempts if a.phase == "project"),
         "test_repair_rounds": len(suite.repairs),

@@ -137,7 +137,7 @@ def _project_pass(
     for planned in structure.modules:
         current = written[planned.path]
         findings = check(current)
-        last = current.attempts[-1].errors if current.attempts else []
+        last = current.kept_attempt.errors if current.kept_attempt else []
         if not findings or capped(findings) == last:
             continue
         others = [f for path, f in written.items() if path != planned.path]

@@ -11,10 +11,13 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 
-def completion(body: dict[str, Any], messages: list[dict[str, Any]], text: str) -> dict[str, Any]:
-    """A ``chat.completion`` answering ``body`` with ``text``; tokens counted as words."""
+def completion(
+    body: dict[str, Any], messages: list[dict[str, Any]], text: str, *more: str
+) -> dict[str, Any]:
+    """A ``chat.completion`` answering ``body`` with ``text`` (and a choice for each of
+    ``more``); tokens counted as words, the completion's over every choice."""
     prompt_tokens = max(1, sum(len(str(m.get("content") or "").split()) for m in messages))
-    completion_tokens = len(text.split())
+    completion_tokens = sum(len(t.split()) for t in (text, *more))
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
         "object": "chat.completion",
@@ -22,10 +25,11 @@ def completion(body: dict[str, Any], messages: list[dict[str, Any]], text: str) 
         "model": str(body.get("model") or "fake-model"),
         "choices": [
             {
-                "index": 0,
-                "message": {"role": "assistant", "content": text},
+                "index": index,
+                "message": {"role": "assistant", "content": choice},
                 "finish_reason": "stop",
             }
+            for index, choice in enumerate((text, *more))
         ],
         "usage": {
             "prompt_tokens": prompt_tokens,

@@ -12,6 +12,8 @@ tests exercise the real client stack (litellm, the OpenAI SDK, httpx, sockets).
   maps a stage to ``{path: reply or replies}``, as for the scripted provider (defaults: the
   word-count conversation of ``tests/fixtures/wordcount_stages.py``). A reply is a string,
   a pydantic model or a dict (sent as JSON). A reply is used up only when it is delivered.
+- A request with ``n`` > 1 gets n choices, the next n replies, as OpenAI's API does;
+  ``honours_n=False`` answers one choice whatever ``n`` says, as llama-cpp-python does.
 - Faults are queued with ``fail`` (see ``faults.FaultRule``); ``latency_s`` delays every
   answer; ``max_in_flight`` bounds the requests being answered at once, as a hosted
   provider's concurrency limit does (the others wait for a free slot).
@@ -102,6 +104,7 @@ class FakeOpenAIServer:
         hang_s: float = 60.0,
         models: Sequence[str] = ("fake-model",),
         max_in_flight: int | None = None,
+        honours_n: bool = True,
     ):
         replies = wordcount.STAGE_REPLIES if replies is None else replies
         files = wordcount.FILE_REPLIES if files is None else files
@@ -110,6 +113,7 @@ class FakeOpenAIServer:
             files={(s, p): _texts(r) for s, by_path in files.items() for p, r in by_path.items()},
         )
         self.latency_s = latency_s
+        self.honours_n = honours_n
         self._slots = threading.BoundedSemaphore(max_in_flight) if max_in_flight else None
         self.retry_after_s = retry_after_s
         self.hang_s = hang_s
@@ -232,6 +236,8 @@ class FakeOpenAIServer:
                 rule.use()
             fault = rule.fault if rule else None
             text = self._script.next_reply(stage, path) if fault is None else None
+            n = int(body.get("n") or 1) if self.honours_n and text is not None else 1
+            more = [self._script.next_reply(stage, path) or "" for _ in range(n - 1)]
             record = ReceivedRequest(
                 stage=stage,
                 file=path,
@@ -247,7 +253,7 @@ class FakeOpenAIServer:
         try:
             if self.latency_s > 0 and self._stopping.wait(self.latency_s):
                 return
-            self._deliver(handler, record, fault, text, body, messages)
+            self._deliver(handler, record, fault, text, body, messages, more)
         finally:
             record.answered_at = time.monotonic()
             if self._slots is not None:
@@ -261,6 +267,7 @@ class FakeOpenAIServer:
         text: str | None,
         body: dict[str, Any],
         messages: list[dict[str, Any]],
+        more: list[str],
     ) -> None:
         key = bearer(handler.headers.get("Authorization"))
         if fault == "429":
@@ -300,7 +307,7 @@ class FakeOpenAIServer:
         else:
             content = {"malformed_json": MALFORMED_JSON, "wrong_shape": WRONG_SHAPE, "empty": ""}
             reply = content[fault] if fault is not None else (text or "")
-            send_json(handler, 200, completion(body, messages, reply))
+            send_json(handler, 200, completion(body, messages, reply, *more))
 
 
 class _Handler(BaseHTTPRequestHandler):

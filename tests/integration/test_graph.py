@@ -201,6 +201,7 @@ def test_capsule_is_verified_and_deterministic(wordcount_run):
     assert judged["code_parses"] and judged["tests_pass"]
     assert manifest["attempts"] == {
         "code_file_attempts": 1,
+        "code_candidates": 0,
         "code_repairs": 0,
         "project_pass_repairs": 0,
         "test_repair_rounds": 0,

@@ -124,10 +124,10 @@ def test_a_wrong_call_between_modules_written_together_is_repaired_by_the_projec
     assert "- def add(a, b)" in last.messages[1]["content"]
     # what the asset shows in the UI: both attempts, what went back, and the result
     table = tree.attempts_markdown().splitlines()
-    assert "| `wordcount/report.py` | 1 | write | - | passes |" in table
+    assert "| `wordcount/report.py` | 1 | - | write | - | passes |  |" in table
     assert any(
-        row.startswith("| `wordcount/report.py` | 2 | project | wordcount/report.py:5:7 call to")
-        and row.endswith("| passes |")
+        row.startswith("| `wordcount/report.py` | 2 | - | project | wordcount/report.py:5:7 call")
+        and row.endswith("| passes | yes |")
         for row in table
     )
     assert tree.repair_count == 1
