@@ -280,7 +280,7 @@ def _sarif_run(
     return {
         "tool": {"driver": driver},
         "invocations": [invocation],
-        "results": [_sarif_result(f) for f in findings],
+        "results": [f.sarif_result() for f in findings],
     }
 
 
@@ -294,26 +294,4 @@ def _sarif_rule(rule_id: str) -> dict[str, Any]:
         "shortDescription": {"text": judged.description or rule},
         "helpUri": f"{_PLUGIN_URL}{rule}.md",
         "properties": {"tags": tags},
-    }
-
-
-def _sarif_result(f: Finding) -> dict[str, Any]:
-    level = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}[f.severity]
-    return {
-        "ruleId": f.rule_id,
-        "level": level,
-        "message": {"text": f.message},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": f.path},
-                    "region": {
-                        "startLine": f.line,
-                        "startColumn": f.column or 1,
-                        "snippet": {"text": f.snippet},
-                    },
-                }
-            }
-        ],
-        "properties": {"issue_severity": f.severity, "issue_confidence": f.confidence},
     }

@@ -262,25 +262,5 @@ def secrets_sarif_run(findings: list[Finding]) -> dict[str, Any]:
                 ],
             }
         },
-        "results": [
-            {
-                "ruleId": f.rule_id,
-                "level": "error" if f.severity == "HIGH" else "warning",
-                "message": {"text": f.message},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": f.path},
-                            "region": {
-                                "startLine": f.line,
-                                "startColumn": f.column or 1,
-                                "snippet": {"text": f.snippet},
-                            },
-                        }
-                    }
-                ],
-                "properties": {"issue_severity": f.severity, "issue_confidence": f.confidence},
-            }
-            for f in findings
-        ],
+        "results": [f.sarif_result() for f in findings],
     }

@@ -31,6 +31,25 @@ class Finding(BaseModel):
         """``path:line [SEVERITY] rule message``."""
         return f"{self.path}:{self.line} [{self.severity}] {self.rule_id} {self.message}"
 
+    def sarif_result(self) -> dict[str, Any]:
+        """This finding as a SARIF 2.1.0 ``result`` (HIGH an error, MEDIUM a warning, LOW a
+        note), for the runs our own scanners write (ESLint's, the secrets detector's)."""
+        level = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}[self.severity]
+        region = {
+            "startLine": self.line,
+            "startColumn": self.column or 1,
+            "snippet": {"text": self.snippet},
+        }
+        return {
+            "ruleId": self.rule_id,
+            "level": level,
+            "message": {"text": self.message},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": self.path}, "region": region}}
+            ],
+            "properties": {"issue_severity": self.severity, "issue_confidence": self.confidence},
+        }
+
 
 class ScanError(BaseModel):
     """A file the tool could not analyse (usually a syntax error), with its reason."""

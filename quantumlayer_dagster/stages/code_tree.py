@@ -230,31 +230,27 @@ def _interfaces(structure: ProjectStructure, written: list[SourceFile], importer
 
 def _messages(structure: ProjectStructure, planned: PlannedFile, interfaces: str) -> list[Message]:
     language = structure.brief.options.language
-    if _node(structure):
+    node = _node(structure)
+    fields = {
+        "title": structure.brief.title,
+        "summary": structure.brief.summary,
+        "package": structure.package,
+        # a Node plan's package files are ours, not the model's to import
+        "file_list": bullets(
+            f"{f.path}: {f.purpose}" for f in (structure.modules if node else structure.files)
+        ),
+        "requirements": bullets(structure.requirement_notes),
+        "libraries": ", ".join(structure.libraries)
+        or ("none (Node built-ins only)" if node else "none (standard library only)"),
+        "interfaces": interfaces,
+        "path": planned.path,
+        "purpose": planned.purpose,
+    }
+    if node:
         return load_template("code_file_node").messages(
-            language=LANGUAGE_NAMES[language],
-            fence=language,
-            title=structure.brief.title,
-            summary=structure.brief.summary,
-            package=structure.package,
-            file_list=bullets(f"{f.path}: {f.purpose}" for f in structure.modules),
-            requirements=bullets(structure.requirement_notes),
-            libraries=", ".join(structure.libraries) or "none (Node built-ins only)",
-            interfaces=interfaces,
-            path=planned.path,
-            purpose=planned.purpose,
+            language=LANGUAGE_NAMES[language], fence=language, **fields
         )
-    return load_template("code_file").messages(
-        title=structure.brief.title,
-        summary=structure.brief.summary,
-        package=structure.package,
-        file_list=bullets(f"{f.path}: {f.purpose}" for f in structure.files),
-        requirements=bullets(structure.requirement_notes),
-        libraries=", ".join(structure.libraries) or "none (standard library only)",
-        interfaces=interfaces,
-        path=planned.path,
-        purpose=planned.purpose,
-    )
+    return load_template("code_file").messages(**fields)
 
 
 def _marker(planned: PlannedFile) -> SourceFile:
