@@ -153,7 +153,11 @@ def generate_file(
         else:
             replies = [
                 llm.complete_text(
-                    stage, conversation, acceptable=acceptable, code_language=language
+                    stage,
+                    conversation,
+                    acceptable=acceptable,
+                    code_language=language,
+                    attempt=attempt,
                 )
             ]
         judged: list[tuple[str, str, list[str], int]] = []

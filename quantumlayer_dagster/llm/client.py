@@ -161,17 +161,19 @@ class LiteLLMClient:
         max_tokens: int | None = None,
         acceptable: Callable[[str], bool] | None = None,
         code_language: str | None = None,
+        attempt: int = 1,
     ) -> tuple[str, LLMCall]:
         """Ask for free text; return the reply as sent (stages pull code out with
         ``code_blocks.extract_code``) and the call. A complete, non-empty reply that is
         ``acceptable`` is cached; anything else is asked for again next time. A file of
         ``code_language`` is decoded under the group's ``grammar`` when it names that
-        language (``decoding_grammar.request_grammar``)."""
+        language (``decoding_grammar.request_grammar``). ``attempt`` > 1 marks a repair,
+        asked at the group's raised temperature (``retry_temperature_step``)."""
         settings = self.config.settings_for(stage)
         grammar = request_grammar(settings, code_language)
         calls: list[LLMCall] = []
         reply = self._send(
-            stage, list(messages), 1, calls, None, max_tokens or settings.max_tokens, grammar
+            stage, list(messages), attempt, calls, None, max_tokens or settings.max_tokens, grammar
         )
         self._keep_if_reusable(reply, acceptable)
         return reply.text, reply.call
@@ -300,7 +302,10 @@ class LiteLLMClient:
         group_name = self.config.group_for(stage)
         group = self.config.groups[group_name]
         file = file_path_in(_last_user_text(messages))
-        params: dict[str, Any] = {"max_tokens": max_tokens, "temperature": group.temperature}
+        params: dict[str, Any] = {
+            "max_tokens": max_tokens,
+            "temperature": group.temperature_for(attempt),
+        }
         if fmt is not None:
             params["response_format"] = fmt
         if grammar is not None:

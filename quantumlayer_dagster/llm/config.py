@@ -10,6 +10,7 @@ A full example (every section but ``groups`` and ``default`` may be left out)::
         max_tokens: 2048                   # per request; also the budget's token estimate
         timeout_s: 120
         candidates: 1                      # best-of-n: replies asked per generated file
+        retry_temperature_step: 0.0        # + this per repair of an answer (at most 1.0)
         grammar: null                      # python: decode Python files under a GBNF grammar
         deployments:                       # interchangeable deployments, load-balanced
           - model: openai/gpt-4o           # any litellm model string
@@ -196,6 +197,20 @@ class ModelGroup(BaseModel):
     timeout_s: float = Field(default=120.0, gt=0)
     candidates: int = Field(default=1, ge=1, le=MAX_CANDIDATES)
     """Replies asked for each generated file's first request (best-of-n)."""
+    retry_temperature_step: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Added to ``temperature`` for each repair of an answer (attempt k asks at
+    ``temperature + step * (k - 1)``, at most 1.0): at a low temperature a small model
+    answers a repair prompt with the very reply it was asked to fix."""
+
+    def temperature_for(self, attempt: int) -> float:
+        """The sampling temperature of the ``attempt``-th request for one answer."""
+        if attempt <= 1 or not self.retry_temperature_step:
+            return self.temperature
+        return max(
+            self.temperature,
+            min(1.0, self.temperature + self.retry_temperature_step * (attempt - 1)),
+        )
+
     grammar: GrammarName | None = None
     """Decode files of this language under the packaged grammar (llama.cpp GBNF)."""
 

@@ -59,8 +59,10 @@ class LLM(Protocol):
         max_tokens: int | None = None,
         acceptable: Callable[[str], bool] | None = None,
         code_language: str | None = None,
+        attempt: int = 1,
     ) -> tuple[str, LLMCall]:
-        """Ask for free text (e.g. one source file) and return it with the call's record.
+        """Ask for free text (e.g. one source file) and return it with the call's record;
+        ``attempt`` > 1 marks a repair of an earlier answer.
 
         ``acceptable`` says whether a reply is good enough to be reused for the same request
         (e.g. the file parses); only such replies are cached. Default: complete and non-empty.

@@ -79,3 +79,19 @@ def test_candidates_go_in_one_request_with_n_and_the_rest_one_by_one(
     # one usage for three choices: the prompt counted once, the words split among them
     if honours_n:
         assert [(c.tokens_in, c.tokens_out) for _, c in got] == [(2, 3), (0, 3), (0, 3)]
+
+
+@pytest.mark.server
+def test_a_repair_is_asked_at_the_groups_raised_temperature(tmp_path: Path) -> None:
+    broken = OPS.replace("def add(a, b):", "def add(a, b:")
+    assert broken != OPS
+    files = {"code_tree": {"wordcount/ops.py": [broken, OPS], "wordcount/main.py": MAIN}}
+    config = fake_config("{url}", None, temperature=0.1, retry_temperature_step=0.3)
+    with FakeOpenAIServer(files=files) as server:
+        llm = client_from_yaml(tmp_path, config.replace("{url}", server.base_url))
+        tree = generate_code(two_modules(llm), llm)
+
+    assert tree.file("wordcount/ops.py").content == OPS
+    ops = [r.body for r in server.requests if r.file == "wordcount/ops.py"]
+    # the first answer at the group's temperature, its repair 0.3 hotter
+    assert [round(b["temperature"], 2) for b in ops] == [0.1, 0.4]
