@@ -216,7 +216,8 @@ def test_with_blocking_types_a_type_error_goes_back_and_the_fixed_reply_is_kept(
     assert "-> str:" in repair.messages[-2]["content"]
     assert first.errors[0] in repair.messages[-1]["content"]
     table = tree.attempts_markdown()
-    assert "| `wordcount/ops.py` | 2 | - | write | wordcount/ops.py:6:12 Incompatible return" in table
+    row = "| `wordcount/ops.py` | 2 | - | write | wordcount/ops.py:6:12 Incompatible return"
+    assert row in table
 
 
 def test_a_call_with_the_wrong_argument_type_is_repaired_against_the_written_sibling(
