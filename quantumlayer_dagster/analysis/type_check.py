@@ -13,6 +13,7 @@ never an empty answer.
 
 import ast
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -77,6 +78,7 @@ class TypeChecker:
         self._timeout_s = timeout_s
         self._lock = threading.Lock()
         self._answers: dict[str, list[ValidationIssue]] = {}
+        self._runs = 0
 
     def check(self, files: list[SourceFile], severity: Severity) -> list[ValidationIssue]:
         """The type findings in ``files`` (a whole project), each with ``severity``; paths are
@@ -103,6 +105,12 @@ class TypeChecker:
         root = self._folder / "project"
         shutil.rmtree(root, ignore_errors=True)
         write_source_files(files, root)
+        # mypy trusts its cache for a file whose size and whole-second mtime match, so a fix
+        # of the same length written within the second got the old answer: every run's copy
+        # carries its own mtime, and mypy compares the content hash instead
+        self._runs += 1
+        for source in files:
+            os.utime(root / source.path, (self._runs, self._runs))
         config = self._folder / "mypy.ini"
         config.write_text(
             _CONFIG.format(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from quantumlayer_cli.validate_command import validate
-from quantumlayer_dagster.analysis.type_check import PROJECT_LEVEL, type_issues
+from quantumlayer_dagster.analysis.type_check import PROJECT_LEVEL, type_checker, type_issues
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.settings import Settings
@@ -41,6 +41,19 @@ def test_a_type_error_is_reported_with_its_path_line_column_and_code() -> None:
 
 def test_a_clean_tree_has_no_type_issue() -> None:
     assert type_issues([INIT, OPS]) == []
+
+
+def test_a_fix_of_the_same_length_written_at_once_is_judged_on_its_content() -> None:
+    """mypy's cache trusts a file whose size and whole-second mtime match: a repaired reply
+    of the same length as the mistake, checked within the same second, is still re-read."""
+    assert len(WRONG_RETURN.content) == len(OPS.content)
+    with type_checker() as checker:
+        verdicts = [
+            [i.code for i in checker.check([INIT, source], "error")]
+            for source in (WRONG_RETURN, OPS)
+        ]
+
+    assert verdicts == [["return-value"], []]
 
 
 def test_calls_between_modules_are_checked_across_a_src_layout() -> None:
