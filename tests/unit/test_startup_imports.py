@@ -1,6 +1,6 @@
 """Importing the Definitions loads Dagster and our own modules, not the heavy libraries:
 every run worker, code server and step process pays the import, so litellm, torch, the
-embedding model's libraries, the Qdrant client, pip-audit and the MinIO SDK load where they
+embedding model's libraries, the Qdrant client, pip-audit, the MinIO SDK and the Kubernetes client load where they
 are first used."""
 
 import json
@@ -21,6 +21,8 @@ LOADED_WHERE_USED = (
     "pip_audit",
     "minio",
     "bandit",
+    "dagster_k8s",
+    "kubernetes",
 )
 
 _PROBE = (
