@@ -15,10 +15,11 @@ import os
 import stat
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES, MAX_TREE_FILES
+from quantumlayer_dagster.model import Model
 
 EXCLUDED_DIRS = frozenset(
     {
@@ -50,14 +51,14 @@ class CodeTreeInputError(Exception):
     """The path given cannot be loaded at all; the message names it and the fix."""
 
 
-class SkippedFile(BaseModel):
+class SkippedFile(Model):
     """A file (or excluded folder) left out of the tree; ``path`` is relative to the root."""
 
     path: str
     reason: str
 
 
-class LoadedTree(BaseModel):
+class LoadedTree(Model):
     """The usable files of a tree on disk plus everything left out, both sorted by path."""
 
     root: str

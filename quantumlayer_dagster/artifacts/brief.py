@@ -1,11 +1,10 @@
 """The short brief every planning artifact carries forward to the next stage."""
 
-from pydantic import BaseModel
-
 from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.model import Model
 
 
-class Brief(BaseModel):
+class Brief(Model):
     """What the request is about and how it is to be run; copied from stage 1 onwards so
     each stage sees it through its one upstream artifact."""
 

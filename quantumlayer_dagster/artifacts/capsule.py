@@ -2,13 +2,15 @@
 
 import json
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from quantumlayer_dagster.model import Model
 
 CAPSULE_SCHEMA_VERSION = 1
 MANIFEST_NAME = "capsule.json"
 
 
-class GateResult(BaseModel):
+class GateResult(Model):
     """One quality gate (tests pass, no high-severity finding, ...) and what it found."""
 
     name: str
@@ -22,7 +24,7 @@ class GateResult(BaseModel):
     a warning, and the capsule records it, but it is not a finding about the code."""
 
 
-class CapsuleManifest(BaseModel):
+class CapsuleManifest(Model):
     """What a capsule holds and how it was made; stored in it as ``capsule.json``.
 
     ``files`` maps every other entry's path to its sha256; ``build_capsule`` fills it in.
@@ -54,7 +56,7 @@ class CapsuleManifest(BaseModel):
         return all(g.passed for g in self.gates)
 
 
-class CapsuleVerification(BaseModel):
+class CapsuleVerification(Model):
     """Outcome of ``verify_capsule``: ``ok`` only when there is no problem at all."""
 
     ok: bool
@@ -69,7 +71,7 @@ class CapsuleVerification(BaseModel):
         return "\n".join([head, *(f"- {p}" for p in self.problems)])
 
 
-class Capsule(BaseModel):
+class Capsule(Model):
     """Packaging artifact: the stored archive's key, digest and manifest, and the result of
     verifying it right after it was written."""
 

@@ -2,12 +2,13 @@
 
 import hashlib
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES, MAX_PROJECT_FILES, MAX_TEST_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.artifacts.paths import check_relative_path, check_unique
+from quantumlayer_dagster.model import Model
 
 LANGUAGE_BY_SUFFIX = {
     ".py": "python",
@@ -29,7 +30,7 @@ def language_of(path: str) -> str | None:
     return LANGUAGE_BY_SUFFIX.get(path[dot:].lower()) if dot >= 0 else None
 
 
-class GenerationAttempt(BaseModel):
+class GenerationAttempt(Model):
     """One LLM attempt at a file: the findings sent back to ask for it (empty for the first
     request) and the blocking problems it still had (empty when it passed the check).
     ``phase`` is "write" while the file is written, "project" for a repair of cross-file
@@ -45,7 +46,7 @@ class GenerationAttempt(BaseModel):
     kept: bool = False
 
 
-class SourceFile(BaseModel):
+class SourceFile(Model):
     """One generated file. ``path`` is relative to the project root and validated."""
 
     path: str
@@ -87,7 +88,7 @@ class SourceFile(BaseModel):
         )
 
 
-class CodeTree(BaseModel):
+class CodeTree(Model):
     """Source files generated for the planned structure (stage 5)."""
 
     package: str
@@ -151,7 +152,7 @@ def _first_of(items: list[str]) -> str:
     return markdown_cell(items[0]) + more
 
 
-class ProjectTree(BaseModel):
+class ProjectTree(Model):
     """The project after test generation (and any repair): sources plus tests."""
 
     package: str

@@ -3,9 +3,10 @@
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field, computed_field
 
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.model import Model
 from quantumlayer_dagster.supply_chain.licences import LicencePolicy, LicenceVerdict
 
 FoundVia = Literal["curated", "environment", "declared", "package.json"]
@@ -19,7 +20,7 @@ def normalize_distribution(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-class Dependency(BaseModel):
+class Dependency(Model):
     """One imported top-level module (or known dotted prefix) and the distribution providing it.
 
     ``source`` says how the distribution was found: the curated table of import names that
@@ -56,7 +57,7 @@ class Dependency(BaseModel):
         return f"{self.distribution}=={self.version}" if self.version else self.distribution
 
 
-class DependencyManifest(BaseModel):
+class DependencyManifest(Model):
     """The project's third-party dependencies (stage 7 output). For an npm project the
     dependencies are the packages ``package.json`` declares plus the imported packages it
     does not (unresolved); ``problems`` says why the manifest could not be read."""

@@ -1,15 +1,16 @@
 """Stage 1: the user's prompt restated as a clear, bounded brief."""
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.past_requests import PastRequest
 from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.artifacts.text_fields import Name, Paragraph, Sentence
+from quantumlayer_dagster.model import Model
 
 
-class EnhancedPromptDraft(BaseModel):
+class EnhancedPromptDraft(Model):
     """What the LLM returns for stage 1."""
 
     title: Name

@@ -1,26 +1,27 @@
 """Stage 2: the functional requirements document."""
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.text_fields import Name, Sentence
+from quantumlayer_dagster.model import Model
 
 
-class UserStoryDraft(BaseModel):
+class UserStoryDraft(Model):
     as_a: Name
     i_want: Sentence
     so_that: Sentence
 
 
-class FeatureDraft(BaseModel):
+class FeatureDraft(Model):
     name: Name
     description: Sentence
     user_stories: list[UserStoryDraft] = Field(min_length=1, max_length=2)
     acceptance_criteria: list[Sentence] = Field(min_length=1, max_length=3)
 
 
-class FRDDraft(BaseModel):
+class FRDDraft(Model):
     """What the LLM returns for stage 2: features with their stories and criteria nested."""
 
     title: Name
@@ -28,13 +29,13 @@ class FRDDraft(BaseModel):
     non_functional: list[Sentence] = Field(default_factory=list, max_length=5)
 
 
-class Feature(BaseModel):
+class Feature(Model):
     id: str
     name: str
     description: str
 
 
-class UserStory(BaseModel):
+class UserStory(Model):
     id: str
     feature_id: str
     as_a: str
@@ -42,18 +43,18 @@ class UserStory(BaseModel):
     so_that: str
 
 
-class AcceptanceCriterion(BaseModel):
+class AcceptanceCriterion(Model):
     id: str
     feature_id: str
     text: str
 
 
-class NonFunctionalNeed(BaseModel):
+class NonFunctionalNeed(Model):
     id: str
     text: str
 
 
-class FRD(BaseModel):
+class FRD(Model):
     """Stage 2 artifact: features, user stories, acceptance criteria and non-functional needs,
     each with a stable id (F1, US1, AC1, NFR1) and every story and criterion tied to a feature."""
 

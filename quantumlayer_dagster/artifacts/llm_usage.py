@@ -1,9 +1,11 @@
 """What the LLM was asked and what it cost, kept in every LLM-produced artifact."""
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from quantumlayer_dagster.model import Model
 
 
-class LLMCall(BaseModel):
+class LLMCall(Model):
     """One request to the LLM: one attempt of one stage (or one file of a stage)."""
 
     stage: str
@@ -33,7 +35,7 @@ class LLMCall(BaseModel):
     """Retries and fallbacks the Router needed before this answer."""
 
 
-class LLMUsage(BaseModel):
+class LLMUsage(Model):
     """All calls a stage made, with totals."""
 
     calls: list[LLMCall] = Field(default_factory=list)

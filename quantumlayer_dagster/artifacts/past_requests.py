@@ -1,13 +1,15 @@
 """What the vector memory keeps about a finished request, and what a search returns (stored
 in the enhanced prompt too, so an artifact model: the memory imports it, never the reverse)."""
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from quantumlayer_dagster.model import Model
 
 MAX_RECORDED_TEXT_CHARS = 2000
 """Longest enhanced-prompt text stored per request (the rest is cut)."""
 
 
-class RequestOutcome(BaseModel):
+class RequestOutcome(Model):
     """How a request ended: its quality gates, where its capsule is, which models it used."""
 
     gates_passed: bool
@@ -16,7 +18,7 @@ class RequestOutcome(BaseModel):
     models: list[str] = Field(default_factory=list)
 
 
-class PastRequest(BaseModel):
+class PastRequest(Model):
     """A stored request found similar to a new one; ``score`` is the cosine similarity."""
 
     request_id: str

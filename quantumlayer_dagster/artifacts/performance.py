@@ -2,16 +2,17 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field, computed_field
 
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.model import Model
 
 SLOWEST_TESTS_SHOWN = 5
 
 FunctionKind = Literal["function", "method", "closure"]
 
 
-class FunctionComplexity(BaseModel):
+class FunctionComplexity(Model):
     """Cyclomatic complexity of one function, method or nested function (rank A best .. F)."""
 
     path: str
@@ -26,7 +27,7 @@ class FunctionComplexity(BaseModel):
         return f"{self.path}:{self.line}"
 
 
-class HalsteadTotals(BaseModel):
+class HalsteadTotals(Model):
     """Halstead measures of a whole module."""
 
     volume: float
@@ -35,7 +36,7 @@ class HalsteadTotals(BaseModel):
     bugs: float
 
 
-class ModuleMetrics(BaseModel):
+class ModuleMetrics(Model):
     """Maintainability index (0-100, rank A/B/C), raw line counts and Halstead for one file."""
 
     path: str
@@ -49,7 +50,7 @@ class ModuleMetrics(BaseModel):
     halstead: HalsteadTotals
 
 
-class Suggestion(BaseModel):
+class Suggestion(Model):
     """An improvement tied to a location; ``line`` is None for whole-module advice."""
 
     path: str
@@ -61,14 +62,14 @@ class Suggestion(BaseModel):
         return f"{where} {self.message}"
 
 
-class AnalysisError(BaseModel):
+class AnalysisError(Model):
     """A Python file radon could not parse, with the parser's message."""
 
     path: str
     error: str
 
 
-class PerformanceReport(BaseModel):
+class PerformanceReport(Model):
     """Static metrics of the generated Python code plus test timings (stage 11 output)."""
 
     functions: list[FunctionComplexity] = Field(default_factory=list)

@@ -7,9 +7,10 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES, PROMPT_MAX_BYTES
+from quantumlayer_dagster.model import Model
 
 # \Z, not $: $ also matches before a final newline; [0-9], not \d: \d matches any digit.
 REQUEST_ID_PATTERN = re.compile(r"^r[0-9]{14}-[0-9a-f]{8}\Z")
@@ -24,7 +25,7 @@ NODE_LANGUAGES: frozenset[str] = frozenset({"typescript", "javascript"})
 """Languages whose projects are Node packages (package.json, ``node --test``)."""
 
 
-class RequestOptions(BaseModel):
+class RequestOptions(Model):
     """What the user can choose per request."""
 
     language: Language = "python"
@@ -71,7 +72,7 @@ def check_prompt_text(prompt: str, name: str = "the prompt") -> str:
     return prompt
 
 
-class PromptSubmission(BaseModel):
+class PromptSubmission(Model):
     """A prompt as it was handed in (by the CLI, a sensor or GraphQL), before the run."""
 
     request_id: str
@@ -93,7 +94,7 @@ class PromptSubmission(BaseModel):
         return check_prompt_text(v)
 
 
-class PromptRequest(BaseModel):
+class PromptRequest(Model):
     """Stage 0: the validated request with its digest and options."""
 
     request_id: str

@@ -2,20 +2,21 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.text_fields import Name
+from quantumlayer_dagster.model import Model
 
 
-class RequirementDraft(BaseModel):
+class RequirementDraft(Model):
     priority: Literal["must", "should", "could"]
     components: list[Name] = Field(min_length=1, max_length=4)
     depends_on: list[str] = Field(default_factory=list, max_length=5)
 
 
-class RequirementsDraft(BaseModel):
+class RequirementsDraft(Model):
     """What the LLM returns for stage 3: one entry per FRD feature id, plus libraries."""
 
     requirements: dict[str, RequirementDraft]
@@ -71,7 +72,7 @@ class RequirementsDraft(BaseModel):
         }
 
 
-class Requirement(BaseModel):
+class Requirement(Model):
     id: str
     feature_id: str
     title: str
@@ -82,7 +83,7 @@ class Requirement(BaseModel):
     """Ids of the FRD acceptance criteria this requirement must satisfy."""
 
 
-class RequirementsSpec(BaseModel):
+class RequirementsSpec(Model):
     """Stage 3 artifact: requirements, traceability from criterion to feature, and the
     third-party libraries the LLM expects the project to need."""
 

@@ -4,15 +4,16 @@ dependency pins (pip-audit) and the SARIF log and pip-audit JSON for the capsule
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field, computed_field
 
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.model import Model
 
 Level = Literal["LOW", "MEDIUM", "HIGH"]
 _SEVERITY_ORDER = {"HIGH": 0, "MEDIUM": 1, "LOW": 2}
 
 
-class Finding(BaseModel):
+class Finding(Model):
     """One finding of a security tool at a file location (1-based line and column)."""
 
     tool: str = "bandit"
@@ -51,14 +52,14 @@ class Finding(BaseModel):
         }
 
 
-class ScanError(BaseModel):
+class ScanError(Model):
     """A file the tool could not analyse (usually a syntax error), with its reason."""
 
     path: str
     reason: str
 
 
-class Vulnerability(BaseModel):
+class Vulnerability(Model):
     """A known vulnerability of one pinned dependency, as pip-audit reports it."""
 
     package: str
@@ -69,14 +70,14 @@ class Vulnerability(BaseModel):
     description: str = ""
 
 
-class AuditSkip(BaseModel):
+class AuditSkip(Model):
     """A dependency pip-audit could not check (not pinned, unparsable line), with why."""
 
     package: str
     reason: str
 
 
-class DependencyAudit(BaseModel):
+class DependencyAudit(Model):
     """pip-audit's answer for the project's pinned dependencies.
 
     ``source`` names the advisory data read (local OSV directory and snapshot, or osv.dev);
@@ -131,7 +132,7 @@ class DependencyAudit(BaseModel):
         return "\n".join(lines)
 
 
-class SecurityReport(BaseModel):
+class SecurityReport(Model):
     """Findings of the security scan (stage 10 output).
 
     ``suppressed`` holds findings left out by policy (``assert`` in test files, which is

@@ -3,13 +3,14 @@
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.paths import check_relative_path, check_unique
 from quantumlayer_dagster.artifacts.text_fields import Sentence
+from quantumlayer_dagster.model import Model
 
 PACKAGE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 MODULE_SUFFIXES = {"python": ".py", "typescript": ".ts", "javascript": ".js"}
@@ -24,7 +25,7 @@ def path_pattern(suffix: str) -> str:
     return _PATH_PATTERN.format(suffix=suffix.lstrip("."))
 
 
-class PlannedFileDraft(BaseModel):
+class PlannedFileDraft(Model):
     path: str = Field(max_length=80, pattern=path_pattern("(py|ts|js)"))
     purpose: Sentence
     uses: list[str] = Field(default_factory=list, max_length=8)
@@ -37,7 +38,7 @@ class PlannedFileDraft(BaseModel):
         return check_relative_path(v) if isinstance(v, str) else v
 
 
-class ProjectStructureDraft(BaseModel):
+class ProjectStructureDraft(Model):
     """What the LLM returns for stage 4."""
 
     package: str = Field(pattern=PACKAGE_NAME.pattern)
@@ -67,7 +68,7 @@ class ProjectStructureDraft(BaseModel):
         return schema
 
 
-class PlannedFile(BaseModel):
+class PlannedFile(Model):
     path: str
     purpose: str
     kind: Literal["module", "package_marker", "config"] = "module"
@@ -92,7 +93,7 @@ class PlannedFile(BaseModel):
         return self
 
 
-class ProjectStructure(BaseModel):
+class ProjectStructure(Model):
     """Stage 4 artifact: the package name and every source file to generate."""
 
     request_id: str

@@ -2,14 +2,15 @@
 
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.text_fields import Name, Sentence
+from quantumlayer_dagster.model import Model
 
 
-class TestCaseDraft(BaseModel):
+class TestCaseDraft(Model):
     title: Name
     target: str = Field(max_length=80)
     """The component (function or class name) the case exercises."""
@@ -17,7 +18,7 @@ class TestCaseDraft(BaseModel):
     expected: Sentence
 
 
-class TestPlanDraft(BaseModel):
+class TestPlanDraft(Model):
     """What the LLM returns for stage 8: one case per acceptance criterion id."""
 
     cases: dict[str, TestCaseDraft]
@@ -57,7 +58,7 @@ class TestPlanDraft(BaseModel):
         }
 
 
-class TestCase(BaseModel):
+class TestCase(Model):
     __test__ = False  # not a pytest class
 
     id: str
@@ -69,7 +70,7 @@ class TestCase(BaseModel):
     expected: str
 
 
-class TestPlan(BaseModel):
+class TestPlan(Model):
     """Stage 8 artifact: test cases traced to criteria and the modules they exercise."""
 
     __test__ = False

@@ -2,7 +2,7 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from quantumlayer_dagster.artifacts.code import ProjectTree
 from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES
@@ -11,9 +11,10 @@ from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_tabl
 from quantumlayer_dagster.artifacts.paths import check_relative_path
 from quantumlayer_dagster.artifacts.testing import Outcome, TestRun
 from quantumlayer_dagster.artifacts.validation import ValidationReport
+from quantumlayer_dagster.model import Model
 
 
-class RepairReply(BaseModel):
+class RepairReply(Model):
     """The LLM's answer to failing tests: one file of the project, replaced whole.
 
     Validated against the project's paths (``validation_context={"paths": [...]}``), so a
@@ -40,7 +41,7 @@ class RepairReply(BaseModel):
         return schema
 
 
-class FailureSent(BaseModel):
+class FailureSent(Model):
     """One failing test as it was shown to the LLM."""
 
     test: str
@@ -48,7 +49,7 @@ class FailureSent(BaseModel):
     message: str
 
 
-class RepairAttempt(BaseModel):
+class RepairAttempt(Model):
     """One round of the repair loop: what went to the LLM, what it changed, what followed."""
 
     attempt: int
@@ -69,7 +70,7 @@ class RepairAttempt(BaseModel):
     """The test run's summary after the change."""
 
 
-class TestSuite(BaseModel):
+class TestSuite(Model):
     """Stage 9 artifact: the project with its tests, and the sandboxed test run.
 
     Later stages (security, performance, docs, capsule) read the project from here, since it

@@ -2,14 +2,16 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field, computed_field
+
+from quantumlayer_dagster.model import Model
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
 Runner = Literal["pytest", "node"]
 MARKDOWN_FAILURE_ROWS = 25
 
 
-class TestCaseResult(BaseModel):
+class TestCaseResult(Model):
     """One test case as reported in the JUnit XML."""
 
     __test__ = False
@@ -22,7 +24,7 @@ class TestCaseResult(BaseModel):
     """Failure, error or skip text (truncated); empty for a pass."""
 
 
-class FileCoverage(BaseModel):
+class FileCoverage(Model):
     """Line coverage of one source file, as coverage.py measured it in the sandbox."""
 
     path: str
@@ -35,7 +37,7 @@ class FileCoverage(BaseModel):
         return round(100.0 * self.covered / self.statements, 1) if self.statements else 100.0
 
 
-class CoverageReport(BaseModel):
+class CoverageReport(Model):
     """Line coverage of the project's source files (tests excluded).
 
     ``percent`` is computed here from the per-file counts, not taken from the report's own
@@ -65,7 +67,7 @@ class CoverageReport(BaseModel):
         return round(100.0 * self.covered / total, 1) if total else 100.0
 
 
-class TestRun(BaseModel):
+class TestRun(Model):
     """Counts, per-test results and evidence of one sandboxed pytest run.
 
     Counts come from the JUnit XML. When there is no usable XML (timeout, crash, collection

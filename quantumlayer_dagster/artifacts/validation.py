@@ -2,9 +2,10 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field, computed_field
 
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
+from quantumlayer_dagster.model import Model
 
 Severity = Literal["error", "warning"]
 IssueKind = Literal["syntax", "compile", "name", "import", "call", "structure", "type"]
@@ -13,7 +14,7 @@ MARKDOWN_MAX_ROWS = 50
 """Most issue rows shown in a Markdown summary; the rest are counted."""
 
 
-class SyntaxIssue(BaseModel):
+class SyntaxIssue(Model):
     """One ERROR or MISSING node of a tree-sitter parse; line and column are 1-based."""
 
     path: str
@@ -30,7 +31,7 @@ class SyntaxIssue(BaseModel):
         return self.describe()
 
 
-class ValidationIssue(BaseModel):
+class ValidationIssue(Model):
     """A problem found in one file (or a structural one about the tree); positions 1-based."""
 
     path: str
@@ -70,7 +71,7 @@ class ValidationIssue(BaseModel):
         return self.describe()
 
 
-class FileValidation(BaseModel):
+class FileValidation(Model):
     """Whether one file could be checked (a grammar exists) and how many errors it has."""
 
     path: str
@@ -80,7 +81,7 @@ class FileValidation(BaseModel):
     warning_count: int = 0
 
 
-class ValidationReport(BaseModel):
+class ValidationReport(Model):
     """Per-file validation status plus every issue found (stage 6 output)."""
 
     files: list[FileValidation] = Field(default_factory=list)

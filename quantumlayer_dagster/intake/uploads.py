@@ -33,12 +33,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from quantumlayer_dagster.artifacts.limits import PROMPT_MAX_BYTES
 from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.intake.front_matter import request_text
 from quantumlayer_dagster.intake.prompt_checks import PromptRejected, decode_prompt
+from quantumlayer_dagster.model import Model
 from quantumlayer_dagster.store.artifact_store import (
     ArtifactNotFound,
     ArtifactStore,
@@ -57,13 +58,13 @@ MAX_NAME_BYTES = 1024
 """S3's own key limit; longer names can only come from a local folder."""
 
 
-class PendingLaunch(BaseModel):
+class PendingLaunch(Model):
     etag: str
     request_id: str
     last_modified: datetime | None = None
 
 
-class UploadCursor(BaseModel):
+class UploadCursor(Model):
     """The sensor's cursor: uploads launched but not yet moved out of ``incoming/``, the
     number of launches so far, and uploads that could be neither launched nor moved."""
 

@@ -85,13 +85,14 @@ from urllib.parse import urlparse
 
 import yaml
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
+
+from quantumlayer_dagster.model import Model
 
 PACKAGED_LLM_CONFIG = Path(__file__).resolve().parent.parent / "config" / "llm.local.yaml"
 """The embedded default: SmolLM2-135M-Instruct on a llama.cpp server on this machine."""
@@ -139,7 +140,7 @@ def _env_name(value: str | None) -> str | None:
     return value
 
 
-class Deployment(BaseModel):
+class Deployment(Model):
     """One endpoint serving a group: a litellm model string, where it is, what it costs."""
 
     model_config = ConfigDict(extra="forbid")
@@ -185,7 +186,7 @@ class Deployment(BaseModel):
         return self.model + (f" at {self.api_base}" if self.api_base else "")
 
 
-class ModelGroup(BaseModel):
+class ModelGroup(Model):
     """Deployments the Router treats as interchangeable, and the settings of every request."""
 
     model_config = ConfigDict(extra="forbid")
@@ -220,7 +221,7 @@ class ModelGroup(BaseModel):
         return all(d.is_local for d in self.deployments)
 
 
-class RetrySettings(BaseModel):
+class RetrySettings(Model):
     """Retries per error kind; the Router backs off between them (and honours Retry-After)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -237,7 +238,7 @@ class RetrySettings(BaseModel):
     """Connection errors and every kind not listed."""
 
 
-class CooldownSettings(BaseModel):
+class CooldownSettings(Model):
     """When the Router rests a failing deployment (and sends its traffic elsewhere)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -246,7 +247,7 @@ class CooldownSettings(BaseModel):
     cooldown_time_s: float = Field(default=30.0, ge=0)
 
 
-class BudgetSettings(BaseModel):
+class BudgetSettings(Model):
     """What one request (one run over all stages) may spend; unset = unlimited."""
 
     model_config = ConfigDict(extra="forbid")
@@ -255,7 +256,7 @@ class BudgetSettings(BaseModel):
     max_usd: float | None = Field(default=None, ge=0)
 
 
-class CacheSettings(BaseModel):
+class CacheSettings(Model):
     """Where valid replies are kept so that re-executing a run pays for nothing twice."""
 
     model_config = ConfigDict(extra="forbid")
@@ -278,7 +279,7 @@ class CacheSettings(BaseModel):
         return self
 
 
-class ConcurrencySettings(BaseModel):
+class ConcurrencySettings(Model):
     """How many independent LLM calls of one stage (e.g. one per file) run at once."""
 
     model_config = ConfigDict(extra="forbid")
@@ -286,7 +287,7 @@ class ConcurrencySettings(BaseModel):
     max_parallel_calls: int = Field(default=4, ge=1, le=64)
 
 
-class LLMConfig(BaseModel):
+class LLMConfig(Model):
     """The whole file: groups, default and per-stage group, fallbacks, retries, cooldowns,
     budget, cache and concurrency."""
 

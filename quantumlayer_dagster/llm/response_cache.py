@@ -18,16 +18,17 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from quantumlayer_dagster.llm.config import CacheSettings, Deployment
+from quantumlayer_dagster.model import Model
 
 log = logging.getLogger(__name__)
 
 REDIS_PREFIX = "quantumlayer:llm-cache:"
 
 
-class CachedReply(BaseModel):
+class CachedReply(Model):
     """What a cache entry holds: the accepted reply and what it cost when it was paid for."""
 
     text: str

@@ -14,7 +14,9 @@ nothing can reach it.
 
 import math
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from quantumlayer_dagster.model import Model
 
 SANDBOX_POLICY_LABEL = ("quantumlayer.dev/sandbox", "true")
 """The label the deny-all-ingress, deny-all-egress NetworkPolicy selects."""
@@ -27,7 +29,7 @@ SCRATCH_DIR = "/tmp"
 POD_ENTRY_MODULE = "quantumlayer_dagster.sandbox.k8s_pod"
 
 
-class K8sSandboxConfig(BaseModel):
+class K8sSandboxConfig(Model):
     """Where and with what limits sandbox Jobs run (``QL_SANDBOX_*`` settings)."""
 
     namespace: str = "quantumlayer-sandbox"

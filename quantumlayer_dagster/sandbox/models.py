@@ -2,7 +2,9 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from quantumlayer_dagster.model import Model
 
 IsolationMode = Literal["bwrap", "process", "k8s-job"]
 """``bwrap``: namespaces, no network (the default; required unless set otherwise).
@@ -13,7 +15,7 @@ ISOLATION_RANK: dict[str, int] = {"process": 1, "bwrap": 2, "k8s-job": 2}
 Limit = Literal["wall", "cpu", "memory", "processes", "output", "disk"]
 
 
-class SandboxLimits(BaseModel):
+class SandboxLimits(Model):
     """Resource limits applied to every sandboxed run."""
 
     wall_timeout_s: float = Field(default=120.0, gt=0)
@@ -37,7 +39,7 @@ class SandboxLimits(BaseModel):
     """Size of the work folder (a tmpfs mounted for the run, where the host allows it)."""
 
 
-class SandboxResult(BaseModel):
+class SandboxResult(Model):
     """What a sandboxed command did.
 
     ``exit_code`` follows the shell convention (128 + N when killed by signal N) and is None

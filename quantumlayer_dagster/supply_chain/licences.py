@@ -11,7 +11,9 @@ from email.message import Message
 from importlib import metadata
 from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from quantumlayer_dagster.model import Model
 
 LicenceVerdict = Literal["allowed", "denied", "unknown"]
 LicenceSource = Literal["License-Expression", "classifier", "License"]
@@ -63,7 +65,7 @@ class Licence(NamedTuple):
     source: LicenceSource | None
 
 
-class LicencePolicy(BaseModel):
+class LicencePolicy(Model):
     """Which licences a generated project may depend on. An id matches a pattern when it
     starts with it, case-insensitively ("BSD" matches "BSD-3-Clause"); deny wins over
     allow; an id in neither list, or an unknown licence, is flagged ("unknown")."""
