@@ -16,7 +16,7 @@ PROMPT ?= examples/calculator.txt
 EXTRAS ?= dev,local-llm
 RUNTIME_PACKAGES := $(shell cat deploy/apt-packages.txt)
 
-.PHONY: demo test install node-tools system-packages lint typecheck unit ui llm-serve embedding-service bench clean
+.PHONY: demo test install bytecode node-tools system-packages lint typecheck unit ui llm-serve embedding-service bench clean
 
 # The demo succeeds when the run reached a verdict: a capsule (0: every gate passed; 3: a
 # gate failed) or a blocking gate that stopped it (4); `run` then prints the reason and what
@@ -30,7 +30,7 @@ test: install lint typecheck
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
 	$(BIN)/pytest -q
 
-install: system-packages $(VENV)/.installed node-tools $(DAGSTER_HOME)/dagster.yaml
+install: system-packages $(VENV)/.installed bytecode node-tools $(DAGSTER_HOME)/dagster.yaml
 
 system-packages:
 	@missing=""; \
@@ -55,6 +55,13 @@ $(VENV)/.installed: pyproject.toml
 	@echo "installing the project (llama-cpp-python compiles once, ~7 min on 2 cores; pip caches it)"
 	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
 	touch $@
+
+# Every run worker, code server and step process imports the definitions. Where
+# PYTHONDONTWRITEBYTECODE is set, nothing keeps our compiled modules and each start compiles
+# them again (~0.1 s); the editable install does not compile them either. compileall skips
+# what is up to date, and Python recompiles a module whose source changed since.
+bytecode: $(VENV)/.installed
+	$(BIN)/python -m compileall -q quantumlayer_dagster quantumlayer_cli assets resources
 
 # tsc and ESLint (+ eslint-plugin-security) for generated TypeScript/JavaScript projects,
 # exactly the versions in tools/node/package-lock.json (npm registry, ~10 s, 47 MB).
