@@ -1,10 +1,11 @@
 """Benchmark: a burst of requests on one machine, against the real platform.
 
 ``dagster-webserver`` and ``dagster-daemon`` on the shipped Postgres ``dagster.yaml`` (a fresh
-database), the shipped code location (``quantumlayer_dagster.definitions``: multiprocess
-executor, real sandbox, scanners and capsule), and the fake OpenAI-compatible server
-(``tests/fakes/openai_server.py``, a test double for the hosted provider) answering every
-call after ``--latency-s`` with at most ``--max-in-flight`` calls answered at once.
+database), the shipped code location (``quantumlayer_dagster.definitions``: the executor
+``QL_EXECUTOR`` names, in-process by default; real sandbox, scanners and capsule), and the
+fake OpenAI-compatible server (``tests/fakes/openai_server.py``, a test double for the
+hosted provider) answering every call after ``--latency-s`` with at most
+``--max-in-flight`` calls answered at once.
 
 1. ``--requests`` prompts uploaded at once under ``incoming/`` (the upload path: the
    ``prompt_uploads`` sensor takes them).
@@ -22,8 +23,6 @@ platform processes together), ``start_order_inversions`` (pairs of requests star
 opposite order of their submission). The named failures are printed as ``failure: ...``.
 
 Vector memory is off (``QL_MEMORY=off``), as in the other server benchmarks.
-``--in-process`` runs each run's steps in its own process (``bench/in_process_location.py``)
-for a machine too loaded for one process per step.
 
     .venv/bin/python bench/scale.py [--requests 100] [--launch-requests 20] [--clients 10]
 """
@@ -44,11 +43,13 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
+from quantumlayer_dagster.settings import Settings  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAIServer  # noqa: E402
 from tests.fixtures import wordcount  # noqa: E402
 from tests.fixtures.burst import (  # noqa: E402
     PARTITION_TAG,
     UPLOAD_TAG,
+    CpuAccount,
     Outcome,
     ProcessSampler,
     upload_burst,
@@ -68,7 +69,7 @@ CLI = str(Path(sys.executable).parent / "quantumlayer")
 WORKSPACE = """\
 load_from:
   - python_module:
-      module_name: {module}
+      module_name: quantumlayer_dagster.definitions
       attribute: defs
       working_directory: {root}
       location_name: quantumlayer
@@ -156,6 +157,11 @@ def _launch_all(url: str, env: dict[str, str], prompt: Path, count: int, clients
     return sorted(launched, key=lambda x: x[1])
 
 
+def _cpu_s(account: CpuAccount | None, sampler: ProcessSampler) -> float:
+    """CPU seconds so far: the cgroup's exact count, or the sampler's lower bound."""
+    return account.cpu_s if account else sampler.cpu_s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=100, help="uploads in the burst")
@@ -164,11 +170,6 @@ def main() -> None:
     parser.add_argument("--latency-s", type=float, default=1.0)
     parser.add_argument("--max-in-flight", type=int, default=16)
     parser.add_argument("--timeout-s", type=float, default=7200)
-    parser.add_argument(
-        "--in-process",
-        action="store_true",
-        help="steps in the run's process (bench/in_process_location.py), not one per step",
-    )
     args = parser.parse_args()
     import dagster as dg
 
@@ -189,25 +190,26 @@ def main() -> None:
                 KEY_ENV: SECRET_KEY,
             },
         )
-        module = (
-            "bench.in_process_location" if args.in_process else "quantumlayer_dagster.definitions"
-        )
-        home.workspace.write_text(WORKSPACE.format(module=module, root=ROOT))
-        print(f"executor: {'in_process' if args.in_process else 'multiprocess (shipped)'}")
+        home.workspace.write_text(WORKSPACE.format(root=ROOT))
+        print(f"executor: {Settings.from_env().executor}")
         os.environ.update(db.env())
         instance = dg.DagsterInstance.from_config(str(home.dagster_home))
         instance.get_runs(limit=1)  # the schema exists before two servers race to create it
         sampler = ProcessSampler().start()
+        account = CpuAccount.create("ql-bench-scale")
+        print(f"cpu_source: {'cgroup' if account else 'sampled (a lower bound)'}")
         daemon = start_daemon(home, root / "daemon.log")
         sampler.sessions.add(daemon.pid)
+        if account:
+            account.add(daemon.pid)
         try:
-            with running_webserver(home) as server:
+            with running_webserver(home, on_start=account.add if account else None) as server:
                 sampler.sessions.add(server.pid)
                 phases = [("upload", args.requests), ("launch", args.launch_requests)]
                 for phase, count in phases:
                     if count <= 0:
                         continue
-                    calls, cpu = fake.count(), sampler.cpu_s
+                    calls, cpu = fake.count(), _cpu_s(account, sampler)
                     sampler.peak_rss_bytes = 0
                     if phase == "upload":
                         submitted = upload_burst(home.root / "prompts", wordcount.PROMPT, count)
@@ -222,7 +224,7 @@ def main() -> None:
                     )
                     sampler.sample()
                     figures = {
-                        "cpu_s": sampler.cpu_s - cpu,
+                        "cpu_s": _cpu_s(account, sampler) - cpu,
                         "llm_calls": fake.count() - calls,
                         "latency_s": args.latency_s,
                         "max_in_flight": args.max_in_flight,
@@ -233,6 +235,8 @@ def main() -> None:
             sampler.stop()
             stop_session(daemon)
             instance.dispose()
+            if account:
+                account.close()
 
 
 if __name__ == "__main__":

@@ -5,13 +5,13 @@
    (the aim is at most 1.5).
 2. Run start, through a real ``dagster-webserver`` on a SQLite instance whose runs launch at
    once (Dagster's default run launcher: one run-worker process per run, which imports its
-   code location; the default multiprocess executor: one process per step, each importing
-   it again). Two code locations in the same webserver: ours
+   code location; the in-process executor, ``QL_EXECUTOR``'s default, runs the steps in
+   it). Two code locations in the same webserver: ours
    (``quantumlayer_dagster.definitions``, as shipped) and a trivial graph of the same shape
    (``bench/trivial_location.py``). For ``--runs`` runs of each, read from the run's events:
    ``launch_to_run_start_s`` (RUN_STARTING to RUN_START: the run worker starting and loading
    the code) and ``run_start_to_first_step_s`` (RUN_START to the first STEP_START: the
-   executor starting the first step process). Our runs have no LLM behind them and fail at
+   executor starting the first step). Our runs have no LLM behind them and fail at
    the first LLM-bound step, after the figures are taken.
 
 Prints ``name: value`` lines.
