@@ -15,8 +15,12 @@ hosted provider) answering every call after ``--latency-s`` with at most
 For each phase, ``name: value`` lines (prefixed ``upload_`` / ``launch_``): ``submitted``,
 ``runs``, ``capsules``, ``failed`` (ended with a named failure), ``lost`` (no run, or a run
 that never ended), ``duplicated`` (an upload with more than one request), ``wall_s`` (first
-submission to last end), ``cpu_bound_wall_s`` (CPU seconds of every platform process, from
-``/proc``, over the cores), ``llm_bound_wall_s`` (LLM calls x latency / max in flight),
+submission to last end), ``platform_cpu_s`` (CPU seconds of the servers and every process
+they start: a cgroup ``cpuacct`` group where the machine has one, else sampled from
+``/proc``, a lower bound), ``postgres_cpu_s`` (the local Postgres server's CPU seconds over
+the phase: the instance's storage works for the requests; it serves the benchmark's own
+status poll too, one query every 2 s), ``cpu_s`` (their sum), ``cpu_bound_wall_s``
+(``cpu_s`` over the cores), ``llm_bound_wall_s`` (LLM calls x latency / max in flight),
 ``bound_ratio`` = wall_s / max(cpu_bound_wall_s, llm_bound_wall_s), ``latency_p50_s`` /
 ``latency_p95_s`` (submission to end), ``requests_per_min``, ``peak_rss_mb`` (all
 platform processes together), ``start_order_inversions`` (pairs of requests started in the
@@ -52,6 +56,7 @@ from tests.fixtures.burst import (  # noqa: E402
     CpuAccount,
     Outcome,
     ProcessSampler,
+    postgres_cpu_s,
     upload_burst,
     wait_until_all_ended,
 )
@@ -105,6 +110,8 @@ def report(prefix: str, found: list[Outcome], figures: dict[str, float]) -> None
         "lost": sum(1 for o in found if not o.runs or not o.ended),
         "duplicated": sum(1 for o in found if o.requests > 1),
         "wall_s": f"{wall:.1f}",
+        "platform_cpu_s": f"{figures['platform_cpu_s']:.1f}",
+        "postgres_cpu_s": f"{figures['postgres_cpu_s']:.1f}",
         "cpu_s": f"{figures['cpu_s']:.1f}",
         "cpu_bound_wall_s": f"{cpu_bound:.1f}",
         "llm_calls": int(figures["llm_calls"]),
@@ -157,6 +164,28 @@ def _launch_all(url: str, env: dict[str, str], prompt: Path, count: int, clients
     return sorted(launched, key=lambda x: x[1])
 
 
+def _step_times(instance, found: list[Outcome]) -> None:  # type: ignore[no-untyped-def]
+    """Where a request's time goes: per step, the median wall time across the runs
+    (``step_<key>_p50_s``), and the median gap from the run's creation to its first step
+    (``queued_to_first_step_p50_s``: queue, launch, run worker start)."""
+    per_step: dict[str, list[float]] = {}
+    gaps: list[float] = []
+    for outcome in found:
+        for run in outcome.runs:
+            stats = instance.get_run_step_stats(run.run_id)
+            starts = [s.start_time for s in stats if s.start_time]
+            record = instance.get_run_record_by_id(run.run_id)
+            if starts and record is not None:
+                gaps.append(min(starts) - record.create_timestamp.timestamp())
+            for step in stats:
+                if step.start_time and step.end_time:
+                    per_step.setdefault(step.step_key, []).append(step.end_time - step.start_time)
+    if gaps:
+        print(f"queued_to_first_step_p50_s: {statistics.median(gaps):.1f}")
+    for key, times in sorted(per_step.items(), key=lambda kv: -statistics.median(kv[1])):
+        print(f"step_{key}_p50_s: {statistics.median(times):.1f}")
+
+
 def _cpu_s(account: CpuAccount | None, sampler: ProcessSampler) -> float:
     """CPU seconds so far: the cgroup's exact count, or the sampler's lower bound."""
     return account.cpu_s if account else sampler.cpu_s
@@ -170,6 +199,7 @@ def main() -> None:
     parser.add_argument("--latency-s", type=float, default=1.0)
     parser.add_argument("--max-in-flight", type=int, default=16)
     parser.add_argument("--timeout-s", type=float, default=7200)
+    parser.add_argument("--steps", action="store_true", help="median wall time of each step")
     args = parser.parse_args()
     import dagster as dg
 
@@ -209,7 +239,7 @@ def main() -> None:
                 for phase, count in phases:
                     if count <= 0:
                         continue
-                    calls, cpu = fake.count(), _cpu_s(account, sampler)
+                    calls, cpu, pg = fake.count(), _cpu_s(account, sampler), postgres_cpu_s()
                     sampler.peak_rss_bytes = 0
                     if phase == "upload":
                         submitted = upload_burst(home.root / "prompts", wordcount.PROMPT, count)
@@ -224,13 +254,17 @@ def main() -> None:
                     )
                     sampler.sample()
                     figures = {
-                        "cpu_s": _cpu_s(account, sampler) - cpu,
+                        "platform_cpu_s": _cpu_s(account, sampler) - cpu,
+                        "postgres_cpu_s": (postgres_cpu_s() or 0.0) - (pg or 0.0),
                         "llm_calls": fake.count() - calls,
                         "latency_s": args.latency_s,
                         "max_in_flight": args.max_in_flight,
                         "peak_rss_mb": sampler.peak_rss_bytes / 2**20,
                     }
+                    figures["cpu_s"] = figures["platform_cpu_s"] + figures["postgres_cpu_s"]
                     report(phase, found, figures)
+                    if args.steps:
+                        _step_times(instance, found)
         finally:
             sampler.stop()
             stop_session(daemon)
