@@ -1,6 +1,7 @@
 """``quantumlayer run PROMPT_FILE``: the whole pipeline in-process, with progress."""
 
 import argparse
+import os
 
 from quantumlayer_cli import (
     EXIT_FAILED,
@@ -29,6 +30,10 @@ def run(args: argparse.Namespace) -> int:
     from quantumlayer_dagster.definitions import build_definitions
 
     settings = Settings.from_env()
+    if "QL_MEMORY_EMBEDDING_SERVICE" not in os.environ:
+        # one process: the model loads once either way, and a one-off command leaves no
+        # embedding service running behind it
+        settings = settings.model_copy(update={"memory_embedding_service": "process"})
     outcome = run_request(
         settings,
         prompt,

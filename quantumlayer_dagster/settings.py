@@ -22,7 +22,7 @@ from pydantic_settings import (
 )
 
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG
-from quantumlayer_dagster.memory.embedder import MINILM
+from quantumlayer_dagster.memory.embedder import MINILM, EmbeddingService
 from quantumlayer_dagster.quality.gates import GateThresholds
 from quantumlayer_dagster.sandbox.k8s_spec import K8sSandboxConfig
 from quantumlayer_dagster.sandbox.models import SandboxLimits
@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     memory_embedder: str = MINILM
     """``QL_MEMORY_EMBEDDER``: ``minilm`` (packaged, offline) or a litellm embedding model."""
     memory_embedding_api_base: str | None = None
+    """``QL_MEMORY_EMBEDDING_API_BASE``: an embedding service (OpenAI API) for ``minilm``."""
+    memory_embedding_service: EmbeddingService = "local"
+    """``QL_MEMORY_EMBEDDING_SERVICE``: without an API base, ``minilm`` runs in the machine's
+    embedding service, found or started on first use (``local``: the model loads once per
+    machine), or in each process that embeds (``process``; ``quantumlayer run``'s default)."""
     memory_api_key: str | None = Field(default=None, repr=False, exclude=True)
     """``QL_MEMORY_API_KEY``: the Qdrant server's key; only whether it is set is used here,
     the memory resource binds the value with ``dg.EnvVar``."""

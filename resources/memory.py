@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
-from quantumlayer_dagster.memory.embedder import embedder_named
+from quantumlayer_dagster.memory.embedder import EmbeddingService, embedder_named
 from quantumlayer_dagster.memory.protocol import Memory
 from quantumlayer_dagster.settings import Settings, setting_default
 from resources.environment import bound_to_env
@@ -25,6 +25,8 @@ class VectorMemoryResource(dg.ConfigurableResource):
     collection: str = setting_default("memory_collection")
     embedder: str = setting_default("memory_embedder")
     embedding_api_base: str = ""
+    embedding_service: str = setting_default("memory_embedding_service")
+    """``local`` (the machine's service, started on first use) or ``process``."""
     api_key: str = ""
     """The Qdrant server's API key; Definitions bind it to ``EnvVar("QL_MEMORY_API_KEY")``."""
     wait_s: float = 30.0
@@ -46,6 +48,7 @@ class VectorMemoryResource(dg.ConfigurableResource):
             embedding_api_base=bound_to_env(
                 "QL_MEMORY_EMBEDDING_API_BASE", settings.memory_embedding_api_base or ""
             ),
+            embedding_service=settings.memory_embedding_service,
             api_key=dg.EnvVar("QL_MEMORY_API_KEY") if settings.memory_api_key_set else "",
         )
 
@@ -63,7 +66,11 @@ class VectorMemoryResource(dg.ConfigurableResource):
                     "QL_MEMORY_URL, or QL_MEMORY=off"
                 )
             self._memory = QdrantMemory(
-                embedder_named(self.embedder, api_base=self.embedding_api_base or None),
+                embedder_named(
+                    self.embedder,
+                    api_base=self.embedding_api_base or None,
+                    service=self._service(),
+                ),
                 path=None if self.url else Path(self.path),
                 url=self.url or None,
                 collection=self.collection,
@@ -71,3 +78,13 @@ class VectorMemoryResource(dg.ConfigurableResource):
                 api_key=self.api_key or None,
             )
         return self._memory
+
+    def _service(self) -> EmbeddingService:
+        if self.embedding_service == "local":
+            return "local"
+        if self.embedding_service == "process":
+            return "process"
+        raise ValueError(
+            f"embedding_service is {self.embedding_service!r}: use 'local' (the machine's "
+            "embedding service) or 'process' (QL_MEMORY_EMBEDDING_SERVICE)"
+        )

@@ -22,6 +22,9 @@ import pytest
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+# Tests that embed load MiniLM in their own process; the machine-wide service they would
+# otherwise start (and leave running) is tested on its own port in test_local_embedding_service
+os.environ.setdefault("QL_MEMORY_EMBEDDING_SERVICE", "process")
 
 from quantumlayer_dagster.settings import Settings
 from tests.fixtures import wordcount

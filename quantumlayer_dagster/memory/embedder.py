@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from quantumlayer_dagster.memory.protocol import MemoryUnavailable
 
@@ -142,9 +142,35 @@ class MiniLMServiceEmbedder(LiteLLMEmbedder):
             ) from exc
 
 
-def embedder_named(name: str, *, api_base: str | None = None) -> Embedder:
-    """``minilm`` (the default; served by the embedding service at ``api_base`` when one is
-    given, else loaded in this process) or a litellm embedding model name."""
+class LocalServiceEmbedder:
+    """all-MiniLM-L6-v2 from the machine's embedding service, found or started on the first
+    embedding (``memory/local_service.py``): the model loads once per machine."""
+
+    name = MiniLMEmbedder.name
+
+    def __init__(self) -> None:
+        self._service: MiniLMServiceEmbedder | None = None
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if self._service is None:
+            from quantumlayer_dagster.memory.local_service import local_service_base
+
+            self._service = MiniLMServiceEmbedder(local_service_base())
+        return self._service.embed(texts)
+
+
+EmbeddingService = Literal["local", "process"]
+"""Where ``minilm`` runs without an API base: the machine's service, or this process."""
+
+
+def embedder_named(
+    name: str, *, api_base: str | None = None, service: EmbeddingService = "local"
+) -> Embedder:
+    """``minilm`` (the default) or a litellm embedding model name. ``minilm`` is served by
+    the service at ``api_base`` when one is given; else by the machine's local service
+    (``service="local"``, started on first use) or loaded in this process (``"process"``)."""
     if not name or name == MINILM:
-        return MiniLMServiceEmbedder(api_base) if api_base else MiniLMEmbedder()
+        if api_base:
+            return MiniLMServiceEmbedder(api_base)
+        return LocalServiceEmbedder() if service == "local" else MiniLMEmbedder()
     return LiteLLMEmbedder(name, api_base=api_base)

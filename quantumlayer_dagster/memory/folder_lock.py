@@ -18,9 +18,10 @@ POLL_S = 0.05
 
 
 @contextmanager
-def exclusive_access(lock_path: Path, wait_s: float) -> Iterator[None]:
+def exclusive_access(lock_path: Path, wait_s: float, busy: str | None = None) -> Iterator[None]:
     """Hold an exclusive ``flock`` on ``lock_path`` for the block; wait at most ``wait_s``
-    for another holder, then raise MemoryUnavailable naming the folder."""
+    for another holder, then raise MemoryUnavailable with ``busy`` (by default: the memory
+    folder is in use)."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     # flock belongs to the open file, so two opens in one process also exclude each other.
     with open(lock_path, "a+b") as handle:
@@ -32,9 +33,10 @@ def exclusive_access(lock_path: Path, wait_s: float) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise MemoryUnavailable(
-                        f"vector memory folder {lock_path.parent} stayed busy for {wait_s:g}s "
-                        "(another run is using it); raise the wait or use a Qdrant server "
-                        "(QL_MEMORY_URL) for many concurrent runs"
+                        busy
+                        or f"vector memory folder {lock_path.parent} stayed busy for "
+                        f"{wait_s:g}s (another run is using it); raise the wait or use a "
+                        "Qdrant server (QL_MEMORY_URL) for many concurrent runs"
                     ) from None
                 time.sleep(POLL_S)
         try:
