@@ -6,11 +6,16 @@ waiting on the LLM leaves its core to another run's CPU work). The ``llm`` pool 
 LLM-bound step per running run when the LLM is hosted, and one in all when it is the local
 llama.cpp server (one model, one slot).
 
-Memory per run: a run worker and up to two step processes (the multiprocess executor on two
-cores), each at most ~250 MB once litellm and pip-audit are loaded (measured: 244 MB RSS in
-a fresh interpreter after importing the definitions, litellm and pip-audit; 70 MB for the
-definitions alone), plus the sandboxed test run: 800 MB. Reserved for the webserver, the
-daemon, their code servers and the embedding service: 1.5 GB.
+Memory per run: a run worker, which executes the steps in its own process (the in-process
+executor, ``QL_EXECUTOR``'s default), plus the generated project's sandboxed test run. The
+platform's processes together peaked at 967 MB with 1 run at a time, 2139 MB with 4 and
+3414 MB with 8 (``bench/scale.py``'s ``peak_rss_mb``, resident memory of the webserver, the
+daemon, their code servers and the runs, sampled every 0.5 s): about 370 MB per run over
+about 600 MB for the servers. The budget is 800 MB per run, for a test run that grows
+towards its sandbox limit (1 GB); 1.5 GB is reserved for the webserver, the daemon, their
+code servers and the embedding service. On 2 cores, 8 concurrent runs did not finish a
+burst sooner than 4 (16 requests: 6.2 against 6.9 requests per minute, the CPU being the
+bound either way), hence two runs per core.
 
 Render a shipped instance config for another size (comments kept):
 
