@@ -26,13 +26,21 @@ status poll too, one query every 2 s), ``cpu_s`` (their sum), ``cpu_bound_wall_s
 platform processes together), ``start_order_inversions`` (pairs of requests started in the
 opposite order of their submission). The named failures are printed as ``failure: ...``.
 
+``--kill``: ``kill -9`` of ``dagster-daemon`` once a quarter of the uploads' runs have ended,
+a new daemon at once, and ``kill -9`` of the new daemon's code server once half have ended
+(the suite's ``tests/e2e/test_restart_daemon.py`` does the same at a smaller size).
+``--steps``: each step's median wall time and the median gap from a run's creation to its
+first step.
+
 Vector memory is off (``QL_MEMORY=off``), as in the other server benchmarks.
 
     .venv/bin/python bench/scale.py [--requests 100] [--launch-requests 20] [--clients 10]
+                                    [--kill] [--steps]
 """
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -46,6 +54,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+import dagster as dg  # noqa: E402
 
 from quantumlayer_dagster.settings import Settings  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAIServer  # noqa: E402
@@ -61,6 +71,7 @@ from tests.fixtures.burst import (  # noqa: E402
     wait_until_all_ended,
 )
 from tests.fixtures.dagster_servers import (  # noqa: E402
+    code_servers_of,
     make_home,
     running_webserver,
     shipped_postgres_instance_yaml,
@@ -164,6 +175,37 @@ def _launch_all(url: str, env: dict[str, str], prompt: Path, count: int, clients
     return sorted(launched, key=lambda x: x[1])
 
 
+FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+
+
+def _kill_mid_burst(instance, first, new_daemon, count: int) -> None:  # type: ignore[no-untyped-def]
+    """``kill -9`` of the daemon once a quarter of the burst's runs have ended, a new daemon
+    at once, and ``kill -9`` of that daemon's code server once half have ended."""
+    started = time.monotonic()
+
+    def ended() -> int:
+        return instance.get_runs_count(dg.RunsFilter(statuses=FINISHED))
+
+    def wait_for(n: int) -> None:
+        while ended() < n:
+            time.sleep(1)
+
+    wait_for(count // 4)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=30)
+    second = new_daemon(2)
+    print(f"kill: daemon at {time.monotonic() - started:.0f}s, a new one started", flush=True)
+    wait_for(count // 2)
+    servers = code_servers_of(second.pid)
+    for pid in servers:
+        os.kill(pid, signal.SIGKILL)
+    print(
+        f"kill: {len(servers)} code server(s) of the new daemon at "
+        f"{time.monotonic() - started:.0f}s",
+        flush=True,
+    )
+
+
 def _step_times(instance, found: list[Outcome]) -> None:  # type: ignore[no-untyped-def]
     """Where a request's time goes: per step, the median wall time across the runs
     (``step_<key>_p50_s``), and the median gap from the run's creation to its first step
@@ -200,8 +242,13 @@ def main() -> None:
     parser.add_argument("--max-in-flight", type=int, default=16)
     parser.add_argument("--timeout-s", type=float, default=7200)
     parser.add_argument("--steps", action="store_true", help="median wall time of each step")
+    parser.add_argument(
+        "--kill",
+        action="store_true",
+        help="kill -9 the daemon a quarter into the upload burst, start another, and kill -9 "
+        "its code server half-way",
+    )
     args = parser.parse_args()
-    import dagster as dg
 
     with (
         FakeOpenAIServer(latency_s=args.latency_s, max_in_flight=args.max_in_flight) as fake,
@@ -228,10 +275,17 @@ def main() -> None:
         sampler = ProcessSampler().start()
         account = CpuAccount.create("ql-bench-scale")
         print(f"cpu_source: {'cgroup' if account else 'sampled (a lower bound)'}")
-        daemon = start_daemon(home, root / "daemon.log")
-        sampler.sessions.add(daemon.pid)
-        if account:
-            account.add(daemon.pid)
+
+        def new_daemon(n: int) -> subprocess.Popen[bytes]:
+            proc = start_daemon(home, root / f"daemon-{n}.log")
+            sampler.sessions.add(proc.pid)
+            if account:
+                account.add(proc.pid)
+            daemons.append(proc)
+            return proc
+
+        daemons: list[subprocess.Popen[bytes]] = []
+        new_daemon(1)
         try:
             with running_webserver(home, on_start=account.add if account else None) as server:
                 sampler.sessions.add(server.pid)
@@ -244,6 +298,13 @@ def main() -> None:
                     if phase == "upload":
                         submitted = upload_burst(home.root / "prompts", wordcount.PROMPT, count)
                         tag = UPLOAD_TAG
+                        if args.kill:
+                            killer = threading.Thread(
+                                target=_kill_mid_burst,
+                                args=(instance, daemons[0], new_daemon, count),
+                                daemon=True,
+                            )
+                            killer.start()
                     else:
                         prompt = root / "prompt.txt"
                         prompt.write_text(wordcount.PROMPT)
@@ -267,7 +328,8 @@ def main() -> None:
                         _step_times(instance, found)
         finally:
             sampler.stop()
-            stop_session(daemon)
+            for daemon in daemons:
+                stop_session(daemon)
             instance.dispose()
             if account:
                 account.close()

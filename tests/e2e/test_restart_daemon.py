@@ -7,7 +7,6 @@ location); Dagster, Postgres, the sensor, the queue and the run workers are real
 
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from tests.fixtures import wordcount
 from tests.fixtures.burst import UPLOAD_TAG, upload_burst, wait_until_all_ended
 from tests.fixtures.dagster_servers import (
     DagsterHome,
+    code_servers_of,
     make_home,
     shipped_postgres_instance_yaml,
     start_daemon,
@@ -66,18 +66,6 @@ def _wait_for(condition, timeout_s: float, what: str, log: Path) -> None:  # typ
         time.sleep(1)
 
 
-def _code_servers_of(pid: int) -> list[int]:
-    """Child processes of ``pid`` that are Dagster code servers (``dagster api grpc``)."""
-    out = subprocess.run(
-        ["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True, text=True
-    )
-    return [
-        int(line.split()[0])
-        for line in out.stdout.splitlines()
-        if "api grpc" in line or "code-server" in line
-    ]
-
-
 def test_a_burst_survives_kill_9_of_the_daemon_and_its_code_server(platform, tmp_path):
     home, instance = platform
     logs = [home.root / "daemon-1.log", home.root / "daemon-2.log"]
@@ -91,9 +79,7 @@ def test_a_burst_survives_kill_9_of_the_daemon_and_its_code_server(platform, tmp
         first.wait(timeout=30)
 
         second = start_daemon(home, logs[1])
-        _wait_for(
-            lambda: _code_servers_of(second.pid), 300, "the new daemon's code server", logs[1]
-        )
+        _wait_for(lambda: code_servers_of(second.pid), 300, "the new daemon's code server", logs[1])
         _wait_for(
             lambda: (
                 len(_runs(instance)) > len(_runs(instance, dg.DagsterRunStatus.QUEUED))
@@ -103,7 +89,7 @@ def test_a_burst_survives_kill_9_of_the_daemon_and_its_code_server(platform, tmp
             "every upload to have a run",
             logs[1],
         )
-        for pid in _code_servers_of(second.pid):
+        for pid in code_servers_of(second.pid):
             os.kill(pid, signal.SIGKILL)
 
         found = wait_until_all_ended(instance, home.artifacts, uploads, END_TIMEOUT_S)

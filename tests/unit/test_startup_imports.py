@@ -1,7 +1,7 @@
 """Importing the Definitions loads Dagster and our own modules, not the heavy libraries:
 every run worker, code server and step process pays the import, so litellm, torch, the
-embedding model's libraries, the Qdrant client, pip-audit, the MinIO SDK and the Kubernetes client load where they
-are first used."""
+embedding model's libraries, the Qdrant client, pip-audit, the MinIO SDK and the Kubernetes
+client load where they are first used."""
 
 import json
 import os
