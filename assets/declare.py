@@ -8,7 +8,6 @@ from typing import Any
 import dagster as dg
 
 from assets.partitions import requests_partitions
-from assets.step_pods import step_k8s_config
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.llm.protocol import LLMStageError
@@ -49,8 +48,6 @@ def request_asset(
             kinds=kinds,
             check_specs=specs or None,
             pool=LLM_POOL if uses_llm else None,
-            # Its pod under k8s_job_executor; other executors ignore the tag.
-            op_tags={"dagster-k8s/config": step_k8s_config(name)},
         )(_reporting_llm_failures(fn) if uses_llm else fn)
 
     return declare

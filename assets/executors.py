@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.step_pods import per_step_k8s_config
 from quantumlayer_dagster.settings import ExecutorKind
 
 LOCAL_EXECUTORS: dict[ExecutorKind, dg.ExecutorDefinition] = {
@@ -12,11 +13,13 @@ LOCAL_EXECUTORS: dict[ExecutorKind, dg.ExecutorDefinition] = {
 
 def executor_for(kind: ExecutorKind) -> dg.ExecutorDefinition:
     """in-process (the local default), multiprocess, or ``k8s_job_executor``: one Kubernetes
-    Job per step, under the K8sRunLauncher of deploy/values.yaml; each step's pod settings are
-    its asset's dagster-k8s/config op tag (assets/step_pods.py)."""
+    Job per step, under the K8sRunLauncher of deploy/values.yaml, with each step's pod
+    settings from ``per_step_k8s_config`` (assets/step_pods.py)."""
     if kind == "k8s":
         # dagster-k8s loads the Kubernetes client (about 0.35 s), which only this kind uses
         from dagster_k8s import k8s_job_executor
 
-        return k8s_job_executor
+        return k8s_job_executor.configured(
+            {"per_step_k8s_config": per_step_k8s_config()}, name="k8s"
+        )
     return LOCAL_EXECUTORS[kind]

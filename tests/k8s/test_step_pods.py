@@ -7,13 +7,13 @@ sent. The launcher's config and the code location's container context are what t
 chart makes of deploy/values.yaml (tests/k8s/chart.py). Every body is also validated against
 the Kubernetes 1.31 schema in strict mode: dagster-k8s coerces some wrong values silently."""
 
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import kubernetes
 import kubernetes_validate
 import pytest
-from dagster._config import process_config, resolve_to_config_type
 from dagster._core.definitions.reconstruct import ReconstructableJob, ReconstructableRepository
 from dagster._core.execution.api import create_execution_plan
 from dagster._core.execution.context.system import PlanData, PlanOrchestrationContext
@@ -22,14 +22,17 @@ from dagster._core.execution.retries import RetryMode
 from dagster._core.executor.init import InitExecutorContext
 from dagster._core.executor.step_delegating.step_handler.base import StepHandlerContext
 from dagster._core.launcher import LaunchRunContext
+from dagster._core.system_config.objects import ResolvedRunConfig
 from dagster._core.test_utils import create_run_for_test, instance_for_test
 from dagster._grpc.types import ExecuteStepArgs
 from dagster_k8s.container_context import K8sContainerContext
-from dagster_k8s.executor import _K8S_EXECUTOR_CONFIG_SCHEMA, K8sStepHandler, k8s_job_executor
+from dagster_k8s.executor import K8sStepHandler, k8s_job_executor
 from dagster_k8s.launcher import K8sRunLauncher
 
 from assets import ALL_ASSETS
 from assets.step_pods import API_STEPS, LLM_STEPS, MEMORY_STEPS, RUN_POD, STEP_PODS
+from quantumlayer_dagster.definitions import build_definitions
+from quantumlayer_dagster.settings import Settings
 from tests.k8s import chart
 from tests.k8s.conftest import FAKE_KUBECONFIG
 from tests.k8s.schema import K8S_VERSION
@@ -50,6 +53,13 @@ def _origin():  # type: ignore[no-untyped-def]
         container_image=chart.image(vals),
     )
     return recon, origin._replace(repository_origin=repository_origin)
+
+
+def _k8s_executor_config(home: Path) -> dict[str, Any]:
+    """The executor config a run of the Definitions gets under ``QL_EXECUTOR=k8s``."""
+    settings = Settings(home=home, llm_config=home / "llm.yaml", executor="k8s")
+    job = build_definitions(settings).resolve_job_def("generate_project")
+    return ResolvedRunConfig.build(job, {}).execution.execution_engine_config
 
 
 def _to_dict(job: Any) -> dict[str, Any]:
@@ -78,7 +88,9 @@ def run_pod(kubeconfig: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def step_pods(kubeconfig: str) -> dict[str, dict[str, Any]]:
+def step_pods(
+    kubeconfig: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict[str, Any]]:
     """step key -> {"namespace", "job"} for every step of generate_project."""
     config = chart.run_launcher_config(chart.values(), kubeconfig)
     overrides = {
@@ -88,12 +100,12 @@ def step_pods(kubeconfig: str) -> dict[str, dict[str, Any]]:
     built: dict[str, dict[str, Any]] = {}
     with instance_for_test(overrides=overrides) as instance:
         run = create_run_for_test(instance, job_name="generate_project", job_code_origin=origin)
-        processed = process_config(resolve_to_config_type(_K8S_EXECUTOR_CONFIG_SCHEMA), {})
+        executor_config = _k8s_executor_config(tmp_path_factory.mktemp("home"))
         executor = k8s_job_executor.executor_creation_fn(  # type: ignore[misc]
             InitExecutorContext(
                 job=recon,
                 executor_def=k8s_job_executor,
-                executor_config=processed.value,  # type: ignore[arg-type]
+                executor_config=executor_config,
                 instance=instance,
             )
         )
@@ -116,6 +128,7 @@ def step_pods(kubeconfig: str) -> dict[str, dict[str, Any]]:
             handler = K8sStepHandler(
                 image=None,
                 container_context=K8sContainerContext(),
+                per_step_k8s_config=executor_config["per_step_k8s_config"],
                 load_incluster_config=False,
                 kubeconfig_file=kubeconfig,
                 k8s_client_batch_api=batch,
