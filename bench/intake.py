@@ -4,7 +4,10 @@
    dequeued, so no run executes while measuring): ``--clients`` concurrent clients (threads,
    one client object each) each make ``--calls`` launches (the two GraphQL calls of
    ``quantumlayer launch``: ``addDynamicPartition`` + ``launchRun``) and as many
-   ``quantumlayer status`` reads (``runsOrError`` by partition tag with step stats).
+   ``quantumlayer status`` reads (``runsOrError`` by partition tag with step stats), for
+   our runs and for the trivial job's (``status_trivial``: the same query, Dagster's cost),
+   then again with a second, ``--read-only`` webserver on the same instance taking half of
+   the clients (``status_two_servers``: how a deployment scales reads).
    Baselines from the same server and clients: the ``/server_info`` HTTP round trip, a
    trivial GraphQL query (``{ version }``) and ``launch_trivial``: the same two launch
    calls for a trivial 14-asset partitioned job (``bench/trivial_location.py``, a second
@@ -106,7 +109,9 @@ def graphql_figures(clients: int, calls: int) -> dict[str, list[float]]:
             warm = QuantumLayerGraphQL(server.url)
             warm._location = (location, "__repository__")
             warm.add_partition(f"warm-{location}")
-        requests: list[list[str]] = [[] for _ in range(clients)]
+        requests: dict[str, list[list[str]]] = {
+            location: [[] for _ in range(clients)] for location in ("quantumlayer", "trivial")
+        }
 
         def server_info(_i: int) -> list[float]:
             with httpx.Client() as http:
@@ -127,30 +132,43 @@ def graphql_figures(clients: int, calls: int) -> dict[str, list[float]]:
             for _ in range(calls):
                 rid = new_request_id()
                 timings.append(_timed(lambda: (client.add_partition(rid), client.launch(rid))))  # noqa: B023
-                if location == "quantumlayer":
-                    requests[i].append(rid)
+                requests[location][i].append(rid)
             return timings
 
         def launch_trivial(i: int) -> list[float]:
             return launch(i, "trivial")
 
-        def status(i: int) -> list[float]:
-            client = QuantumLayerGraphQL(server.url, timeout_s=600)
-            timings = []
-            for rid in requests[i]:
-                found: list[object] = []
-                timings.append(_timed(lambda: found.append(client.status(rid))))  # noqa: B023
-                if found[0] is None:
-                    raise RuntimeError(f"no run for {rid}")
-            return timings
+        def status_on(
+            urls: list[str], location: str = "quantumlayer"
+        ) -> Callable[[int], list[float]]:
+            def status(i: int) -> list[float]:
+                # client i asks server i mod len(urls): the clients split over the servers
+                client = QuantumLayerGraphQL(urls[i % len(urls)], timeout_s=600)
+                timings = []
+                for rid in requests[location][i]:
+                    found: list[object] = []
+                    timings.append(_timed(lambda: found.append(client.status(rid))))  # noqa: B023
+                    if found[0] is None:
+                        raise RuntimeError(f"no run for {rid}")
+                return timings
 
-        return {
+            return status
+
+        figures = {
             "server_info": _concurrently(clients, server_info),
             "graphql_trivial": _concurrently(clients, trivial),
             "launch_trivial": _concurrently(clients, launch_trivial),
             "launch": _concurrently(clients, launch),
-            "status": _concurrently(clients, status),
+            "status": _concurrently(clients, status_on([server.url])),
+            "status_trivial": _concurrently(clients, status_on([server.url], "trivial")),
         }
+        # The deployment's way to scale reads: a second, read-only webserver on the same
+        # instance (deploy/values.yaml runs one for status), half of the clients on each.
+        with running_webserver(home, read_only=True) as reader:
+            figures["status_two_servers"] = _concurrently(
+                clients, status_on([server.url, reader.url])
+            )
+        return figures
 
 
 def sensor_figures(uploads: int) -> tuple[list[float], list[float]]:
@@ -235,6 +253,8 @@ def _print_graphql(clients: int, calls: int) -> None:
     print(f"status_p50_over_server_info: {statistics.median(figures['status']) / base:.1f}")
     trivial = statistics.median(figures["launch_trivial"])
     print(f"launch_over_trivial: {statistics.median(figures['launch']) / trivial:.2f}")
+    status_trivial = _p(figures["status_trivial"], 95)
+    print(f"status_p95_over_trivial: {_p(figures['status'], 95) / status_trivial:.2f}")
 
 
 def _print_sensor(uploads: int) -> None:
