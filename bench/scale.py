@@ -24,7 +24,9 @@ status poll too, one query every 2 s), ``cpu_s`` (their sum), ``cpu_bound_wall_s
 ``bound_ratio`` = wall_s / max(cpu_bound_wall_s, llm_bound_wall_s), ``latency_p50_s`` /
 ``latency_p95_s`` (submission to end), ``requests_per_min``, ``peak_rss_mb`` (all
 platform processes together), ``start_order_inversions`` (pairs of requests started in the
-opposite order of their submission). The named failures are printed as ``failure: ...``.
+opposite order of their submission; from concurrent launch clients, the moment a client
+starts its call is not its place in the queue), ``queue_order_inversions`` (the same
+against the order the runs entered the queue). The named failures are printed as ``failure: ...``.
 
 ``--kill``: ``kill -9`` of ``dagster-daemon`` once a quarter of the uploads' runs have ended,
 a new daemon at once, and ``kill -9`` of the new daemon's code server once half have ended
@@ -98,8 +100,13 @@ def _pct(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
-def _inversions(found: list[Outcome]) -> int:
-    starts = [o.started_at for o in found if o.started_at is not None]
+def _inversions(found: list[Outcome], order: str = "submitted") -> int:
+    """Pairs of requests whose runs started in the opposite order of their submission
+    (``order="submitted"``) or of their runs' entry into the queue (``"queued"``)."""
+    known = [o for o in found if o.started_at is not None]
+    if order == "queued":
+        known = sorted((o for o in known if o.queued_at), key=lambda o: o.queued_at or 0.0)
+    starts = [o.started_at or 0.0 for o in known]
     return sum(
         1 for i in range(len(starts)) for j in range(i + 1, len(starts)) if starts[j] < starts[i]
     )
@@ -133,6 +140,7 @@ def report(prefix: str, found: list[Outcome], figures: dict[str, float]) -> None
         "requests_per_min": f"{len(ended) / (wall / 60):.2f}" if wall else "n/a",
         "peak_rss_mb": f"{figures['peak_rss_mb']:.0f}",
         "start_order_inversions": _inversions(found),
+        "queue_order_inversions": _inversions(found, "queued"),
     }
     for name, value in lines.items():
         print(f"{prefix}_{name}: {value}", flush=True)
