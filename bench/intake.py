@@ -11,7 +11,9 @@
    Baselines from the same server and clients: the ``/server_info`` HTTP round trip, a
    trivial GraphQL query (``{ version }``) and ``launch_trivial``: the same two launch
    calls for a trivial 14-asset partitioned job (``bench/trivial_location.py``, a second
-   code location in the same webserver); ``launch_over_trivial`` is the ratio of medians.
+   code location in the same webserver); ``launch_over_trivial`` is the ratio of medians;
+   ``launch_trivial_checks`` is the trivial job with our asset checks
+   (``bench/trivial_checks_location.py``), and ``launch_over_trivial_checks`` its ratio.
 2. The upload sensor, with ``dagster-daemon`` running (not ticked in-process): a prompt file
    is put under ``incoming/`` in the local store, and the time is taken from the end of the
    upload to the run's creation (the sensor's tick) and to its RUN_START event (queue +
@@ -48,13 +50,16 @@ from tests.fixtures.dagster_servers import (  # noqa: E402  (after the path and 
     running_webserver,
 )
 
-TRIVIAL_LOCATION = f"""\
+TRIVIAL_LOCATIONS = "".join(
+    f"""\
   - python_module:
-      module_name: bench.trivial_location
+      module_name: bench.{module}
       attribute: defs
       working_directory: {ROOT}
-      location_name: trivial
+      location_name: {name}
 """
+    for module, name in (("trivial_location", "trivial"), ("trivial_checks_location", "checks"))
+)
 
 STATUS_ROUNDS = 3
 """Each client reads each of its requests' status this many times: a p95 of 150 reads."""
@@ -106,14 +111,15 @@ def graphql_figures(clients: int, calls: int) -> dict[str, list[float]]:
     from quantumlayer_dagster.artifacts.request import new_request_id
 
     home = make_home(Path(tempfile.mkdtemp(prefix="ql-bench-intake-")), QUEUED_ONLY)
-    home.workspace.write_text(home.workspace.read_text() + TRIVIAL_LOCATION)
+    home.workspace.write_text(home.workspace.read_text() + TRIVIAL_LOCATIONS)
     with running_webserver(home) as server:
-        for location in ("quantumlayer", "trivial"):  # warm: both locations loaded and cached
+        for location in ("quantumlayer", "trivial", "checks"):  # warm: all loaded and cached
             warm = QuantumLayerGraphQL(server.url)
             warm._location = (location, "__repository__")
             warm.add_partition(f"warm-{location}")
         requests: dict[str, list[list[str]]] = {
-            location: [[] for _ in range(clients)] for location in ("quantumlayer", "trivial")
+            location: [[] for _ in range(clients)]
+            for location in ("quantumlayer", "trivial", "checks")
         }
 
         def server_info(_i: int) -> list[float]:
@@ -161,6 +167,7 @@ def graphql_figures(clients: int, calls: int) -> dict[str, list[float]]:
             "server_info": _concurrently(clients, server_info),
             "graphql_trivial": _concurrently(clients, trivial),
             "launch_trivial": _concurrently(clients, launch_trivial),
+            "launch_trivial_checks": _concurrently(clients, lambda i: launch(i, "checks")),
             "launch": _concurrently(clients, launch),
         }
         # Steady state, as a long-lived server is in: whichever burst of status queries comes
@@ -263,6 +270,8 @@ def _print_graphql(clients: int, calls: int) -> None:
     print(f"status_p50_over_server_info: {statistics.median(figures['status']) / base:.1f}")
     trivial = statistics.median(figures["launch_trivial"])
     print(f"launch_over_trivial: {statistics.median(figures['launch']) / trivial:.2f}")
+    checks = statistics.median(figures["launch_trivial_checks"])
+    print(f"launch_over_trivial_checks: {statistics.median(figures['launch']) / checks:.2f}")
     status_trivial = _p(figures["status_trivial"], 95)
     print(f"status_p95_over_trivial: {_p(figures['status'], 95) / status_trivial:.2f}")
 

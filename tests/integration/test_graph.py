@@ -24,7 +24,7 @@ from quantumlayer_dagster.store.keys import asset_key, capsule_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.conftest import scripted_settings
 from tests.fixtures import wordcount
-from tests.fixtures.design_graph import DESIGN_GRAPH
+from tests.fixtures.design_graph import DESIGN_CHECKS, DESIGN_GRAPH
 from tests.fixtures.pipeline_run import run_wordcount
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # test_suite runs pytest under bwrap
@@ -87,6 +87,17 @@ def test_graph_has_the_design_assets_and_dependencies_on_one_partitioning(settin
         partitions = graph.get(key).partitions_def
         assert isinstance(partitions, dg.DynamicPartitionsDefinition)
         assert partitions.name == PARTITIONS
+
+
+def test_the_gates_are_the_design_checks(settings):
+    graph = build_definitions(settings).resolve_asset_graph()
+    checks: dict[str, list[tuple[str, bool]]] = {}
+    for key in graph.asset_check_keys:
+        spec = graph.get_check_spec(key)
+        checks.setdefault(key.asset_key.to_user_string(), []).append((key.name, spec.blocking))
+    assert {a: sorted(c) for a, c in checks.items()} == {
+        a: sorted(c) for a, c in DESIGN_CHECKS.items()
+    }
 
 
 def test_job_selects_the_whole_graph(settings):
