@@ -88,7 +88,7 @@ def step_labels(name: str) -> dict[str, str]:
 
 def step_k8s_config(name: str) -> dict[str, Any]:
     """The Kubernetes settings of the step that materializes asset ``name`` (its entry in
-    the k8s executor's ``per_step_k8s_config``, see ``PER_STEP_K8S_CONFIG``).
+    the k8s executor's ``per_step_k8s_config``, see ``per_step_k8s_config``).
 
     What every pod shares (non-root uid, read-only root, /tmp scratch, no capabilities,
     seccomp) is the run launcher's ``runK8sConfig`` in deploy/values.yaml, which dagster-k8s
