@@ -15,7 +15,6 @@ service, or load the model in the process (``QL_MEMORY_EMBEDDING_SERVICE=process
 
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,12 +24,11 @@ import httpx
 from quantumlayer_dagster.memory.embedding_server import DEFAULT_PORT, SERVED_MODEL
 from quantumlayer_dagster.memory.folder_lock import exclusive_access
 from quantumlayer_dagster.memory.protocol import MemoryUnavailable
+from quantumlayer_dagster.sandbox.tool_process import tool_argv, tool_env
 
-SERVICE_COMMAND = (sys.executable, "-m", "quantumlayer_dagster.memory.embedding_server")
+SERVICE_MODULE = "quantumlayer_dagster.memory.embedding_server"
 START_TIMEOUT_S = 180.0
 """Longest wait for a started service to load the model (15-25 s on a busy 2-core machine)."""
-_PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "TMPDIR")
-"""All the service's environment: the run's API keys and secrets stay with the run."""
 
 
 def service_files(port: int) -> tuple[Path, Path]:
@@ -92,15 +90,17 @@ def _is_service(root: str, port: int) -> bool:
 def _start(port: int, log: Path) -> subprocess.Popen[bytes]:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
     try:
+        # our interpreter, isolated, with an environment built from scratch: the run's API
+        # keys and secrets stay with the run
         return subprocess.Popen(
-            [*SERVICE_COMMAND, "--port", str(port)],
+            tool_argv(SERVICE_MODULE, ["--port", str(port)]),
             stdin=subprocess.DEVNULL,
             stdout=fd,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # not the run's: it serves the next runs too
             close_fds=True,
             cwd=tempfile.gettempdir(),
-            env={k: os.environ[k] for k in _PASSED_ENV if k in os.environ},
+            env=tool_env(Path(tempfile.gettempdir())),
         )
     finally:
         os.close(fd)

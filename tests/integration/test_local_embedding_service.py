@@ -86,15 +86,14 @@ def test_a_port_held_by_another_server_is_never_used(port) -> None:
 
 
 def test_a_service_that_cannot_start_is_an_error_with_its_output(port, monkeypatch) -> None:
-    command = ("python3", "-c", "import sys; print('no model here'); sys.exit(3)")
-    monkeypatch.setattr(local_service, "SERVICE_COMMAND", command)
+    monkeypatch.setattr(local_service, "SERVICE_MODULE", "quantumlayer_dagster.no_such_server")
 
     with pytest.raises(MemoryUnavailable) as caught:
         local_service_base(port, timeout_s=30)
 
     message = str(caught.value)
-    assert "exited at start (code 3)" in message
-    assert "no model here" in message
+    assert "exited at start (code 1)" in message
+    assert "No module named quantumlayer_dagster.no_such_server" in message
     assert "QL_MEMORY_EMBEDDING_SERVICE=process" in message
 
 

@@ -11,7 +11,6 @@ import pytest
 
 from quantumlayer_dagster.artifacts.past_requests import RequestOutcome
 from quantumlayer_dagster.memory.embedder import (
-    LocalServiceEmbedder,
     MiniLMEmbedder,
     MiniLMServiceEmbedder,
     embedder_named,
@@ -74,7 +73,6 @@ def test_vectors_from_the_service_and_in_process_share_one_collection(service, m
 def test_minilm_with_an_api_base_is_served_not_loaded(service) -> None:
     assert isinstance(embedder_named("minilm", api_base=service), MiniLMServiceEmbedder)
     assert type(embedder_named("minilm", service="process")) is MiniLMEmbedder
-    assert type(embedder_named("minilm")) is LocalServiceEmbedder
 
 
 def test_the_service_answers_base64_as_openai_does(service, minilm) -> None:

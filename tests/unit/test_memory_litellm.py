@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from quantumlayer_dagster.artifacts.past_requests import RequestOutcome
-from quantumlayer_dagster.memory.embedder import LiteLLMEmbedder, MiniLMEmbedder, embedder_named
+from quantumlayer_dagster.memory.embedder import (
+    LiteLLMEmbedder,
+    LocalServiceEmbedder,
+    MiniLMEmbedder,
+    embedder_named,
+)
 from quantumlayer_dagster.memory.protocol import MemoryUnavailable
 from quantumlayer_dagster.memory.qdrant_memory import QdrantMemory
 from tests.fixtures.memory import WEATHER_STATION, WORD_COUNTER
@@ -111,5 +116,5 @@ def test_switching_embedders_on_one_collection_names_the_fix(
 
 
 def test_minilm_is_the_default_embedder() -> None:
-    assert isinstance(embedder_named(""), MiniLMEmbedder)
-    assert isinstance(embedder_named("minilm"), MiniLMEmbedder)
+    assert type(embedder_named("")) is LocalServiceEmbedder
+    assert type(embedder_named("minilm", service="process")) is MiniLMEmbedder
