@@ -12,8 +12,8 @@
    trivial GraphQL query (``{ version }``) and ``launch_trivial``: the same two launch
    calls for a trivial 14-asset partitioned job (``bench/trivial_location.py``, a second
    code location in the same webserver); ``launch_over_trivial`` is the ratio of medians;
-   ``launch_trivial_checks`` is the trivial job with our asset checks
-   (``bench/trivial_checks_location.py``), and ``launch_over_trivial_checks`` its ratio.
+   ``launch_trivial_checks`` is the trivial job with our asset checks (the same module's
+   ``defs_with_checks``), and ``launch_over_trivial_checks`` its ratio.
 2. The upload sensor, with ``dagster-daemon`` running (not ticked in-process): a prompt file
    is put under ``incoming/`` in the local store, and the time is taken from the end of the
    upload to the run's creation (the sensor's tick) and to its RUN_START event (queue +
@@ -53,13 +53,15 @@ from tests.fixtures.dagster_servers import (  # noqa: E402  (after the path and 
 TRIVIAL_LOCATIONS = "".join(
     f"""\
   - python_module:
-      module_name: bench.{module}
-      attribute: defs
+      module_name: bench.trivial_location
+      attribute: {attribute}
       working_directory: {ROOT}
       location_name: {name}
 """
-    for module, name in (("trivial_location", "trivial"), ("trivial_checks_location", "checks"))
+    for attribute, name in (("defs", "trivial"), ("defs_with_checks", "checks"))
 )
+LOCATIONS = ("quantumlayer", "trivial", "checks")
+"""Ours and the two trivial baselines, all served by the one webserver."""
 
 STATUS_ROUNDS = 3
 """Each client reads each of its requests' status this many times: a p95 of 150 reads."""
@@ -113,13 +115,12 @@ def graphql_figures(clients: int, calls: int) -> dict[str, list[float]]:
     home = make_home(Path(tempfile.mkdtemp(prefix="ql-bench-intake-")), QUEUED_ONLY)
     home.workspace.write_text(home.workspace.read_text() + TRIVIAL_LOCATIONS)
     with running_webserver(home) as server:
-        for location in ("quantumlayer", "trivial", "checks"):  # warm: all loaded and cached
+        for location in LOCATIONS:  # warm: all loaded and cached
             warm = QuantumLayerGraphQL(server.url)
             warm._location = (location, "__repository__")
             warm.add_partition(f"warm-{location}")
         requests: dict[str, list[list[str]]] = {
-            location: [[] for _ in range(clients)]
-            for location in ("quantumlayer", "trivial", "checks")
+            location: [[] for _ in range(clients)] for location in LOCATIONS
         }
 
         def server_info(_i: int) -> list[float]:
