@@ -117,4 +117,5 @@ def test_switching_embedders_on_one_collection_names_the_fix(
 
 def test_minilm_is_the_default_embedder() -> None:
     assert type(embedder_named("")) is LocalServiceEmbedder
+    assert type(embedder_named("minilm")) is LocalServiceEmbedder
     assert type(embedder_named("minilm", service="process")) is MiniLMEmbedder
