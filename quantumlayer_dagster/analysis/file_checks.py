@@ -1,7 +1,8 @@
 """The checks one source file must pass, against the project around it: syntax (tree-sitter),
-compile errors and warnings (Python compiled to bytecode, never run), names bound nowhere,
-imports nothing provides, names a project module does not define, and calls that cannot
-bind to a project function's parameters.
+compile errors and warnings (Python compiled to bytecode, never run), names bound nowhere
+(ruff, judged with what the project knows: ``analysis.name_issues``), imports nothing
+provides, names a project module does not define, and calls that cannot bind to a project
+function's parameters.
 
 One path for everyone: semantic validation (stage 6) reports what ``check_file`` finds, and
 code generation and every repair keep a file only when ``blocking_issues`` is empty.
@@ -25,6 +26,13 @@ from quantumlayer_dagster.analysis.module_facts import (
     module_facts,
     rebound_names,
 )
+from quantumlayer_dagster.analysis.name_issues import (
+    StarSource,
+    name_issues,
+    star_imports,
+    star_names,
+    star_source,
+)
 from quantumlayer_dagster.analysis.node_checks import (
     declared_packages,
     is_node_package,
@@ -39,7 +47,7 @@ from quantumlayer_dagster.analysis.parsing import (
     source_line,
     syntax_errors,
 )
-from quantumlayer_dagster.analysis.python_names import undefined_names
+from quantumlayer_dagster.analysis.ruff_names import NameCheck, check_names
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.validation import IssueKind, Severity, ValidationIssue
 
@@ -58,6 +66,8 @@ class ProjectContext:
     node: "NodeContext | None" = None
     """Set for a Node package (a root ``package.json``): its JS/TS files get import and
     ``tsc`` checks too."""
+    stars: dict[str, StarSource] = field(default_factory=dict)
+    """The known modules that star-import, by module name: what their star imports bind."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,7 @@ def project_context(
     still planned); ``contents`` holds the ones already known (path -> source)."""
     modules = project_modules(paths)
     facts: dict[str, ModuleFacts] = {}
+    stars: dict[str, StarSource] = {}
     named: set[str] = set()
     for path in paths:
         names = python_module_names(path)
@@ -85,6 +96,9 @@ def project_context(
         found = module_facts(path, content) if content is not None else None
         if found is not None:
             facts.update((name, found) for name in names)
+        star = star_source(path, content) if content is not None and names else None
+        if star is not None:
+            stars.update((name, star) for name in names)
     node = (
         NodeContext(
             paths=frozenset(paths),
@@ -101,6 +115,7 @@ def project_context(
         modules=modules,
         pins=declared_pins(declared),
         facts=facts,
+        stars=stars,
         namespaces={
             m for m in modules if m not in named and any(n.startswith(f"{m}.") for n in named)
         },
@@ -112,9 +127,13 @@ def blocking_issues(source: SourceFile, context: ProjectContext) -> list[Validat
     return [i for i in check_file(source, context) or [] if i.severity == "error"]
 
 
-def check_file(source: SourceFile, context: ProjectContext) -> list[ValidationIssue] | None:
+def check_file(
+    source: SourceFile, context: ProjectContext, names: NameCheck | None = None
+) -> list[ValidationIssue] | None:
     """Every issue in one file, sorted by position; None when it has no grammar (unchecked).
-    The one check behind semantic validation and every generation or repair that keeps a file."""
+    The one check behind semantic validation and every generation or repair that keeps a file.
+    ``names`` is ruff's answer for the file when the caller checked a whole tree at once
+    (``check_names``); without it ruff is asked about this file alone (answers are cached)."""
     syntax = syntax_errors(source.path, source.content)
     if syntax is None:
         return None
@@ -131,7 +150,7 @@ def check_file(source: SourceFile, context: ProjectContext) -> list[ValidationIs
         # names and import targets of a file that does not compile are not worth reporting yet
         if not syntax and not any(i.severity == "error" for i in compiled):
             issues += _import_issues(source, context)
-            issues += _python_semantic_issues(source, context)
+            issues += _python_semantic_issues(source, context, names)
     return sorted(issues, key=lambda i: (i.line or 0, i.column or 0))
 
 
@@ -154,37 +173,19 @@ def _missing_import_issues(source: SourceFile) -> list[ValidationIssue]:
     ]
 
 
-def _python_semantic_issues(source: SourceFile, context: ProjectContext) -> list[ValidationIssue]:
-    """Undefined names and third-party imports nothing provides, for a file that compiles."""
+def _python_semantic_issues(
+    source: SourceFile, context: ProjectContext, names: NameCheck | None
+) -> list[ValidationIssue]:
+    """Names, calls and third-party imports nothing provides, for a file that compiles."""
     try:
         tree = ast.parse(source.content, source.path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # already reported by the compile check
     lines = source.content.splitlines()
-    # a package's __init__ that imports from its submodule `.x` has `x` bound too: the import
-    # system sets each imported submodule as an attribute of (a global in) its package
-    submodules = (
-        {
-            i.module.split(".")[0]
-            for i in python_imports(source.content)
-            if i.level == 1 and i.module
-        }
-        if PurePosixPath(source.path).name == "__init__.py"
-        else set()
-    )
-    found = [
-        ValidationIssue(
-            path=source.path,
-            line=u.line,
-            column=u.column,
-            kind="name",
-            message=f"name `{u.name}` is not defined"
-            + (f" (did you mean `{u.suggestion}`?)" if u.suggestion else ""),
-            snippet=_line(lines, u.line),
-        )
-        for u in undefined_names(tree, source.content, source.path)
-        if u.name not in submodules
-    ]
+    check = names if names is not None else check_names([source])[source.path]
+    stars = star_imports(source.path, source.content)
+    known = star_names(stars, context.stars, context.facts, context.modules) if stars else None
+    found = name_issues(source, tree, check, known)
     found += _call_issues(source, tree, context)
     for node, guarded in _third_party_imports(tree, context.modules):
         for module in _imported_modules(node):

@@ -6,12 +6,20 @@ compared with the planned structure, and, when asked, mypy type-checks the Pytho
 (``analysis.type_check``: our configuration, never the project's).
 """
 
+import ast
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from quantumlayer_dagster.analysis.file_checks import check_file, project_context
+from quantumlayer_dagster.analysis.file_checks import (
+    ProjectContext,
+    check_file,
+    project_context,
+)
+from quantumlayer_dagster.analysis.name_issues import name_issues, star_imports, star_names
+from quantumlayer_dagster.analysis.ruff_names import NameCheck, check_names
 from quantumlayer_dagster.analysis.type_check import TypeCheck, severity_of, type_issues
 from quantumlayer_dagster.artifacts.code import SourceFile, tree_digest
+from quantumlayer_dagster.artifacts.paths import check_relative_path
 from quantumlayer_dagster.artifacts.validation import (
     FileValidation,
     ValidationIssue,
@@ -47,13 +55,16 @@ def validate_code(
     """
     known = {**(references or {}), **{f.path: f.content for f in files}}
     context = project_context(list(known), declared or [], known)
+    # one ruff process for the whole tree; oversized references are checked by ruff alone
+    readable = [*files, *_reference_files(references or {}, files)]
+    names = check_names(readable)
     typed: dict[str, list[ValidationIssue]] = {}
     for issue in type_issues(files, severity_of(types)) if types != "off" else []:
         typed.setdefault(issue.path, []).append(issue)
     results: list[FileValidation] = []
     issues: list[ValidationIssue] = []
     for source in files:
-        found = check_file(source, context)
+        found = check_file(source, context, names.get(source.path))
         if found is not None:
             found = _by_position(found + typed.pop(source.path, []))
         if found is None:
@@ -71,10 +82,45 @@ def validate_code(
                 warning_count=sum(1 for i in found if i.severity == "warning"),
             )
         )
+    issues += _reference_issues(readable[len(files) :], names, context)
     if planned_paths is not None:
         issues += _structure_issues([f.path for f in files], planned_paths)
     issues += [i for left in typed.values() for i in left]  # about the project: did not run
     return ValidationReport(files=results, issues=issues, tree_sha256=tree_digest(files))
+
+
+def _reference_files(references: Mapping[str, str], files: list[SourceFile]) -> list[SourceFile]:
+    """References as files ruff can read: built without the size check (ruff reads any
+    size), their paths checked as every file's are."""
+    given = {f.path for f in files}
+    found: list[SourceFile] = []
+    for path, content in sorted(references.items()):
+        try:
+            safe = check_relative_path(path)
+        except ValueError:
+            continue
+        if safe not in given and safe.endswith(".py"):
+            found.append(SourceFile.model_construct(path=safe, content=content, attempts=[]))
+    return found
+
+
+def _reference_issues(
+    references: list[SourceFile], names: dict[str, NameCheck], context: ProjectContext
+) -> list[ValidationIssue]:
+    """ruff's name findings in the oversized files (the other checks do not read them)."""
+    found: list[ValidationIssue] = []
+    for source in references:
+        check = names.get(source.path)
+        try:
+            tree = ast.parse(source.content, source.path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # not compiled, not judged: as for the files checked in full
+        if check is None:
+            continue
+        stars = star_imports(source.path, source.content)
+        known = star_names(stars, context.stars, context.facts, context.modules) if stars else None
+        found += name_issues(source, tree, check, known)
+    return found
 
 
 def _by_position(issues: list[ValidationIssue]) -> list[ValidationIssue]:

@@ -65,7 +65,8 @@ def test_invalid_tree_lists_each_issue_with_relative_path_and_kind(tmp_path, cap
         assert set(issue) >= {"path", "line", "column", "severity", "kind", "message"}
         assert issue["severity"] == "error"
     name = next(i for i in out["issues"] if i["kind"] == "name")
-    assert name["message"] == "name `itmes` is not defined (did you mean `items`?)"
+    assert name["message"] == "Undefined name `itmes` (did you mean `items`?)"
+    assert name["code"] == "F821"
 
 
 def test_binary_huge_and_non_utf8_files_are_skipped_and_the_rest_checked(tmp_path, capsys):
@@ -87,7 +88,11 @@ def test_binary_huge_and_non_utf8_files_are_skipped_and_the_rest_checked(tmp_pat
 
 def test_import_declared_in_requirements_txt_is_resolved(tmp_path, capsys):
     _tree(
-        tmp_path, {"app.py": "import frobnicator_zz\n", "requirements.txt": "frobnicator-zz==1.0\n"}
+        tmp_path,
+        {
+            "app.py": "import frobnicator_zz\n\nfrobnicator_zz.run()\n",
+            "requirements.txt": "frobnicator-zz==1.0\n",
+        },
     )
     code, out = _json(capsys, ["validate", str(tmp_path), "--json"])
     assert (code, out["issues"]) == (EXIT_OK, [])

@@ -49,7 +49,7 @@ def test_the_first_candidate_passing_the_checks_is_kept_and_both_are_recorded(
     assert ops.content == OPS
     first, second = ops.attempts
     assert (first.attempt, first.candidate, second.attempt, second.candidate) == (1, 1, 1, 2)
-    assert "name `bb` is not defined" in first.errors[0] and second.errors == []
+    assert "Undefined name `bb`" in first.errors[0] and second.errors == []
     assert (first.kept, second.kept) == (False, True)
     assert ops.kept_attempt == second
     # both candidates answered the same request; no repair was asked for

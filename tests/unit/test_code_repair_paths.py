@@ -31,7 +31,7 @@ def two_modules(llm, *, uses: bool = False, entry: str = "main", checks: str = "
     ("mistake", "finding"),
     [
         ("def f(a, a):\n    return a\n", "duplicate argument 'a' in function definition"),
-        ("def f():\n    return totl\n", "name `totl` is not defined"),
+        ("def f():\n    return totl\n", "Undefined name `totl` [F821]"),
         ("import frobnicator_zz\n", "import of `frobnicator_zz`: no project module"),
     ],
     ids=["compile", "name", "import"],
