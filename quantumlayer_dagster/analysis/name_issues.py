@@ -148,14 +148,15 @@ def name_issues(
     for finding in check.findings:
         if finding.code not in BLOCKING and finding.code != STAR_USE:
             severity, why = "warning", ""
-        elif finding.code == "F821" and finding.name in submodules:
+        elif finding.code in ("F821", STAR_USE) and finding.name in submodules:
             continue
         elif finding.code == STAR_USE:
-            near = any(one_edit_apart(finding.name, b) for b in bound)
-            if star_bound is not None and finding.name not in star_bound:
+            if star_bound is not None and finding.name in star_bound:
+                continue
+            if star_bound is not None:
                 severity, why = "error", "; no star-imported project module binds it"
-            elif near:
-                severity, why = "error", ""
+            elif any(one_edit_apart(finding.name, b) for b in bound):
+                severity, why = "error", ""  # whatever the star imports bind, a typo
             else:
                 continue
         elif dynamic and not any(one_edit_apart(finding.name, b) for b in bound):
