@@ -5,6 +5,9 @@ ruff reads a throwaway copy of the files (``.py``/``.pyi`` only, each passed by 
 exclusion of the tree applies), with ``--isolated``: no ``pyproject.toml``, ``ruff.toml`` or
 ``.ruff.toml`` is read, so a tree cannot switch a rule off, exclude itself or point ruff
 anywhere. The target version is this interpreter's (its builtins are what the code meets).
+A ``# noqa`` comment naming the code (or a bare one) on the line ruff reports still hides
+a finding, as the file's author meant; a file-wide ``# ruff: noqa`` does not: one comment
+cannot switch the name check off for a whole file.
 ruff runs as a host tool (``run_host_tool``: empty working folder, scrubbed environment,
 rlimits, a timeout) and writes its report to a file, so RLIMIT_FSIZE caps its size.
 
@@ -53,6 +56,7 @@ CACHE_ENTRIES = 4096
 """(path, digest) answers kept; the oldest go first."""
 
 _NAME = re.compile(r"`([^`]+)`")
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
 
 
 class RuffFinding(NamedTuple):
@@ -144,7 +148,7 @@ def _run(files: list[SourceFile]) -> dict[str, tuple[RuffFinding, ...]]:
         report = Path(folder) / "report.json"
         target = f"py{sys.version_info.major}{sys.version_info.minor}"
         try:
-            argv = [_ruff_binary(), "check", "--isolated", "--no-cache", "--quiet"]
+            argv = [_ruff_binary(), "check", "--isolated", "--no-cache", "--quiet", "--ignore-noqa"]
             argv += ["--select", SELECTED, "--target-version", target]
             argv += ["--output-format", "json", "--output-file", str(report), "--"]
             argv += [str(root / f.path) for f in files]
@@ -162,16 +166,32 @@ def _run(files: list[SourceFile]) -> dict[str, tuple[RuffFinding, ...]]:
             rows = json.loads(report.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise RuffNotRun(f"ruff's report could not be read: {exc}") from exc
+    lines = {f.path: f.content.splitlines() for f in files}
     found: dict[str, list[RuffFinding]] = {}
     for row in rows if isinstance(rows, list) else []:
         finding = _finding(row)
         where = Path(str(row.get("filename", "")))
-        if finding is not None and where.is_relative_to(root):
-            found.setdefault(where.relative_to(root).as_posix(), []).append(finding)
+        if finding is None or not where.is_relative_to(root):
+            continue
+        path = where.relative_to(root).as_posix()
+        noqa_row = row.get("noqa_row")
+        line = noqa_row if isinstance(noqa_row, int) else finding.line
+        text = lines.get(path, [])[line - 1] if 0 < line <= len(lines.get(path, [])) else ""
+        if not _suppressed(text, finding.code):
+            found.setdefault(path, []).append(finding)
     return {
         path: tuple(sorted(items, key=lambda f: (f.line, f.column)))
         for path, items in found.items()
     }
+
+
+def _suppressed(line: str, code: str) -> bool:
+    """Whether ``line`` carries a ``# noqa`` for ``code`` (a bare one covers every code)."""
+    directive = _NOQA.search(line)
+    if directive is None:
+        return False
+    codes = directive.group("codes")
+    return codes is None or code in re.split(r"[\s,]+", codes.upper())
 
 
 def _finding(row: object) -> RuffFinding | None:
