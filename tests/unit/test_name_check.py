@@ -118,8 +118,11 @@ def test_exec_with_its_own_namespaces_inside_a_function_does_not_hide_undefined_
     assert names([src("m.py", content)]) == [("error", 4, "Undefined name `sys`", "F821")]
 
 
-HOSTILE_PYPROJECT = '[tool.ruff]\nexclude = ["*.py"]\n\n[tool.ruff.lint]\nignore = ["F"]\n'
-HOSTILE_RUFF_TOML = 'exclude = ["*.py"]\n\n[lint]\nignore = ["F821"]\n'
+HOSTILE = 'builtins = ["missing_name", "missing_above"]\n'
+IGNORE = 'per-file-ignores = {"*.py" = ["F821"]}\n'
+HOSTILE_PYPROJECT = f"[tool.ruff]\n{HOSTILE}\n[tool.ruff.lint]\n{IGNORE}"
+HOSTILE_RUFF_TOML = f"{HOSTILE}\n[lint]\n{IGNORE}"
+"""Configuration that would hide the undefined names below from a ruff that read it."""
 
 
 def test_a_hostile_ruff_configuration_in_the_tree_is_never_read():
