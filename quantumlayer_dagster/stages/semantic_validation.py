@@ -1,8 +1,9 @@
 """Stage 6: check that every generated file parses, compiles and fits the planned structure.
 
 Nothing is imported or executed: every file goes through ``analysis.file_checks.check_file``
-(the same check code generation and every repair use before keeping a file), the tree is
-compared with the planned structure, and, when asked, mypy type-checks the Python files
+(the same check code generation and every repair use before keeping a file), with ruff's
+name findings for the whole tree from one ruff process (``analysis.ruff_names``); the tree
+is compared with the planned structure, and, when asked, mypy type-checks the Python files
 (``analysis.type_check``: our configuration, never the project's).
 """
 
@@ -38,20 +39,21 @@ def validate_code(
     """Validate ``files`` and return a report of per-file status and every issue found.
 
     Issues: tree-sitter syntax errors ("syntax"), Python compile errors and warnings the
-    grammar missed ("compile"), names bound nowhere ("name"), imports that neither the
+    grammar missed ("compile"), names bound nowhere and unused or redefined ones ("name",
+    from ruff with its code: ``analysis.name_issues``), imports that neither the
     project, the standard library, an installed or curated distribution nor a ``declared``
     requirement (e.g. ``"requests>=2"``) provides ("import"; an error at module level, a
     warning when guarded by ``try``/``if`` or inside a function), names imported from a
     project module that does not define them ("import"), calls to a project function or
     class whose arguments cannot bind to its parameters ("call"), and, when
     ``planned_paths`` is given, planned files that are missing (error) and files nobody
-    planned (warning) ("structure"). ``references`` (path -> content) are files read only
-    for what they define (e.g. ones over the size limit): imports from them resolve, but
-    they are not reported on. Files without a grammar are reported as not validated; they
-    never count as valid. ``types`` runs mypy over the Python files ("type", with mypy's
-    error code): ``warn`` reports its findings as warnings, ``block`` as errors (the gate
-    setting), ``off`` does not run it; a type check that could not run is one finding on
-    the path ``.`` saying so.
+    planned (warning) ("structure"). ``references`` (path -> content) are files read
+    for what they define (e.g. ones over the size limit): imports from them resolve, and
+    only ruff's name findings are reported on them. Files without a grammar are reported
+    as not validated; they never count as valid. ``types`` runs mypy over the Python files
+    ("type", with mypy's error code): ``warn`` reports its findings as warnings, ``block``
+    as errors (the gate setting), ``off`` does not run it; a type check that could not run
+    is one finding on the path ``.`` saying so.
     """
     known = {**(references or {}), **{f.path: f.content for f in files}}
     context = project_context(list(known), declared or [], known)
