@@ -89,7 +89,7 @@ _processes = 0
 def check_names(files: list[SourceFile]) -> dict[str, NameCheck]:
     """ruff's findings for each Python file of ``files`` (path -> NameCheck), in one ruff
     process for all that were not checked before with the same content."""
-    python = [f for f in files if is_python(f.path)]
+    python = list({f.path: f for f in files if is_python(f.path)}.values())  # one per path
     answers: dict[str, NameCheck] = {}
     missing: list[SourceFile] = []
     with _lock:
@@ -144,7 +144,10 @@ def _run(files: list[SourceFile]) -> dict[str, tuple[RuffFinding, ...]]:
     global _processes
     with tempfile.TemporaryDirectory(prefix="ql-ruff-") as folder:
         root = Path(folder) / "tree"
-        write_source_files(files, root)
+        try:
+            write_source_files(files, root)
+        except (OSError, ValueError) as exc:
+            raise RuffNotRun(f"the copy for ruff could not be written: {exc}") from exc
         report = Path(folder) / "report.json"
         target = f"py{sys.version_info.major}{sys.version_info.minor}"
         try:
