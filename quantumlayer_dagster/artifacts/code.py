@@ -4,6 +4,7 @@ import hashlib
 
 from pydantic import Field, field_validator, model_validator
 
+from quantumlayer_dagster.artifacts.bodies import FunctionBody
 from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES, MAX_PROJECT_FILES, MAX_TEST_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
@@ -89,10 +90,13 @@ class SourceFile(Model):
 
 
 class CodeTree(Model):
-    """Source files generated for the planned structure (stage 5)."""
+    """Source files generated for the planned structure (stage 5): for a Python project our
+    code's modules with the bodies the model wrote (``bodies`` records each, with its
+    candidates and the examples it passes)."""
 
     package: str
     files: list[SourceFile]
+    bodies: list[FunctionBody] = Field(default_factory=list)
     llm: LLMUsage = Field(default_factory=lambda: LLMUsage())
 
     @model_validator(mode="after")

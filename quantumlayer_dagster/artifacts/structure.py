@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from quantumlayer_dagster.artifacts.brief import Brief
+from quantumlayer_dagster.artifacts.interface import ModuleInterface
 from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.paths import check_relative_path, check_unique
@@ -75,6 +76,9 @@ class PlannedFile(Model):
     """``config``: ``package.json`` or ``tsconfig.json``, written by our code from the plan."""
     uses: list[str] = Field(default_factory=list)
     """Planned files this one imports: code generation writes them first."""
+    interface: ModuleInterface | None = None
+    """The module's planned public interface (a Python module): our code renders the
+    module from it and the model writes the bodies."""
 
     @field_validator("path")
     @classmethod
@@ -103,6 +107,8 @@ class ProjectStructure(Model):
     libraries: list[str]
     requirement_notes: list[str]
     """One line per requirement (priority, components, criteria): context for code generation."""
+    dropped_examples: list[str] = Field(default_factory=list)
+    """Planned examples left out, each with why (``path::function: reason``)."""
     llm: LLMUsage = Field(default_factory=LLMUsage)
 
     @model_validator(mode="after")

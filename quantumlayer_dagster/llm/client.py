@@ -25,7 +25,7 @@ from quantumlayer_dagster.llm.config import (
     describe_validation_error,
 )
 from quantumlayer_dagster.llm.decoding_grammar import request_grammar
-from quantumlayer_dagster.llm.protocol import LLMStageError, M, Message
+from quantumlayer_dagster.llm.protocol import InvalidReplies, LLMStageError, M, Message
 from quantumlayer_dagster.llm.redaction import redact_in_logs
 from quantumlayer_dagster.llm.request_tags import file_path_in, request_headers, stage_metadata
 from quantumlayer_dagster.llm.response_cache import (
@@ -146,7 +146,7 @@ class LiteLLMClient:
                 self._remember({first_digest, reply.digest}, reply)
             return value, calls
         group = self.config.group_for(stage)
-        raise LLMStageError(
+        raise InvalidReplies(
             stage,
             f"no valid {schema.__name__} from group {group} after {max_attempts} attempts; "
             f"last error: {last_error}",

@@ -26,6 +26,11 @@ class LLMStageError(RuntimeError):
         self.calls = calls or []
 
 
+class InvalidReplies(LLMStageError):
+    """Every reply of a structured request failed validation within its attempts (the model
+    answered, but never acceptably): a caller may go on without the answer."""
+
+
 class LLM(Protocol):
     @property
     def max_parallel_calls(self) -> int:

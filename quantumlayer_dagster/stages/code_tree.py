@@ -39,9 +39,11 @@ from quantumlayer_dagster.generation.interfaces import interfaces_text
 from quantumlayer_dagster.generation.module_order import write_waves
 from quantumlayer_dagster.generation.node_interfaces import node_interfaces_text
 from quantumlayer_dagster.generation.node_package import config_file
+from quantumlayer_dagster.generation.python_project import write_python_project
 from quantumlayer_dagster.generation.text import bullets
 from quantumlayer_dagster.llm.protocol import LLM, LLMStageError, Message
 from quantumlayer_dagster.prompts import load_template
+from quantumlayer_dagster.sandbox import CodeSandbox
 from quantumlayer_dagster.stages.project_structure import LANGUAGE_NAMES
 
 STAGE = "code_tree"
@@ -52,21 +54,43 @@ Progress = Callable[[str], None]
 def generate_code(
     structure: ProjectStructure,
     llm: LLM,
+    sandbox: CodeSandbox,
     *,
     progress: Progress | None = None,
     types: TypeCheck = "warn",
 ) -> CodeTree:
-    """Generate every planned file. Package markers get a one-line docstring (nothing for an
-    LLM to decide); every module is written by the LLM and checked, and a file with blocking
-    findings goes back with them, up to the request's repair bound (with ``types="block"``
-    mypy's errors are blocking findings too). When a module fails, the others of its wave
-    still finish (their replies are cached, so a re-run does not pay for them again) and
-    LLMStageError carries every call of the stage."""
+    """Generate every planned file. A Python project: our code renders the modules from the
+    planned interfaces and the model writes each body (``generation.python_project``),
+    judged by its examples in ``sandbox``. A Node project: package markers and config files
+    are ours, every module is written by the LLM and checked, and a file with blocking
+    findings goes back with them, up to the request's repair bound. With ``types="block"``
+    mypy's errors are blocking findings too. LLMStageError carries every call of the
+    stage."""
     options = structure.brief.options
-    if types != "block" or options.generation_checks != "full" or options.language != "python":
-        return _generate_code(structure, llm, progress, None)
-    with type_checker() as mypy:
-        return _generate_code(structure, llm, progress, mypy)
+    if options.language == "python":
+        if types != "block":
+            return _python_code(structure, llm, sandbox, progress, None)
+        with type_checker() as mypy:
+            return _python_code(structure, llm, sandbox, progress, mypy)
+    return _generate_code(structure, llm, progress, None)
+
+
+def _python_code(
+    structure: ProjectStructure,
+    llm: LLM,
+    sandbox: CodeSandbox,
+    progress: Progress | None,
+    mypy: TypeChecker | None,
+) -> CodeTree:
+    files, bodies, calls = write_python_project(
+        structure, llm, sandbox, progress=progress, mypy=mypy
+    )
+    return CodeTree(
+        package=structure.package,
+        files=[SourceFile(path=f.path, content=files[f.path]) for f in structure.files],
+        bodies=bodies,
+        llm=LLMUsage(calls=calls),
+    )
 
 
 def _generate_code(

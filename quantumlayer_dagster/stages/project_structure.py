@@ -1,9 +1,12 @@
 """Stage 4: project structure: the package and its source files."""
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from pydantic import ValidationError
 
+from quantumlayer_dagster.analysis.import_map import declared_pins, distribution_for, import_key
+from quantumlayer_dagster.artifacts.dependencies import normalize_distribution
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.request import NODE_LANGUAGES
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
@@ -13,17 +16,23 @@ from quantumlayer_dagster.artifacts.structure import (
     ProjectStructure,
     ProjectStructureDraft,
 )
+from quantumlayer_dagster.generation.module_order import write_waves
+from quantumlayer_dagster.generation.plan_interfaces import ModuleToPlan, PlanBrief, plan_interfaces
 from quantumlayer_dagster.llm.protocol import LLM, LLMStageError
 from quantumlayer_dagster.prompts import load_template
 
 STAGE = "project_structure"
 
 
-def plan_structure(spec: RequirementsSpec, llm: LLM) -> ProjectStructure:
+def plan_structure(
+    spec: RequirementsSpec, llm: LLM, progress: Callable[[str], None] | None = None
+) -> ProjectStructure:
     """Ask for a package name and module list. A Python plan places every module under the
-    package and adds the ``__init__.py`` markers each package folder needs; a Node plan
-    (TypeScript or JavaScript) places the modules under ``src/`` and adds ``package.json``
-    (and ``tsconfig.json`` for TypeScript), which code generation writes from the plan."""
+    package and adds the ``__init__.py`` markers each package folder needs, then plans each
+    module's interface (``plan_interfaces``: typed signatures, contracts, examples); a Node
+    plan (TypeScript or JavaScript) places the modules under ``src/`` and adds
+    ``package.json`` (and ``tsconfig.json`` for TypeScript), which code generation writes
+    from the plan."""
     components = "\n".join(f"- {r.title}: {', '.join(r.components)}" for r in spec.requirements)
     brief, options = spec.brief, spec.brief.options
     node = options.language in NODE_LANGUAGES
@@ -54,6 +63,27 @@ def plan_structure(spec: RequirementsSpec, llm: LLM) -> ProjectStructure:
         + "; ".join(spec.criteria[c] for c in r.acceptance_criteria)
         for r in spec.requirements
     ]
+    dropped: list[str] = []
+    if not node:
+        planned = plan_interfaces(
+            PlanBrief(
+                title=brief.title,
+                summary=brief.summary,
+                requirements="\n".join(f"- {n}" for n in notes) or "- none given",
+                libraries=spec.libraries,
+                max_attempts=options.max_repair_attempts,
+                third_party=pinnable(spec.libraries),
+            ),
+            [
+                [ModuleToPlan(m.path, m.purpose, m.uses) for m in wave]
+                for wave in write_waves([f for f in files if f.kind == "module"])
+            ],
+            llm,
+            progress,
+        )
+        calls += planned.calls
+        dropped = planned.dropped
+        files = [f.model_copy(update={"interface": planned.interfaces.get(f.path)}) for f in files]
     try:
         return ProjectStructure(
             request_id=brief.request_id,
@@ -62,11 +92,29 @@ def plan_structure(spec: RequirementsSpec, llm: LLM) -> ProjectStructure:
             files=files,
             libraries=spec.libraries,
             requirement_notes=notes,
+            dropped_examples=dropped,
             llm=LLMUsage(calls=calls),
         )
     except ValidationError as exc:
         # E.g. deep paths whose package markers push the plan past the file limit.
         raise LLMStageError(STAGE, f"the planned layout is not acceptable: {exc}", calls) from None
+
+
+def pinnable(libraries: list[str]) -> Callable[[str], str | None]:
+    """Why a third-party import could not be pinned for the project (None: it can): its
+    distribution must be installed here or declared with an ``==`` pin, as dependency
+    resolution requires."""
+    pins = declared_pins(libraries)
+
+    def problem(module: str) -> str | None:
+        distribution, via, why = distribution_for(import_key(module), pins)
+        if distribution is None:
+            return why
+        if via == "declared" and pins.get(normalize_distribution(distribution)) is None:
+            return f"{distribution} is not installed here and not pinned with =="
+        return None
+
+    return problem
 
 
 def _place_under_package(draft: ProjectStructureDraft) -> list[PlannedFile]:

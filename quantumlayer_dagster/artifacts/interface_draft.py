@@ -1,0 +1,127 @@
+"""What the LLM returns when it plans an interface, in two steps per module: the sketch
+(functions and classes with typed signatures and contracts), then the examples of each
+function, decoded under a schema typed by that function's signature (``literal_patterns``).
+
+Validation context (``generation.interface_checks``) holds what a reply is judged against;
+a reply that fails is sent back with the finding (``LLM.complete_json``)."""
+
+from typing import Any
+
+from pydantic import Field, ValidationInfo, model_validator
+
+from quantumlayer_dagster.artifacts.interface import (
+    MAX_CLASSES,
+    MAX_EXAMPLES,
+    MAX_FUNCTIONS,
+    MAX_METHODS,
+    MAX_PARAMS,
+)
+from quantumlayer_dagster.artifacts.text_fields import Sentence
+from quantumlayer_dagster.model import Model
+
+IDENTIFIER = r"^[a-z_][a-z0-9_]*$"
+CLASS_NAME = r"^[A-Z][A-Za-z0-9]*$"
+TYPE_EXPRESSION = r"^[A-Za-z_][A-Za-z0-9_.]*(\[[A-Za-z0-9_., \[\]|]*\])?( [|] None)?$"
+MODULE_NAME = r"^[a-z_][a-z0-9_]*([.][a-z_][a-z0-9_]*)*$"
+
+
+class ParamDraft(Model):
+    name: str = Field(max_length=40, pattern=IDENTIFIER)
+    type: str = Field(max_length=60, pattern=TYPE_EXPRESSION)
+
+
+class FunctionSketch(Model):
+    name: str = Field(max_length=40, pattern=IDENTIFIER)
+    params: list[ParamDraft] = Field(default_factory=list, max_length=MAX_PARAMS)
+    returns: str = Field(max_length=60, pattern=TYPE_EXPRESSION)
+    contract: Sentence
+
+
+class ClassSketch(Model):
+    name: str = Field(max_length=40, pattern=CLASS_NAME)
+    contract: Sentence
+    init: list[ParamDraft] = Field(default_factory=list, max_length=MAX_PARAMS)
+    methods: list[FunctionSketch] = Field(default_factory=list, max_length=MAX_METHODS)
+
+
+class ModuleSketch(Model):
+    """Step 1 for a module: what it imports from outside the project, its functions and
+    classes. Checked with ``interface_checks.sketch_problems`` (context key ``sketch``)."""
+
+    imports: list[str] = Field(
+        default_factory=list,
+        max_length=6,
+        json_schema_extra={"items": {"type": "string", "pattern": MODULE_NAME}},
+    )
+    functions: list[FunctionSketch] = Field(default_factory=list, max_length=MAX_FUNCTIONS)
+    classes: list[ClassSketch] = Field(default_factory=list, max_length=MAX_CLASSES)
+
+    @model_validator(mode="after")
+    def _checked(self, info: ValidationInfo) -> "ModuleSketch":
+        check = (info.context or {}).get("sketch")
+        problems = check(self) if check else []
+        if problems:
+            raise ValueError("; ".join(problems[:4]))
+        return self
+
+
+class ExampleDraft(Model):
+    """One example: the literal arguments of a call (for a method, ``init`` are the class's
+    constructor arguments) and its result, a literal or ``raises <ExceptionName>``."""
+
+    init: list[str] = Field(default_factory=list, max_length=MAX_PARAMS)
+    args: list[str] = Field(default_factory=list, max_length=MAX_PARAMS)
+    result: str = Field(max_length=300)
+
+
+class ExamplesDraft(Model):
+    """Step 2 for one function: its examples. Invalid ones are left out with the reason
+    (``interface_checks.example_problem``, context key ``example``); none valid is a finding
+    sent back."""
+
+    examples: list[ExampleDraft] = Field(min_length=1, max_length=MAX_EXAMPLES)
+
+    @model_validator(mode="after")
+    def _checked(self, info: ValidationInfo) -> "ExamplesDraft":
+        check = (info.context or {}).get("example")
+        if check is None:
+            return self
+        problems = [check(e) for e in self.examples]
+        if all(problems):
+            raise ValueError("; ".join(dict.fromkeys(p for p in problems if p)))
+        return self
+
+
+def examples_schema(
+    args: list[dict[str, Any]], init: list[dict[str, Any]], result: dict[str, Any]
+) -> dict[str, Any]:
+    """The decoding schema of ``ExamplesDraft`` for one signature: exactly one typed string
+    per parameter (``args``; ``init`` for a method's class), and the typed ``result``."""
+    example: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            **({"init": _fixed(init)} if init else {}),
+            "args": _fixed(args),
+            "result": result,
+        },
+        "required": [*(["init"] if init else []), "args", "result"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "examples": {"type": "array", "items": example, "minItems": 1, "maxItems": MAX_EXAMPLES}
+        },
+        "required": ["examples"],
+        "additionalProperties": False,
+    }
+
+
+def _fixed(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "prefixItems": items,
+        "items": False,
+        "minItems": len(items),
+        "maxItems": len(items),
+    }

@@ -1,0 +1,271 @@
+"""Planning each module's interface with the LLM, in two steps.
+
+1. A sketch per module (``interface`` prompt): functions and classes with typed signatures
+   and contracts, the outside modules it imports. Modules go in waves, the modules a module
+   uses first, so its sketch can name their classes and never clash with what it imports.
+2. Examples per function and method (``examples`` prompt), all at once: decoded under a
+   schema typed by that signature (one literal per parameter, a literal result of the return
+   type or ``raises X``). Invalid examples are left out, each with its reason; a function
+   left with none is planned without examples (and said so), not a failed stage.
+
+Both replies are checked (``interface_checks``) and sent back with the findings, bounded by
+the request's attempts."""
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from quantumlayer_dagster.artifacts.interface import (
+    ClassPlan,
+    ExamplePlan,
+    FunctionPlan,
+    ModuleInterface,
+    ParamPlan,
+)
+from quantumlayer_dagster.artifacts.interface_draft import (
+    ExamplesDraft,
+    FunctionSketch,
+    ModuleSketch,
+    examples_schema,
+)
+from quantumlayer_dagster.artifacts.llm_usage import LLMCall
+from quantumlayer_dagster.generation.interface_checks import (
+    BUILTIN_EXCEPTIONS,
+    ExampleContext,
+    SketchContext,
+    example_problem,
+    sketch_problems,
+)
+from quantumlayer_dagster.generation.literal_patterns import anchored, pattern_for, result_schema
+from quantumlayer_dagster.generation.render_skeleton import module_name
+from quantumlayer_dagster.llm.protocol import LLM, InvalidReplies, LLMStageError
+from quantumlayer_dagster.prompts import load_template
+
+STAGE = "project_structure"
+
+
+@dataclass(frozen=True)
+class ModuleToPlan:
+    path: str
+    purpose: str
+    uses: list[str]
+
+
+@dataclass(frozen=True)
+class PlanBrief:
+    """The request as the interface prompts see it."""
+
+    title: str
+    summary: str
+    requirements: str
+    libraries: list[str]
+    max_attempts: int
+    third_party: Callable[[str], str | None] = lambda module: None
+    """Why a third-party import cannot be pinned for the project (None: it can)."""
+
+
+@dataclass
+class PlannedInterfaces:
+    interfaces: dict[str, ModuleInterface]
+    dropped: list[str]
+    """Examples left out and why (``path::function: reason``)."""
+    calls: list[LLMCall]
+
+
+def plan_interfaces(
+    brief: PlanBrief,
+    waves: list[list[ModuleToPlan]],
+    llm: LLM,
+    progress: Callable[[str], None] | None = None,
+) -> PlannedInterfaces:
+    """The interface of every module of ``waves`` (each wave's modules use only modules of
+    earlier waves)."""
+    sketches: dict[str, ModuleSketch] = {}
+    calls: list[LLMCall] = []
+    for wave in waves:
+        if progress:
+            progress(f"{STAGE}: planning the interfaces of {', '.join(m.path for m in wave)}")
+        done = _each(llm, wave, lambda m: _sketch(brief, m, sketches, llm), calls)
+        sketches.update((m.path, s) for m, s in zip(wave, done, strict=True))
+    functions = [
+        (path, sketch, f, None) for path, sketch in sketches.items() for f in sketch.functions
+    ] + [
+        (path, sketch, m, c)
+        for path, sketch in sketches.items()
+        for c in sketch.classes
+        for m in c.methods
+    ]
+    if progress and functions:
+        progress(f"{STAGE}: planning examples for {len(functions)} functions")
+    found = _each(llm, functions, lambda item: _examples(brief, *item, sketches, llm), calls)
+    examples = {
+        (path, owner.name if owner else None, f.name): ex
+        for (path, _, f, owner), ex in zip(functions, found, strict=True)
+    }
+    dropped = [note for ex in found for note in ex[1]]
+    interfaces = {
+        path: _interface(path, sketch, {k[1:]: v[0] for k, v in examples.items() if k[0] == path})
+        for path, sketch in sketches.items()
+    }
+    return PlannedInterfaces(interfaces=interfaces, dropped=dropped, calls=calls)
+
+
+def _each(llm: LLM, items: list, ask: Callable, calls: list[LLMCall]) -> list:
+    """``ask`` for every item concurrently; every call joins ``calls``; a failure is raised
+    after the others finished, carrying all calls."""
+    if not items:
+        return []
+    workers = max(1, min(llm.max_parallel_calls, len(items)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=STAGE) as pool:
+        futures = [pool.submit(ask, item) for item in items]
+    results, failures = [], []
+    for future in futures:
+        try:
+            value, made = future.result()
+        except LLMStageError as exc:
+            failures.append(exc)
+            calls += exc.calls
+            continue
+        calls += made
+        results.append(value)
+    if failures:
+        reasons = "; ".join(dict.fromkeys(f.reason for f in failures))
+        raise type(failures[0])(STAGE, reasons, calls)
+    return results
+
+
+def _sketch(
+    brief: PlanBrief, module: ModuleToPlan, done: dict[str, ModuleSketch], llm: LLM
+) -> tuple[ModuleSketch, list[LLMCall]]:
+    used = {u: done[u] for u in module.uses if u in done}
+    names = {
+        n: u
+        for u, s in used.items()
+        for n in [*(f.name for f in s.functions), *(c.name for c in s.classes)]
+    }
+    context = SketchContext(
+        libraries=frozenset(_distribution_tops(brief.libraries)),
+        imported_names=names,
+        imported_classes=frozenset(c.name for s in used.values() for c in s.classes),
+        third_party=brief.third_party,
+    )
+    uses = (
+        "It uses these modules of the project (their names are imported for you):\n"
+        + "\n".join(f"{module_name(u)}: {_summary(s)}" for u, s in used.items())
+        if used
+        else ""
+    )
+    messages = load_template("interface").messages(
+        title=brief.title,
+        summary=brief.summary,
+        requirements=brief.requirements,
+        libraries=", ".join(brief.libraries) or "none (standard library only)",
+        uses=uses,
+        path=module.path,
+        purpose=module.purpose,
+    )
+    return llm.complete_json(
+        STAGE,
+        messages,
+        ModuleSketch,
+        validation_context={"sketch": lambda s: sketch_problems(s, context)},
+        max_attempts=brief.max_attempts,
+    )
+
+
+def _examples(
+    brief: PlanBrief,
+    path: str,
+    sketch: ModuleSketch,
+    function: FunctionSketch,
+    owner,
+    sketches: dict[str, ModuleSketch],
+    llm: LLM,
+) -> tuple[tuple[list[ExamplePlan], list[str]], list[LLMCall]]:
+    exceptions = BUILTIN_EXCEPTIONS | {c.name for s in sketches.values() for c in s.classes}
+    context = ExampleContext(
+        params=tuple(p.type for p in function.params),
+        init=tuple(p.type for p in owner.init) if owner else (),
+        returns=function.returns,
+        exceptions=frozenset(exceptions),
+    )
+    schema = examples_schema(
+        [anchored(pattern_for(p.type)) for p in function.params],
+        [anchored(pattern_for(p.type)) for p in owner.init] if owner else [],
+        result_schema(function.returns),
+    )
+    params = ", ".join(f"{p.name}: {p.type}" for p in function.params)
+    signature = f"def {function.name}({params}) -> {function.returns}"
+    if owner:
+        init = ", ".join(f"{p.name}: {p.type}" for p in owner.init)
+        signature = f"class {owner.name}({init}), method {signature.replace('def ', '')}"
+    messages = load_template("examples").messages(
+        title=brief.title, signature=signature, contract=function.contract
+    )
+    where = f"{path}::{owner.name + '.' if owner else ''}{function.name}"
+    try:
+        draft, calls = llm.complete_json(
+            STAGE,
+            messages,
+            ExamplesDraft,
+            json_schema=schema,
+            validation_context={"example": lambda e: example_problem(e, context)},
+            max_attempts=brief.max_attempts,
+        )
+    except InvalidReplies as exc:
+        # no valid example after every attempt: planned without examples, and said so
+        return ([], [f"{where}: no valid example ({exc.reason})"]), exc.calls
+    kept, dropped = [], []
+    for example in draft.examples:
+        problem = example_problem(example, context)
+        if problem:
+            dropped.append(f"{where}: {problem}")
+            continue
+        call = f"{function.name}({', '.join(a.strip() for a in example.args)})"
+        if owner:
+            call = f"{owner.name}({', '.join(a.strip() for a in example.init)}).{call}"
+        kept.append(ExamplePlan(call=call, result=example.result.strip()))
+    return (kept, dropped), calls
+
+
+def _interface(path: str, sketch: ModuleSketch, examples: dict) -> ModuleInterface:
+    def plan(f: FunctionSketch, owner: str | None) -> FunctionPlan:
+        return FunctionPlan(
+            name=f.name,
+            params=[ParamPlan(name=p.name, type=p.type) for p in f.params],
+            returns=f.returns,
+            contract=f.contract,
+            examples=examples.get((owner, f.name), []),
+        )
+
+    return ModuleInterface(
+        imports=sorted(set(sketch.imports)),
+        functions=[plan(f, None) for f in sketch.functions],
+        classes=[
+            ClassPlan(
+                name=c.name,
+                contract=c.contract,
+                init=[ParamPlan(name=p.name, type=p.type) for p in c.init],
+                methods=[plan(m, c.name) for m in c.methods],
+            )
+            for c in sketch.classes
+        ],
+    )
+
+
+def _summary(sketch: ModuleSketch) -> str:
+    names = [f"{f.name}({', '.join(p.name for p in f.params)})" for f in sketch.functions]
+    names += [f"class {c.name}" for c in sketch.classes]
+    return ", ".join(names)
+
+
+def _distribution_tops(libraries: list[str]) -> list[str]:
+    """Import names the declared requirements are likely to provide (``foo-bar>=1`` ->
+    ``foo_bar``); the dependency stage resolves them properly."""
+    tops = []
+    for requirement in libraries:
+        name = requirement.split(";")[0].split("[")[0]
+        for sep in ("==", ">=", "<=", "~=", ">", "<", "!="):
+            name = name.split(sep)[0]
+        tops.append(name.strip().lower().replace("-", "_"))
+    return tops
