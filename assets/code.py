@@ -9,6 +9,7 @@ from pydantic import Field
 
 from assets.declare import request_asset
 from assets.metadata import check_result, markdown, stage_output, timed
+from quantumlayer_dagster.artifacts.bodies import bodies_markdown, examples_markdown
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
@@ -23,6 +24,7 @@ from resources.llm import LLMResource
 from resources.node_tools import NodeToolsResource
 from resources.package_index import PackageIndexResource
 from resources.quality_gates import QualityGatesResource
+from resources.sandbox import SandboxResource
 
 
 @request_asset("code", {"llm", "python"})
@@ -30,15 +32,19 @@ def code_tree(
     context: dg.AssetExecutionContext,
     project_structure: ProjectStructure,
     llm: LLMResource,
+    sandbox: SandboxResource,
     quality_gates: QualityGatesResource,
 ) -> dg.Output[CodeTree]:
-    """Stage 5: every planned file written by the LLM, dependencies first, checked with
-    semantic validation's blocking checks (mypy's too when `types_blocking` is set) and
-    repaired, bounded; every attempt shown."""
+    """Stage 5: a Python project's modules rendered from the planned interfaces, each
+    function body written by the LLM (candidates judged by their examples in the sandbox,
+    failing ones sent back with the failing call); a Node project's files written whole
+    by the LLM, dependencies first. Both checked with semantic validation's blocking checks
+    (mypy's too when `types_blocking` is set); every candidate and attempt shown."""
     with timed() as t:
         result = generate_code(
             project_structure,
             llm.client,
+            sandbox.sandbox(),
             progress=context.log.info,
             types=quality_gates.thresholds().types,
         )
@@ -46,6 +52,7 @@ def code_tree(
         [f"`{f.path}`", str(f.line_count), str(len(f.attempts) or "-"), _last_check(f)]
         for f in result.files
     ]
+    bodies = result.bodies
     return stage_output(
         result,
         t.seconds,
@@ -53,8 +60,14 @@ def code_tree(
         file_count=len(result.files),
         lines=result.line_count,
         repairs=result.repair_count,
+        functions=len(bodies),
+        functions_written=sum(1 for b in bodies if b.written),
+        functions_passing_examples=sum(1 for b in bodies if b.examples_pass),
+        examples_passed=f"{sum(b.examples_passed for b in bodies)}/"
+        f"{sum(len(b.examples) for b in bodies)}",
         files=markdown(markdown_table(["file", "lines", "attempts", "last check result"], rows)),
-        attempts=markdown(result.attempts_markdown()),
+        examples=markdown(examples_markdown(bodies)),
+        attempts=markdown(bodies_markdown(bodies) if bodies else result.attempts_markdown()),
     )
 
 

@@ -19,7 +19,7 @@ def llm_metadata(usage: LLMUsage) -> dict[str, Any]:
         "llm_failed_attempts": usage.failed_attempts,
         "tokens_in": usage.tokens_in,
         "tokens_out": usage.tokens_out,
-        "cost_usd": dg.MetadataValue.float(round(usage.cost_usd, 6)),
+        "cost_usd": dg.MetadataValue.float(float(round(usage.cost_usd, 6))),
     }
 
 

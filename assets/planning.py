@@ -9,7 +9,7 @@ from quantumlayer_dagster.artifacts.frd import FRD
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.artifacts.request import PromptRequest
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
-from quantumlayer_dagster.artifacts.structure import ProjectStructure
+from quantumlayer_dagster.artifacts.structure import PlannedFile, ProjectStructure
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.generation.text import bullets
 from quantumlayer_dagster.stages.enhanced_prompt import enhance_prompt
@@ -98,31 +98,60 @@ def requirements_spec(frd: FRD, llm: LLMResource) -> dg.Output[RequirementsSpec]
 
 @request_asset("planning", {"llm"})
 def project_structure(
-    requirements_spec: RequirementsSpec, llm: LLMResource
+    context: dg.AssetExecutionContext, requirements_spec: RequirementsSpec, llm: LLMResource
 ) -> dg.Output[ProjectStructure]:
-    """Stage 4: the package and its planned source files."""
+    """Stage 4: the package, its planned source files and (Python) each module's interface:
+    typed signatures, contracts and examples."""
     with timed() as t:
-        result = plan_structure(requirements_spec, llm.client)
-    rows = [[f"`{f.path}`", f.kind, markdown_cell(f.purpose)] for f in result.files]
+        result = plan_structure(requirements_spec, llm.client, progress=context.log.info)
+    rows = [
+        [f"`{f.path}`", f.kind, markdown_cell(f.purpose), _interface_cell(f)] for f in result.files
+    ]
     return stage_output(
         result,
         t.seconds,
         result.llm,
         package=result.package,
         files=len(result.files),
-        layout=markdown(markdown_table(["path", "kind", "purpose"], rows)),
+        layout=markdown(markdown_table(["path", "kind", "purpose", "interface"], rows)),
+        functions=sum(len(f.interface.functions) for f in result.files if f.interface),
+        examples=sum(
+            len(fn.examples)
+            for f in result.files
+            if f.interface
+            for fn in [*f.interface.functions, *(m for c in f.interface.classes for m in c.methods)]
+        ),
+        dropped_examples=markdown("\n".join(f"- {d}" for d in result.dropped_examples) or "none"),
     )
+
+
+def _interface_cell(planned: PlannedFile) -> str:
+    if planned.interface is None:
+        return "-"
+    functions = [f"{f.name}()" for f in planned.interface.functions]
+    classes = [f"class {c.name}" for c in planned.interface.classes]
+    return markdown_cell(", ".join(functions + classes) or "-")
 
 
 @request_asset("planning", {"llm"})
 def test_plan(
-    frd: FRD, requirements_spec: RequirementsSpec, llm: LLMResource
+    frd: FRD,
+    requirements_spec: RequirementsSpec,
+    project_structure: ProjectStructure,
+    llm: LLMResource,
 ) -> dg.Output[TestPlan]:
-    """Stage 8: one test case per acceptance criterion, aimed at a component."""
+    """Stage 8: each acceptance criterion as a call of a planned function with literal
+    arguments and its expected result (criteria no valid case could be made for are listed
+    with the reason)."""
     with timed() as t:
-        result = plan_tests(frd, requirements_spec, llm.client)
+        result = plan_tests(frd, requirements_spec, project_structure, llm.client)
     rows = [
-        [c.id, c.criterion_id, f"`{markdown_cell(c.target)}`", markdown_cell(c.title)]
+        [
+            c.id,
+            c.criterion_id,
+            f"`{markdown_cell(c.target)}`",
+            f"`{markdown_cell(c.call)}` -> `{markdown_cell(c.result)}`",
+        ]
         for c in result.cases
     ]
     return stage_output(
@@ -130,5 +159,7 @@ def test_plan(
         t.seconds,
         result.llm,
         cases=len(result.cases),
-        plan=markdown(markdown_table(["case", "criterion", "target", "title"], rows)),
+        untestable=len(result.untestable),
+        plan=markdown(markdown_table(["case", "criterion", "target", "call"], rows)),
+        untestable_criteria=markdown("\n".join(f"- {u}" for u in result.untestable) or "none"),
     )

@@ -74,7 +74,7 @@ def test_suite(
 def _coverage_value(percent: float | None) -> dg.MetadataValue:
     """Line coverage as a number, or the text "not measured" (never a made-up 0)."""
     return (
-        dg.MetadataValue.float(percent)
+        dg.MetadataValue.float(float(percent))
         if percent is not None
         else dg.MetadataValue.text("not measured")
     )

@@ -40,6 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_language_option(run)
     run.set_defaults(handler="quantumlayer_cli.run_command:run")
 
+    complete = sub.add_parser(
+        "complete",
+        help="write the bodies of a Python file's stubs with the model, judged by their examples",
+        description="Fill each function whose body is `...`, `pass`, `raise "
+        "NotImplementedError` or only its docstring (or only --function) with the generation "
+        "engine: the docstring's >>> examples are the tests its candidates are judged by, in "
+        "the sandbox. Prints the completed file (progress on stderr). Exit 0 completed, 1 the "
+        "LLM could not be used, 2 bad input.",
+    )
+    complete.add_argument("file", help="a Python file with stubs")
+    complete.add_argument("--function", help="complete only this function (name or Class.name)")
+    complete.add_argument("--json", action="store_true", help="print one JSON object")
+    complete.add_argument("--write", action="store_true", help="write the result back to FILE")
+    complete.set_defaults(handler="quantumlayer_cli.complete_command:complete")
+
     verify = sub.add_parser("verify", help="check every file of a capsule against capsule.json")
     verify.add_argument("capsule", help="path to a capsule .tar.gz")
     verify.set_defaults(handler="quantumlayer_cli.verify_command:verify")

@@ -24,6 +24,21 @@ class GateResult(Model):
     a warning, and the capsule records it, but it is not a finding about the code."""
 
 
+class FunctionExamples(Model):
+    """Whether one function the model wrote passes its examples (the planned ones and, after
+    a test repair, the test plan's cases for it)."""
+
+    path: str
+    qualname: str
+    written: bool
+    examples_passed: int
+    examples_total: int
+
+    @property
+    def passes(self) -> bool:
+        return self.written and self.examples_passed == self.examples_total
+
+
 class CapsuleManifest(Model):
     """What a capsule holds and how it was made; stored in it as ``capsule.json``.
 
@@ -41,6 +56,8 @@ class CapsuleManifest(Model):
     """Per-stage data (or code) version the capsule's artifacts were produced with."""
     gates: list[GateResult] = Field(default_factory=list)
     attempts: dict[str, int] = Field(default_factory=dict)
+    functions: list[FunctionExamples] = Field(default_factory=list)
+    """Per function the model wrote: whether its examples pass."""
     """Totals of generation attempts and repairs (code files, code repairs, project-pass
     repairs, test-repair rounds); each one is listed in its asset's metadata."""
     files: dict[str, str] = Field(default_factory=dict)

@@ -92,21 +92,9 @@ class ExamplesDraft(Model):
         return self
 
 
-def examples_schema(
-    args: list[dict[str, Any]], init: list[dict[str, Any]], result: dict[str, Any]
-) -> dict[str, Any]:
-    """The decoding schema of ``ExamplesDraft`` for one signature: exactly one typed string
-    per parameter (``args``; ``init`` for a method's class), and the typed ``result``."""
-    example: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            **({"init": _fixed(init)} if init else {}),
-            "args": _fixed(args),
-            "result": result,
-        },
-        "required": [*(["init"] if init else []), "args", "result"],
-        "additionalProperties": False,
-    }
+def examples_schema(example: dict[str, Any]) -> dict[str, Any]:
+    """The decoding schema of ``ExamplesDraft`` given one example's schema (typed by the
+    function's signature: ``generation.callee``)."""
     return {
         "type": "object",
         "properties": {
@@ -114,14 +102,4 @@ def examples_schema(
         },
         "required": ["examples"],
         "additionalProperties": False,
-    }
-
-
-def _fixed(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "type": "array",
-        "prefixItems": items,
-        "items": False,
-        "minItems": len(items),
-        "maxItems": len(items),
     }

@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from quantumlayer_dagster.artifacts.bodies import FunctionBody
 from quantumlayer_dagster.artifacts.code import ProjectTree
 from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
@@ -88,6 +89,9 @@ class TestSuite(Model):
     """Test-plan targets that no generated module defines (their tests will fail)."""
     repairs: list[RepairAttempt] = Field(default_factory=list)
     """Every repair attempt, in order; empty when the first run passed."""
+    repaired_bodies: list[FunctionBody] = Field(default_factory=list)
+    """The bodies whose tests failed, as the engine judged and repaired them (a Python
+    project); each with the examples and cases it passes after the repair."""
     first_run_summary: str = ""
     """The first run's summary, before any repair."""
     code_validation: ValidationReport | None = None

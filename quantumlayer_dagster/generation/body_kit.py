@@ -2,6 +2,7 @@
 splice bodies into a module, and run examples in the sandbox. ``PYTHON`` is the Python kit;
 the Node kit (TypeScript and JavaScript) implements the same protocol."""
 
+import ast
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -41,6 +42,10 @@ class BodyKit(Protocol):
         """``content`` with each slot's body spliced in and the bodies' imports added."""
         ...
 
+    def is_placeholder(self, body: str) -> bool:
+        """Whether a body's text (unindented) is still a placeholder."""
+        ...
+
     def run_examples(
         self, project: list[SourceFile], jobs: list[ExampleJob], sandbox: CodeSandbox
     ) -> list[list[ExampleOutcome]]:
@@ -71,6 +76,12 @@ class PythonKit:
 
     def assemble(self, content: str, bodies: dict[Slot, Body]) -> str:
         return python_splice.assemble(content, bodies)
+
+    def is_placeholder(self, body: str) -> bool:
+        try:
+            return python_slots.is_stub_body(ast.parse(body).body)
+        except SyntaxError:
+            return False
 
     def run_examples(
         self, project: list[SourceFile], jobs: list[ExampleJob], sandbox: CodeSandbox

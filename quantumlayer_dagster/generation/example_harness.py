@@ -120,11 +120,10 @@ def _run_job(job: dict, timeout_s: float, out: int) -> None:
             if raised and raised.rsplit(".", 1)[-1] in names:
                 report(index, True, f"raised {type(exc).__name__}")
             else:
-                want = f"expected {raised}, " if raised else ""
-                report(index, False, want + "raised " + _describe(exc, filename))
+                report(index, False, "raised " + _describe(exc, filename))
             continue
         if example.get("raises"):
-            report(index, False, f"expected {example['raises']}, returned {_short(repr(actual))}")
+            report(index, False, f"returned {_short(repr(actual))}")
             continue
         expected = ast.literal_eval(example["expected"])
         if _equal(actual, expected):

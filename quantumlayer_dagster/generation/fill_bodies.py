@@ -16,6 +16,7 @@ once, at most ``llm.max_parallel_calls`` in flight. Modules are judged in ``modu
 (modules a module uses first), so a body is judged against the bodies kept for what it calls.
 """
 
+import textwrap
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ ModuleCheck = Callable[[str, str, dict[str, str]], list[str]]
 Progress = Callable[[str], None]
 
 MAX_PROBLEMS_SENT = 3
+_PLACEHOLDER_RAISED = "raised NotImplementedError"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class BodyTarget:
     allowed: Allowance = field(default=lambda module: None, compare=False)
     taken: frozenset[str] = frozenset()
     siblings: frozenset[str] = frozenset()
+    current: bool = False
+    """The function already has a body: it is judged first and only repaired (with what
+    its examples show) when it fails them."""
 
     @property
     def key(self) -> str:
@@ -86,8 +91,13 @@ class _State:
         return self.candidates[self.kept] if self.kept is not None else None
 
     def done(self) -> bool:
+        """Every example passes, or the kept body fails only because something it calls is
+        still a placeholder (a repair of this body cannot help)."""
         best = self.best
-        return best is not None and best.passed == len(self.target.examples)
+        if best is None:
+            return False
+        failing = [o for o in best.outcomes if not o.passed]
+        return not failing or all(o.detail.startswith(_PLACEHOLDER_RAISED) for o in failing)
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,17 @@ def fill_bodies(
         for t in targets
     ]
     calls: list[LLMCall] = []
+    for state in states:
+        if state.target.current:
+            slot = kit.slot(files[state.target.path], state.target.qualname)
+            lines = files[state.target.path].splitlines()[slot.first - 1 : slot.last]
+            body = Body(text=textwrap.dedent("\n".join(lines)).strip("\n") + "\n")
+            if not kit.is_placeholder(body.text):
+                state.candidates.append(_Candidate(0, None, "", body.text, body, [], []))
+    for path in order:
+        module = [s for s in states if s.target.path == path and s.candidates]
+        if module:
+            _judge_module(kit, path, module, files, sandbox, 0)
     for round_number in range(1, max_rounds + 1):
         pending = [s for s in states if not s.done()]
         if not pending:
@@ -135,7 +156,7 @@ def fill_bodies(
         if progress:
             what = "writing" if round_number == 1 else "repairing"
             progress(f"{stage}: {what} {len(pending)} function bodies (round {round_number})")
-        _ask(llm, stage, pending, round_number, calls, kit.language)
+        _ask(llm, stage, pending, round_number, calls, kit, files)
         for state in pending:
             for candidate in state.candidates:
                 if candidate.round == round_number:
@@ -144,6 +165,7 @@ def fill_bodies(
             module = [s for s in pending if s.target.path == path]
             if module:
                 _judge_module(kit, path, module, files, sandbox, round_number)
+        _judge_kept(kit, order, states, files, sandbox)
     return EngineResult(files=files, bodies=[_record(s) for s in states], calls=calls)
 
 
@@ -153,18 +175,45 @@ def _ask(
     pending: list[_State],
     round_number: int,
     calls: list[LLMCall],
-    language: str,
+    kit: BodyKit,
+    files: dict[str, str],
 ) -> None:
-    """One request per pending body, concurrently; the replies join their states."""
+    """One request per pending body, concurrently; the replies join their states. Only a
+    reply that can be spliced is cached, so asking again is a new answer."""
+    language = kit.language
 
     def ask(state: _State) -> tuple[list[tuple[str, LLMCall]], list[str]]:
-        if round_number == 1:
-            replies = llm.complete_text_candidates(stage, state.messages, code_language=language)
+        target = state.target
+        slot = kit.slot(files[target.path], target.qualname)
+
+        def acceptable(reply: str) -> bool:
+            try:
+                kit.body_from_reply(
+                    extract_code(reply),
+                    slot,
+                    allowed=target.allowed,
+                    taken=target.taken,
+                    siblings=target.siblings,
+                )
+            except SpliceRefused:
+                return False
+            return True
+
+        if not state.candidates:
+            replies = llm.complete_text_candidates(
+                stage, state.messages, acceptable=acceptable, code_language=language
+            )
             return replies, []
         sent = _problems(state)
         answered = _answered(state)
-        conversation = repair_messages(state.messages, answered, state.target.key, sent, language)
-        reply = llm.complete_text(stage, conversation, code_language=language, attempt=round_number)
+        conversation = repair_messages(state.messages, answered, target.key, sent, language)
+        reply = llm.complete_text(
+            stage,
+            conversation,
+            acceptable=acceptable,
+            code_language=language,
+            attempt=round_number,
+        )
         return [reply], sent
 
     workers = max(1, min(llm.max_parallel_calls, len(pending)))
@@ -257,6 +306,29 @@ def _judge_module(
         todo = [s for s in module if not s.done()]
         if not changed or not todo:
             return
+
+
+def _judge_kept(
+    kit: BodyKit,
+    order: list[str],
+    states: list[_State],
+    files: dict[str, str],
+    sandbox: CodeSandbox,
+) -> None:
+    """Run the examples of every kept body against the files as they now are (a body that
+    calls another is judged again once that one changed), one sandbox call per module."""
+    project = [SourceFile(path=p, content=c) for p, c in files.items()]
+    for path in order:
+        kept = [s.best for s in states if s.target.path == path and s.best is not None]
+        if not kept:
+            continue
+        jobs = [
+            ExampleJob(path, files[path], state.target.examples)
+            for state in states
+            if state.target.path == path and state.best is not None
+        ]
+        for candidate, outcomes in zip(kept, kit.run_examples(project, jobs, sandbox), strict=True):
+            candidate.outcomes = outcomes
 
 
 def _usable(candidate: _Candidate) -> bool:

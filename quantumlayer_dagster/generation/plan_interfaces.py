@@ -14,6 +14,7 @@ the request's attempts."""
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from quantumlayer_dagster.artifacts.interface import (
     ClassPlan,
@@ -29,14 +30,13 @@ from quantumlayer_dagster.artifacts.interface_draft import (
     examples_schema,
 )
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
+from quantumlayer_dagster.generation.callee import Callee
 from quantumlayer_dagster.generation.interface_checks import (
     BUILTIN_EXCEPTIONS,
-    ExampleContext,
     SketchContext,
     example_problem,
     sketch_problems,
 )
-from quantumlayer_dagster.generation.literal_patterns import anchored, pattern_for, result_schema
 from quantumlayer_dagster.generation.render_skeleton import module_name
 from quantumlayer_dagster.llm.protocol import LLM, InvalidReplies, LLMStageError
 from quantumlayer_dagster.prompts import load_template
@@ -85,38 +85,41 @@ def plan_interfaces(
     for wave in waves:
         if progress:
             progress(f"{STAGE}: planning the interfaces of {', '.join(m.path for m in wave)}")
-        done = _each(llm, wave, lambda m: _sketch(brief, m, sketches, llm), calls)
+        done = run_each(llm, STAGE, wave, lambda m: _sketch(brief, m, sketches, llm), calls)
         sketches.update((m.path, s) for m, s in zip(wave, done, strict=True))
-    functions = [
-        (path, sketch, f, None) for path, sketch in sketches.items() for f in sketch.functions
+    exceptions = BUILTIN_EXCEPTIONS | {c.name for s in sketches.values() for c in s.classes}
+    callees = [
+        Callee(path, f, None, frozenset(exceptions))
+        for path, sketch in sketches.items()
+        for f in sketch.functions
     ] + [
-        (path, sketch, m, c)
+        Callee(path, m, c, frozenset(exceptions))
         for path, sketch in sketches.items()
         for c in sketch.classes
         for m in c.methods
     ]
-    if progress and functions:
-        progress(f"{STAGE}: planning examples for {len(functions)} functions")
-    found = _each(llm, functions, lambda item: _examples(brief, *item, sketches, llm), calls)
-    examples = {
-        (path, owner.name if owner else None, f.name): ex
-        for (path, _, f, owner), ex in zip(functions, found, strict=True)
-    }
-    dropped = [note for ex in found for note in ex[1]]
+    if progress and callees:
+        progress(f"{STAGE}: planning examples for {len(callees)} functions")
+    found = run_each(llm, STAGE, callees, lambda callee: _examples(brief, callee, llm), calls)
+    examples = {c.target: ex for c, ex in zip(callees, found, strict=True)}
+    dropped = [note for _, notes in found for note in notes]
     interfaces = {
-        path: _interface(path, sketch, {k[1:]: v[0] for k, v in examples.items() if k[0] == path})
+        path: _interface(path, sketch, {t: ex for t, (ex, _) in examples.items()})
         for path, sketch in sketches.items()
     }
     return PlannedInterfaces(interfaces=interfaces, dropped=dropped, calls=calls)
 
 
-def _each(llm: LLM, items: list, ask: Callable, calls: list[LLMCall]) -> list:
-    """``ask`` for every item concurrently; every call joins ``calls``; a failure is raised
-    after the others finished, carrying all calls."""
+def run_each(
+    llm: LLM, stage: str, items: list[Any], ask: Callable[[Any], Any], calls: list[LLMCall]
+) -> list[Any]:
+    """``ask`` (returning a value and its calls) for every item concurrently, at most
+    ``llm.max_parallel_calls`` at once; the values in order, every call joins ``calls``; a
+    failure is raised after the others finished, carrying all calls."""
     if not items:
         return []
     workers = max(1, min(llm.max_parallel_calls, len(items)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=STAGE) as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=stage) as pool:
         futures = [pool.submit(ask, item) for item in items]
     results, failures = [], []
     for future in futures:
@@ -130,7 +133,7 @@ def _each(llm: LLM, items: list, ask: Callable, calls: list[LLMCall]) -> list:
         results.append(value)
     if failures:
         reasons = "; ".join(dict.fromkeys(f.reason for f in failures))
-        raise type(failures[0])(STAGE, reasons, calls)
+        raise type(failures[0])(stage, reasons, calls)
     return results
 
 
@@ -174,68 +177,48 @@ def _sketch(
 
 
 def _examples(
-    brief: PlanBrief,
-    path: str,
-    sketch: ModuleSketch,
-    function: FunctionSketch,
-    owner,
-    sketches: dict[str, ModuleSketch],
-    llm: LLM,
+    brief: PlanBrief, callee: Callee, llm: LLM
 ) -> tuple[tuple[list[ExamplePlan], list[str]], list[LLMCall]]:
-    exceptions = BUILTIN_EXCEPTIONS | {c.name for s in sketches.values() for c in s.classes}
-    context = ExampleContext(
-        params=tuple(p.type for p in function.params),
-        init=tuple(p.type for p in owner.init) if owner else (),
-        returns=function.returns,
-        exceptions=frozenset(exceptions),
-    )
-    schema = examples_schema(
-        [anchored(pattern_for(p.type)) for p in function.params],
-        [anchored(pattern_for(p.type)) for p in owner.init] if owner else [],
-        result_schema(function.returns),
-    )
-    params = ", ".join(f"{p.name}: {p.type}" for p in function.params)
-    signature = f"def {function.name}({params}) -> {function.returns}"
-    if owner:
-        init = ", ".join(f"{p.name}: {p.type}" for p in owner.init)
-        signature = f"class {owner.name}({init}), method {signature.replace('def ', '')}"
+    context = callee.context()
     messages = load_template("examples").messages(
-        title=brief.title, signature=signature, contract=function.contract
+        title=brief.title,
+        signature=callee.signature(),
+        contract=callee.function.contract,
+        target=callee.target,
     )
-    where = f"{path}::{owner.name + '.' if owner else ''}{function.name}"
     try:
         draft, calls = llm.complete_json(
             STAGE,
             messages,
             ExamplesDraft,
-            json_schema=schema,
+            json_schema=examples_schema(callee.example_schema()),
             validation_context={"example": lambda e: example_problem(e, context)},
             max_attempts=brief.max_attempts,
         )
     except InvalidReplies as exc:
         # no valid example after every attempt: planned without examples, and said so
-        return ([], [f"{where}: no valid example ({exc.reason})"]), exc.calls
+        return ([], [f"{callee.target}: no valid example ({exc.reason})"]), exc.calls
     kept, dropped = [], []
     for example in draft.examples:
         problem = example_problem(example, context)
         if problem:
-            dropped.append(f"{where}: {problem}")
+            dropped.append(f"{callee.target}: {problem}")
             continue
-        call = f"{function.name}({', '.join(a.strip() for a in example.args)})"
-        if owner:
-            call = f"{owner.name}({', '.join(a.strip() for a in example.init)}).{call}"
-        kept.append(ExamplePlan(call=call, result=example.result.strip()))
+        kept.append(ExamplePlan(call=callee.call(example), result=example.result.strip()))
     return (kept, dropped), calls
 
 
-def _interface(path: str, sketch: ModuleSketch, examples: dict) -> ModuleInterface:
+def _interface(
+    path: str, sketch: ModuleSketch, examples: dict[str, list[ExamplePlan]]
+) -> ModuleInterface:
     def plan(f: FunctionSketch, owner: str | None) -> FunctionPlan:
+        qualname = f"{owner}.{f.name}" if owner else f.name
         return FunctionPlan(
             name=f.name,
             params=[ParamPlan(name=p.name, type=p.type) for p in f.params],
             returns=f.returns,
             contract=f.contract,
-            examples=examples.get((owner, f.name), []),
+            examples=examples.get(f"{path}::{qualname}", []),
         )
 
     return ModuleInterface(

@@ -21,8 +21,8 @@ from quantumlayer_dagster.generation.fill_bodies import BodyTarget, fill_bodies
 from quantumlayer_dagster.generation.module_order import write_waves
 from quantumlayer_dagster.generation.render_skeleton import (
     module_name,
+    prune_unused_imports,
     render_module,
-    unused_project_imports,
 )
 from quantumlayer_dagster.generation.splice_body import standard_library
 from quantumlayer_dagster.llm.protocol import LLM
@@ -86,9 +86,8 @@ def write_python_project(
         module_order=order,
         progress=progress,
     )
-    own = {module_name(m.path) for m in modules}
     tidy = {
-        path: unused_project_imports(content, own) if path.endswith(".py") else content
+        path: prune_unused_imports(content) if path in order else content
         for path, content in result.files.items()
     }
     return tidy, result.bodies, result.calls

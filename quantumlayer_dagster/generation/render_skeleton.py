@@ -28,7 +28,7 @@ def render_module(
     annotations = [
         t for f in _all_functions(interface) for t in [*(p.type for p in f.params), f.returns]
     ] + [p.type for c in interface.classes for p in c.init]
-    blocks = [f'"""{_doc_text(purpose).rstrip(".")}."""', "from __future__ import annotations"]
+    head = f'"""{_doc_text(purpose).rstrip(".")}."""\n\nfrom __future__ import annotations'
     imports = [f"import {m}" for m in sorted(set(interface.imports))]
     imports += typing_imports(annotations)
     imports += [
@@ -37,8 +37,8 @@ def render_module(
         if names
     ]
     if imports:
-        blocks.append("\n".join(imports))
-    blocks += [_function(f, "") for f in interface.functions]
+        head += "\n\n" + "\n".join(imports)
+    blocks = [head, *(_function(f, "") for f in interface.functions)]
     blocks += [_class(c) for c in interface.classes]
     return "\n\n\n".join(blocks) + "\n"
 
@@ -85,7 +85,7 @@ def _docstring(contract: str, examples: list[list[str]], indent: str) -> str:
     for example in examples:
         lines += ["", *example] if example is examples[0] else example
     raw = any("\\" in line for line in lines)
-    text = f"\n{indent}".join(lines)
+    text = "\n".join(f"{indent}{line}" if line else "" for line in lines).removeprefix(indent)
     closing = f"\n{indent}" if len(lines) > 1 else ""
     return f'{indent}{"r" if raw else ""}"""{text}{closing}"""'
 
@@ -95,20 +95,42 @@ def _doc_text(text: str) -> str:
     return " ".join(text.replace('"""', "'''").split()) or "(no description)"
 
 
-def unused_project_imports(content: str, modules: set[str]) -> str:
-    """``content`` without the names it imports from the project ``modules`` but never
-    uses (the skeleton imports every public name of a module it uses; the bodies decide
-    which they need). An import line left with no name goes."""
+def prune_unused_imports(content: str) -> str:
+    """``content`` without the imported names it never uses (the skeleton imports what the
+    plan names and every public name of the project modules a module uses; the bodies decide
+    which they need). ``from __future__`` imports stay; an import left with no name goes."""
     tree = ast.parse(content)
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    used |= {_base(n) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     lines = content.splitlines()
     for node in reversed(tree.body):
-        if not (isinstance(node, ast.ImportFrom) and node.module in modules and not node.level):
+        if not isinstance(node, ast.Import | ast.ImportFrom) or (
+            isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        ):
             continue
-        kept = [a for a in node.names if (a.asname or a.name) in used]
-        start, end = node.lineno - 1, node.end_lineno or node.lineno
+        kept = [a for a in node.names if _bound(a, node) in used]
         if len(kept) == len(node.names):
             continue
-        names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
-        lines[start:end] = [f"from {node.module} import {names}"] if kept else []
+        start, end = node.lineno - 1, node.end_lineno or node.lineno
+        lines[start:end] = [_import_text(node, kept)] if kept else []
     return "\n".join(lines) + "\n"
+
+
+def _bound(alias: ast.alias, node: ast.Import | ast.ImportFrom) -> str:
+    if isinstance(node, ast.Import):
+        return (alias.asname or alias.name).split(".")[0]
+    return alias.asname or alias.name
+
+
+def _base(node: ast.Attribute) -> str:
+    value: ast.expr = node
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return value.id if isinstance(value, ast.Name) else ""
+
+
+def _import_text(node: ast.Import | ast.ImportFrom, kept: list[ast.alias]) -> str:
+    names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
+    if isinstance(node, ast.Import):
+        return f"import {names}"
+    return f"from {'.' * node.level}{node.module or ''} import {names}"

@@ -51,7 +51,7 @@ def body_from_reply(
     the module already binds (imports, planned functions and classes); ``siblings`` are the
     other slots' names, whose definitions in a reply are dropped. Raises SpliceRefused."""
     tree = _parse(code, slot)
-    target = _target(tree, slot)
+    target = _target(tree, slot, siblings)
     if target is None:
         if any(
             isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) for n in tree.body
@@ -107,9 +107,12 @@ def _parse(code: str, slot: Slot) -> ast.Module:
     raise AssertionError("unreachable")
 
 
-def _target(tree: ast.Module, slot: Slot) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The reply's definition of the slot: a top-level def of its name, or the method in a
-    class of the owner's name (or any class, when only one defines it)."""
+def _target(
+    tree: ast.Module, slot: Slot, siblings: frozenset[str]
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The reply's definition of the slot: a top-level def of its name; else the reply's one
+    function with the slot's parameters under another name (not a sibling's); else the
+    method in a class of the owner's name (any class, for a function)."""
     defs = [
         n
         for n in tree.body
@@ -117,6 +120,15 @@ def _target(tree: ast.Module, slot: Slot) -> ast.FunctionDef | ast.AsyncFunction
     ]
     if defs:
         return defs[-1]
+    renamed = [
+        n
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        and _params(n) == slot.params
+        and n.name not in siblings
+    ]
+    if len(renamed) == 1 and slot.owner is None:
+        return renamed[0]  # the one function of the reply, under a name the model chose
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and (slot.owner is None or node.name == slot.owner):
             methods = [
@@ -133,12 +145,17 @@ def _holds(node: ast.stmt, target: ast.AST) -> bool:
     return isinstance(node, ast.ClassDef) and any(item is target for item in node.body)
 
 
-def _check_params(target: ast.FunctionDef | ast.AsyncFunctionDef, slot: Slot) -> None:
-    args = target.args
+def _params(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    args = node.args
     given = [a.arg for a in [*args.posonlyargs, *args.args]]
     given += [f"*{args.vararg.arg}"] if args.vararg else []
     given += [a.arg for a in args.kwonlyargs]
     given += [f"**{args.kwarg.arg}"] if args.kwarg else []
+    return tuple(given)
+
+
+def _check_params(target: ast.FunctionDef | ast.AsyncFunctionDef, slot: Slot) -> None:
+    given = list(_params(target))
     if slot.owner is not None and given[:1] != ["self"] and slot.params[:1] == ("self",):
         given = ["self", *given]  # the method written as a function: self is ours to add
     if tuple(given) != slot.params:
@@ -200,7 +217,8 @@ def _import_problems(
         bound = [a.asname or a.name for a in node.names]
     else:
         modules = [a.name for a in node.names]
-        bound = [(a.asname or a.name).split(".")[0] for a in node.names]
+        # `import re` binds the module's own name: the same as the module's `import re`
+        bound = [a.asname for a in node.names if a.asname]
     problems = [p for m in modules if (p := allowed(m))]
     if top_level:
         problems += [

@@ -5,7 +5,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from quantumlayer_dagster.artifacts.capsule import CapsuleManifest, GateResult
+from quantumlayer_dagster.artifacts.capsule import CapsuleManifest, FunctionExamples, GateResult
 from quantumlayer_dagster.artifacts.code import CodeTree, tree_digest
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.docs import Docs
@@ -90,17 +90,35 @@ def judged_validation(validation: ValidationReport, suite: TestSuite) -> Validat
 
 
 def attempt_totals(code: CodeTree, suite: TestSuite) -> dict[str, int]:
-    """How much generation took: LLM attempts at code files (each best-of-n candidate is
-    one), the candidates among them, repairs of them while written and in the project
-    pass, and test-repair rounds (for ``capsule.json``)."""
+    """How much generation took: candidate bodies (each best-of-n reply is one) and the
+    repairs among them, LLM attempts at whole files (a Node project), and test-repair
+    rounds (for ``capsule.json``)."""
     attempts = [a for f in code.files for a in f.attempts]
+    bodies = [a for b in code.bodies for a in b.attempts]
     return {
+        "body_candidates": len(bodies),
+        "body_repairs": sum(1 for a in bodies if a.round > 1),
         "code_file_attempts": len(attempts),
-        "code_candidates": sum(1 for a in attempts if a.candidate is not None),
         "code_repairs": sum(1 for a in attempts if a.sent_back and a.phase == "write"),
-        "project_pass_repairs": sum(1 for a in attempts if a.phase == "project"),
         "test_repair_rounds": len(suite.repairs),
     }
+
+
+def function_examples(code: CodeTree, suite: TestSuite) -> list[FunctionExamples]:
+    """Per function the model wrote, whether its examples pass: as code generation left
+    it, or as the test repair left it when that judged the function again."""
+    final = {f"{b.path}::{b.qualname}": b for b in code.bodies}
+    final |= {f"{b.path}::{b.qualname}": b for b in suite.repaired_bodies}
+    return [
+        FunctionExamples(
+            path=b.path,
+            qualname=b.qualname,
+            written=b.written,
+            examples_passed=b.examples_passed,
+            examples_total=len(b.examples),
+        )
+        for b in final.values()
+    ]
 
 
 def request_gates(
@@ -162,6 +180,7 @@ def package_request(
         stage_versions=stage_versions,
         gates=results,
         attempts=attempt_totals(inputs.code_tree, inputs.test_suite),
+        functions=function_examples(inputs.code_tree, inputs.test_suite),
         files={},
     )
     data = build_capsule(entries, manifest)

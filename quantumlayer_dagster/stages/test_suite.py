@@ -8,13 +8,14 @@ from collections.abc import Callable
 from quantumlayer_dagster.analysis.code_index import Definition, public_definitions
 from quantumlayer_dagster.analysis.file_checks import blocking_issues, project_context
 from quantumlayer_dagster.analysis.type_check import TypeCheck
+from quantumlayer_dagster.artifacts.bodies import FunctionBody
 from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile, tree_digest
 from quantumlayer_dagster.artifacts.dependencies import DependencyManifest
 from quantumlayer_dagster.artifacts.limits import MAX_TEST_FILES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.request import NODE_LANGUAGES
 from quantumlayer_dagster.artifacts.test_plan import TestCase, TestPlan
-from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.artifacts.test_suite import RepairAttempt, TestSuite
 from quantumlayer_dagster.generation.file_generation import FileRequest, generate_files
 from quantumlayer_dagster.generation.node_interfaces import node_definitions, specifier
 from quantumlayer_dagster.llm.protocol import LLM
@@ -23,7 +24,8 @@ from quantumlayer_dagster.sandbox import CodeSandbox
 from quantumlayer_dagster.stages.project_structure import LANGUAGE_NAMES
 from quantumlayer_dagster.stages.semantic_validation import validate_code
 from quantumlayer_dagster.testing.node_project_tests import run_node_project
-from quantumlayer_dagster.testing.test_repair import repair_tests
+from quantumlayer_dagster.testing.planned_tests import run_planned_tests
+from quantumlayer_dagster.testing.test_repair import failures_to_send, repair_tests
 from quantumlayer_dagster.testing.test_run import run_pytest
 
 STAGE = "test_suite"
@@ -44,14 +46,17 @@ def build_test_suite(
     progress: Progress | None = None,
     types: TypeCheck = "off",
 ) -> TestSuite:
-    """Write one test file per feature of the plan (the prompt shows the module that defines
-    each case's target), parse-repair it like code, then run the whole project's tests in
-    the sandbox; while they fail, up to ``max_repairs`` rounds of LLM repair (one code or
-    test file replaced per round). The suite carries the final, possibly repaired tree; a
+    """A Python project: our code renders the tests from the planned examples and the test
+    plan's cases (``testing.planned_tests``), runs them in the sandbox, and sends the bodies
+    whose tests fail back to the engine, up to ``max_repairs`` rounds. A Node project: one
+    test file per feature of the plan written by the LLM, parse-repaired like code, run,
+    and repaired a file per round. The suite carries the final, possibly repaired tree; a
     tree whose code a repair replaced is validated again, type-checked as ``types`` says."""
-    max_attempts = plan.brief.options.max_repair_attempts
     language = plan.brief.options.language
     node = language in NODE_LANGUAGES
+    if not node:
+        return _python_suite(plan, code, manifest, llm, sandbox, max_repairs, progress, types)
+    max_attempts = plan.brief.options.max_repair_attempts
     found = node_definitions(code.files) if node else public_definitions(code.files)
     definitions = {d.name: d for d in found}
     template = load_template("test_file_node" if node else "test_file")
@@ -136,6 +141,71 @@ def build_test_suite(
     )
 
 
+def _python_suite(
+    plan: TestPlan,
+    code: CodeTree,
+    manifest: DependencyManifest,
+    llm: LLM,
+    sandbox: CodeSandbox,
+    max_repairs: int,
+    progress: Progress | None,
+    types: TypeCheck,
+) -> TestSuite:
+    outcome = run_planned_tests(
+        code,
+        plan,
+        llm,
+        sandbox,
+        declared=manifest.declared,
+        max_repairs=max_repairs,
+        progress=progress,
+    )
+    sources = outcome.project.sources
+    revalidated = (
+        validate_code(sources, declared=manifest.declared, types=types)
+        if tree_digest(sources) != tree_digest(code.files)
+        else None
+    )
+    repairs = (
+        [
+            RepairAttempt(
+                attempt=1,
+                failures_sent=failures_to_send(outcome.first),
+                file_changed=", ".join(sorted({b.path for b in outcome.repaired if _changed(b)}))
+                or None,
+                changed_kind="code" if revalidated is not None else None,
+                reason=f"{sum(1 for b in outcome.repaired if _changed(b))} of "
+                f"{len(outcome.repaired)} failing bodies rewritten",
+                passed=outcome.run.passed,
+                failed=outcome.run.failed,
+                errors=outcome.run.errors,
+                tests_removed=max(0, outcome.first.total - outcome.run.total),
+                result=outcome.run.summary,
+            )
+        ]
+        if outcome.repaired
+        else []
+    )
+    return TestSuite(
+        request_id=plan.request_id,
+        project=outcome.project,
+        requirements_txt=manifest.requirements_txt(),
+        run=outcome.run,
+        case_count=len(plan.cases),
+        repairs=repairs,
+        repaired_bodies=outcome.repaired,
+        first_run_summary=outcome.first.summary,
+        code_validation=revalidated,
+        tested_sha256=tree_digest(outcome.project.all_files),
+        llm=LLMUsage(calls=outcome.calls),
+    )
+
+
+def _changed(body: FunctionBody) -> bool:
+    """Whether the repair kept a body other than the one the function had."""
+    return any(a.kept and a.round > 0 for a in body.attempts)
+
+
 _NODE_SUFFIX = {"typescript": "ts", "javascript": "js"}
 
 
@@ -158,7 +228,7 @@ def _slug(text: str) -> str:
 
 
 def _case_line(case: TestCase) -> str:
-    return f"- {case.id} ({case.target}): {case.title}. Steps: {case.steps} Expect: {case.expected}"
+    return f"- {case.id} ({case.target}): {case.title}. Call: {case.call} Expect: {case.result}"
 
 
 def _home_module(targets: list[Definition | None], code: CodeTree) -> SourceFile:

@@ -139,11 +139,17 @@ def test_every_asset_holds_its_stage_content(wordcount_run):
         "wordcount/__init__.py",
         "wordcount/counter.py",
     ]
-    assert a["code_tree"].file("wordcount/counter.py").content.startswith('"""Count words')
+    counter = a["code_tree"].file("wordcount/counter.py").content
+    assert counter.startswith('"""Count words') and "def count_words(text: str)" in counter
+    assert [(b.qualname, b.examples_pass) for b in a["code_tree"].bodies] == [
+        ("count_words", True),
+        ("top_words", True),
+    ]
     assert a["semantic_validation"].valid and a["semantic_validation"].files_validated == 2
     assert a["dependency_manifest"].dependencies == []  # standard library only
     assert [c.criterion_id for c in a["test_plan"].cases] == ["AC1", "AC2", "AC3"]
-    assert (a["test_suite"].run.passed, a["test_suite"].run.failed) == (3, 0)
+    # two planned examples of count_words, one of top_words, three test-plan cases
+    assert (a["test_suite"].run.passed, a["test_suite"].run.failed) == (6, 0)
     assert "wordcount/counter.py" in a["security_report"].scanned
     assert {f.name for f in a["performance_report"].functions} == {"count_words", "top_words"}
     assert a["docs"].files["README.md"].startswith("# Word counter")
@@ -211,12 +217,18 @@ def test_capsule_is_verified_and_deterministic(wordcount_run):
     judged = {g["name"]: g["tree_sha256"] for g in manifest["gates"]}
     assert judged["code_parses"] and judged["tests_pass"]
     assert manifest["attempts"] == {
-        "code_file_attempts": 1,
-        "code_candidates": 0,
+        "body_candidates": 2,
+        "body_repairs": 0,
+        "code_file_attempts": 0,
         "code_repairs": 0,
-        "project_pass_repairs": 0,
         "test_repair_rounds": 0,
     }
+    assert [
+        (f["qualname"], f["examples_passed"], f["examples_total"]) for f in manifest["functions"]
+    ] == [
+        ("count_words", 2, 2),
+        ("top_words", 1, 1),
+    ]
     job = build_definitions(settings).resolve_job_def(JOB_NAME)
     again = job.execute_in_process(
         instance=instance, partition_key=rid, asset_selection=[dg.AssetKey("capsule")]
@@ -225,13 +237,22 @@ def test_capsule_is_verified_and_deterministic(wordcount_run):
     assert store.get_bytes(capsule_key(rid)) == first
 
 
-def test_code_that_never_parses_stops_at_the_blocking_gate(run):
-    broken = {"code_tree": {"wordcount/counter.py": wordcount.COUNTER_PY_BROKEN}}
-    outcome, store, provider = run(files={**wordcount.FILE_REPLIES, **broken})
-    assert not outcome.success
-    assert outcome.failure.startswith("gate code_parses failed")
-    assert len(provider.requests_for("code_tree")) == RequestOptions().max_repair_attempts
-    assert not store.exists(capsule_key(outcome.request_id))
+def test_a_body_that_never_parses_leaves_its_placeholder_and_the_capsule_says_so(run):
+    code = {**wordcount.FILE_REPLIES["code_tree"], wordcount.COUNT_WORDS: wordcount.BODY_BROKEN}
+    repairs = {wordcount.COUNT_WORDS: wordcount.BODY_BROKEN}
+    outcome, store, provider = run(
+        files={**wordcount.FILE_REPLIES, "code_tree": code, "test_suite": repairs}
+    )
+    # the tree is ours, so it parses whatever the model wrote; the tests say what is missing
+    gates = {g.name: g.passed for g in outcome.gates}
+    assert gates["code_parses"] and gates["dependencies_resolved"] and not gates["tests_pass"]
+    asked = [r for r in provider.requests_for("code_tree") if r.file == wordcount.COUNT_WORDS]
+    assert len(asked) == RequestOptions().max_repair_attempts
+    # the failing tests sent count_words back (test_repairs rounds), never top_words
+    assert {r.file for r in provider.requests_for("test_suite")} == {wordcount.COUNT_WORDS}
+    manifest = json.loads(tarfile.open(outcome.capsule_path).extractfile("capsule.json").read())
+    written = {f["qualname"]: f["written"] for f in manifest["functions"]}
+    assert written == {"count_words": False, "top_words": True}
 
 
 def test_a_stage_that_gets_no_valid_answer_fails_the_run_with_its_name(run):
