@@ -240,7 +240,7 @@ def test_capsule_is_verified_and_deterministic(wordcount_run):
 def test_a_body_that_never_parses_leaves_its_placeholder_and_the_capsule_says_so(run):
     code = {**wordcount.FILE_REPLIES["code_tree"], wordcount.COUNT_WORDS: wordcount.BODY_BROKEN}
     repairs = {wordcount.COUNT_WORDS: wordcount.BODY_BROKEN}
-    outcome, store, provider = run(
+    outcome, _, provider = run(
         files={**wordcount.FILE_REPLIES, "code_tree": code, "test_suite": repairs}
     )
     # the tree is ours, so it parses whatever the model wrote; the tests say what is missing
@@ -250,7 +250,8 @@ def test_a_body_that_never_parses_leaves_its_placeholder_and_the_capsule_says_so
     assert len(asked) == RequestOptions().max_repair_attempts
     # the failing tests sent count_words back (test_repairs rounds), never top_words
     assert {r.file for r in provider.requests_for("test_suite")} == {wordcount.COUNT_WORDS}
-    manifest = json.loads(tarfile.open(outcome.capsule_path).extractfile("capsule.json").read())
+    with tarfile.open(outcome.capsule_path) as tar:
+        manifest = json.load(tar.extractfile("capsule.json"))
     written = {f["qualname"]: f["written"] for f in manifest["functions"]}
     assert written == {"count_words": False, "top_words": True}
 
