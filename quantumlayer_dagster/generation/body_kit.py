@@ -17,10 +17,15 @@ from quantumlayer_dagster.sandbox import CodeSandbox
 
 
 class BodyKit(Protocol):
-    language: str
-    """The fence and ``code_language`` of requests (``python``, ``typescript``...)."""
-    template: str
-    """The prompt template of the first request (its repair is ``body_repair``)."""
+    @property
+    def language(self) -> str:
+        """The fence and ``code_language`` of requests (``python``, ``typescript``...)."""
+        ...
+
+    @property
+    def template(self) -> str:
+        """The prompt template of the first request (its repair is ``body_repair``)."""
+        ...
 
     def slot(self, content: str, qualname: str) -> Slot:
         """The function ``qualname`` of ``content`` (stub or not); KeyError when absent."""

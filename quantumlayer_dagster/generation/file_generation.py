@@ -53,7 +53,7 @@ def generate_files(
     max_attempts: int,
     progress: Callable[[str], None] | None = None,
     check: Check = syntax_check,
-    repair_template: str = "repair_parse",
+    repair_template: str = "repair_parse_node",
 ) -> tuple[list[SourceFile], list[LLMCall]]:
     """``generate_file`` for each request, concurrently; the files come back in request
     order with every call. When a file fails, the others still finish (their accepted
@@ -105,7 +105,7 @@ def generate_file(
     *,
     max_attempts: int,
     check: Check = syntax_check,
-    repair_template: str = "repair_parse",
+    repair_template: str = "repair_parse_node",
     previous: SourceFile | None = None,
     phase: str = "write",
 ) -> tuple[SourceFile, list[LLMCall]]:

@@ -371,7 +371,7 @@ def _record(state: _State) -> FunctionBody:
             passed=o.passed if o else False,
             detail=o.detail if o else "no body was written",
         )
-        for e, o in zip(examples, outcomes or [None] * len(examples), strict=True)
+        for e, o in zip(examples, _padded(outcomes, len(examples)), strict=True)
     ]
     attempts = [
         BodyAttempt(
@@ -393,3 +393,7 @@ def _record(state: _State) -> FunctionBody:
         attempts=attempts,
         written=best is not None,
     )
+
+
+def _padded(outcomes: list[ExampleOutcome], count: int) -> list[ExampleOutcome | None]:
+    return [*outcomes, *([None] * (count - len(outcomes)))]

@@ -73,7 +73,8 @@ def body_from_reply(
         for node in tree.body:
             if node is target or _holds(node, target):
                 continue
-            kept = _top_level(node, lines, allowed, taken, siblings, findings)
+            own = frozenset({target.name, slot.name})
+            kept = _top_level(node, lines, allowed, taken, siblings, findings, own)
             if kept is None:
                 continue
             (imports if isinstance(node, ast.Import | ast.ImportFrom) else helpers).append(kept)
@@ -176,6 +177,7 @@ def _top_level(
     taken: frozenset[str],
     siblings: frozenset[str],
     findings: list[str],
+    own: frozenset[str],
 ) -> str | None:
     """The source of a top-level statement of the reply to keep (an import to hoist, or a
     helper to nest), or None to drop it; problems go to ``findings``."""
@@ -194,6 +196,9 @@ def _top_level(
             return None
         return _segment(lines, node, node, decorated=True)
     if isinstance(node, ast.Assign | ast.AnnAssign) and _constant_target(node):
+        used = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}  # type: ignore[arg-type]
+        if used & (siblings | own):
+            return None  # an example call (`result = add(2, 3)`), not a helper constant
         names = _assigned_names(node)
         clash = sorted(names & (taken | siblings))
         if clash:

@@ -26,7 +26,6 @@ from quantumlayer_dagster.analysis.node_tools import NodeToolMissing, node_tool
 from quantumlayer_dagster.analysis.type_check import TypeCheck, TypeChecker, type_checker
 from quantumlayer_dagster.artifacts.code import CodeTree, SourceFile
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
-from quantumlayer_dagster.artifacts.request import NODE_LANGUAGES
 from quantumlayer_dagster.artifacts.structure import PlannedFile, ProjectStructure
 from quantumlayer_dagster.generation.file_generation import (
     Check,
@@ -35,7 +34,6 @@ from quantumlayer_dagster.generation.file_generation import (
     generate_files,
     syntax_check,
 )
-from quantumlayer_dagster.generation.interfaces import interfaces_text
 from quantumlayer_dagster.generation.module_order import write_waves
 from quantumlayer_dagster.generation.node_interfaces import node_interfaces_text
 from quantumlayer_dagster.generation.node_package import config_file
@@ -106,11 +104,8 @@ def _generate_code(
             node_tool("tsc")  # every check needs it: fail before paying for any reply
         except NodeToolMissing as exc:
             raise LLMStageError(STAGE, f"TypeScript cannot be checked: {exc}") from None
-    written: dict[str, SourceFile] = {
-        f.path: _marker(f) for f in structure.files if f.kind == "package_marker"
-    }
     # package.json and tsconfig.json come from the plan, before any module is checked
-    written |= {
+    written: dict[str, SourceFile] = {
         f.path: config_file(f.path, structure) for f in structure.files if f.kind == "config"
     }
     modules = [f for f in structure.files if f.kind == "module"]
@@ -135,9 +130,7 @@ def _generate_code(
             )
             for planned in wave
         ]
-        sources = _generate(
-            llm, requests, options.max_repair_attempts, progress, check, calls, _node(structure)
-        )
+        sources = _generate(llm, requests, options.max_repair_attempts, progress, check, calls)
         written.update((s.path, s) for s in sources)
     if full:
         _project_pass(structure, llm, written, calls, progress, mypy)
@@ -184,7 +177,6 @@ def _project_pass(
             progress,
             check,
             calls,
-            _node(structure),
         )
         written.update((s.path, s) for s in repaired)
 
@@ -196,10 +188,9 @@ def _generate(
     progress: Progress | None,
     check: Check,
     calls: list[LLMCall],
-    node: bool = False,
 ) -> list[SourceFile]:
     """One concurrent batch; its calls join ``calls``, and a failure carries all of them."""
-    repair = "repair_code" if check is not syntax_check else "repair_parse"
+    repair = "repair_code_node" if check is not syntax_check else "repair_parse_node"
     try:
         sources, batch_calls = generate_files(
             llm,
@@ -208,7 +199,7 @@ def _generate(
             max_attempts=max_attempts,
             progress=progress,
             check=check,
-            repair_template=f"{repair}_node" if node else repair,
+            repair_template=repair,
         )
     except LLMStageError as exc:
         raise type(exc)(STAGE, exc.reason, [*calls, *exc.calls]) from None
@@ -241,41 +232,25 @@ def _full_check(
     return check
 
 
-def _node(structure: ProjectStructure) -> bool:
-    return structure.brief.options.language in NODE_LANGUAGES
-
-
 def _interfaces(structure: ProjectStructure, written: list[SourceFile], importer: str) -> str:
     """What the files already written define, as the module at ``importer`` would use it."""
-    if _node(structure):
-        return node_interfaces_text(written, importer)
-    return interfaces_text(written)
+    return node_interfaces_text(written, importer)
 
 
 def _messages(structure: ProjectStructure, planned: PlannedFile, interfaces: str) -> list[Message]:
     language = structure.brief.options.language
-    node = _node(structure)
     fields = {
         "title": structure.brief.title,
         "summary": structure.brief.summary,
         "package": structure.package,
         # a Node plan's package files are ours, not the model's to import
-        "file_list": bullets(
-            f"{f.path}: {f.purpose}" for f in (structure.modules if node else structure.files)
-        ),
+        "file_list": bullets(f"{f.path}: {f.purpose}" for f in structure.modules),
         "requirements": bullets(structure.requirement_notes),
-        "libraries": ", ".join(structure.libraries)
-        or ("none (Node built-ins only)" if node else "none (standard library only)"),
+        "libraries": ", ".join(structure.libraries) or "none (Node built-ins only)",
         "interfaces": interfaces,
         "path": planned.path,
         "purpose": planned.purpose,
     }
-    if node:
-        return load_template("code_file_node").messages(
-            language=LANGUAGE_NAMES[language], fence=language, **fields
-        )
-    return load_template("code_file").messages(**fields)
-
-
-def _marker(planned: PlannedFile) -> SourceFile:
-    return SourceFile(path=planned.path, content=f'"""{planned.purpose}."""\n')
+    return load_template("code_file_node").messages(
+        language=LANGUAGE_NAMES[language], fence=language, **fields
+    )

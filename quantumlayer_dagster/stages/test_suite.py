@@ -59,7 +59,7 @@ def build_test_suite(
     max_attempts = plan.brief.options.max_repair_attempts
     found = node_definitions(code.files) if node else public_definitions(code.files)
     definitions = {d.name: d for d in found}
-    template = load_template("test_file_node" if node else "test_file")
+    template = load_template("test_file_node")
     untraced: set[str] = set()
     groups = list(plan.cases_by_feature().items())[:MAX_TEST_FILES]
     requests: list[FileRequest] = []
@@ -99,7 +99,7 @@ def build_test_suite(
         max_attempts=max_attempts,
         progress=progress,
         check=lambda source: [i.describe() for i in blocking_issues(source, context)],
-        repair_template="repair_code_node" if node else "repair_code",
+        repair_template="repair_code_node",
     )
     project = ProjectTree(package=code.package, sources=code.files, tests=tests)
     if progress:
@@ -112,7 +112,7 @@ def build_test_suite(
         llm,
         sandbox,
         run_tests,
-        template="repair_tests_node" if node else "repair_tests",
+        template="repair_tests_node",
         max_repairs=max_repairs,
         max_attempts=max_attempts,
         progress=progress,

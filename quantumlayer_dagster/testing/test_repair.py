@@ -52,7 +52,7 @@ def repair_tests(
     max_attempts: int = 3,
     progress: Progress | None = None,
     declared: list[str] | None = None,
-    template: str = "repair_tests",
+    template: str = "repair_tests_node",
 ) -> RepairOutcome:
     """While ``run`` is not ok and has failures (or timed out), send them to the LLM, apply
     the one file it replaces and run the tests again, at most ``max_repairs`` rounds.

@@ -11,10 +11,11 @@ from tests.fixtures import wordcount
 from tests.fixtures.pipeline_run import run_wordcount
 
 AWS_KEY = "AKIA" + "Z7QW3RTY5UIO9PLK"
-LEAKY_COUNTER = wordcount.COUNTER_PY.replace(
+LEAKY_BODY = wordcount.COUNT_WORDS_BODY.replace(
     "from collections import Counter\n",
     f'from collections import Counter\n\nAWS_ACCESS_KEY_ID = "{AWS_KEY}"\n',
 )
+"""count_words written with a key beside it (a helper constant the body keeps)."""
 
 
 @pytest.mark.slow
@@ -22,8 +23,9 @@ LEAKY_COUNTER = wordcount.COUNTER_PY.replace(
 def test_hard_coded_key_fails_the_blocking_gate_and_no_capsule_is_built(
     settings, instance, register_script
 ):
-    assert LEAKY_COUNTER != wordcount.COUNTER_PY
-    files = {**wordcount.FILE_REPLIES, "code_tree": {"wordcount/counter.py": LEAKY_COUNTER}}
+    assert LEAKY_BODY != wordcount.COUNT_WORDS_BODY
+    bodies = {**wordcount.FILE_REPLIES["code_tree"], wordcount.COUNT_WORDS: LEAKY_BODY}
+    files = {**wordcount.FILE_REPLIES, "code_tree": bodies}
     register_script(files=files)
     outcome = run_wordcount(settings, instance)
     assert not outcome.success

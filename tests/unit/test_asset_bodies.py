@@ -19,16 +19,19 @@ from assets.code import DependencyPolicyConfig, dependency_manifest, semantic_va
 from assets.delivery import docs
 from assets.quality import performance_report, security_report
 from quantumlayer_dagster.analysis.node_tools import CHECKOUT_NODE_TOOLS
+from quantumlayer_dagster.artifacts.brief import Brief
 from quantumlayer_dagster.artifacts.code import CodeTree, ProjectTree, SourceFile
 from quantumlayer_dagster.artifacts.dependencies import Dependency, DependencyManifest
+from quantumlayer_dagster.artifacts.request import RequestOptions
 from quantumlayer_dagster.artifacts.serialization import artifact_to_json
+from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.artifacts.testing import TestCaseResult, TestRun
+from quantumlayer_dagster.generation.render_tests import render_pytest_files
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import load_llm_config
 from quantumlayer_dagster.llm.scripted_provider import register_scripted_provider
 from quantumlayer_dagster.llm.structured_output import strip_fence
-from quantumlayer_dagster.stages.code_tree import generate_code
 from quantumlayer_dagster.stages.dependency_manifest import resolve_dependencies
 from quantumlayer_dagster.stages.enhanced_prompt import enhance_prompt
 from quantumlayer_dagster.stages.frd import write_frd
@@ -37,6 +40,7 @@ from quantumlayer_dagster.stages.requirements_spec import parse_requirements
 from quantumlayer_dagster.store.keys import asset_key
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from quantumlayer_dagster.supply_chain.package_index import PackageIndex
+from quantumlayer_dagster.testing.planned_tests import planned_tests
 from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
 from resources.node_tools import NodeToolsResource
@@ -47,6 +51,18 @@ from tests.fixtures import wordcount, wordcount_stages
 from tests.fixtures.advisories import SNAPSHOT, needs_snapshot
 
 RID = wordcount_stages.REQUEST_ID
+PLAN_WITHOUT_CASES = TestPlan(
+    request_id=RID,
+    brief=Brief(
+        request_id=RID,
+        title="Word counter",
+        summary="",
+        language="python",
+        options=RequestOptions(),
+    ),
+    cases=[],
+)
+"""A test plan with no case: the suite holds the tests of the planned examples."""
 needs_node_tools = pytest.mark.skipif(
     not (CHECKOUT_NODE_TOOLS / "eslint").is_file(), reason="run `make node-tools` first"
 )
@@ -86,7 +102,7 @@ def artifacts(
     frd = write_frd(enhance_prompt(request, llm), llm)
     spec = parse_requirements(frd, llm)
     structure = plan_structure(spec, llm)
-    code = generate_code(structure, llm)
+    code = wordcount_stages.written_code_tree(structure)
     manifest = resolve_dependencies(
         code.files,
         code.package,
@@ -105,25 +121,20 @@ def artifacts(
 
 
 def suite_of(code: CodeTree, extra_sources: list[SourceFile] | None = None) -> TestSuite:
-    """The word-count tests with ``code`` (plus ``extra_sources``), recorded as all passing."""
-    tests = [
-        SourceFile(path=wordcount.TEST_F1_PATH, content=strip_fence(wordcount.TEST_F1)),
-        SourceFile(path=wordcount.TEST_F2_PATH, content=strip_fence(wordcount.TEST_F2)),
-    ]
-    cases = [
-        (wordcount.TEST_F1_PATH, "test_counts_repeated_words"),
-        (wordcount.TEST_F1_PATH, "test_ignores_case_and_punctuation"),
-        (wordcount.TEST_F2_PATH, "test_ranks_the_most_frequent_words"),
-    ]
+    """The word-count tests our code renders for ``code`` (plus ``extra_sources``),
+    recorded as all passing."""
+    tests, rendered = render_pytest_files(planned_tests(code, PLAN_WITHOUT_CASES), {})
     results = [
-        TestCaseResult(name=name, classname=path[:-3].replace("/", "."), outcome="passed")
-        for path, name in cases
+        TestCaseResult(name=r.name, classname=r.path[:-3].replace("/", "."), outcome="passed")
+        for r in rendered
     ]
-    run = TestRun(passed=3, exit_code=0, summary="3 passed", tests=results)
+    run = TestRun(passed=len(results), exit_code=0, summary=f"{len(results)} passed", tests=results)
     project = ProjectTree(
         package=code.package, sources=[*code.files, *(extra_sources or [])], tests=tests
     )
-    return TestSuite(request_id=RID, project=project, requirements_txt="", run=run, case_count=3)
+    return TestSuite(
+        request_id=RID, project=project, requirements_txt="", run=run, case_count=len(results)
+    )
 
 
 def invoke(
@@ -176,7 +187,7 @@ def test_semantic_validation_reports_every_file_and_passes_code_parses(artifacts
 
 def test_semantic_validation_fails_code_parses_naming_the_broken_file(artifacts, tmp_path):
     code = artifacts["code_tree"]
-    broken = strip_fence(wordcount.COUNTER_PY_BROKEN)
+    broken = strip_fence(wordcount.BODY_BROKEN)
     files = [
         f.model_copy(update={"content": broken}) if f.path == "wordcount/counter.py" else f
         for f in code.files
@@ -225,7 +236,7 @@ def test_security_report_of_clean_code_passes_both_blocking_gates(artifacts):
     metadata, checks = split(
         invoke(security_report, artifacts, quality_gates=gates, node_tools=NodeToolsResource())
     )
-    assert metadata["files_scanned"] == 4  # two sources, two test files
+    assert metadata["files_scanned"] == 3  # two sources, one rendered test file
     assert (metadata["findings"], metadata["high"], metadata["secrets"]) == (0, 0, 0)
     assert (metadata["dependencies_audited"], metadata["vulnerable_pins"]) == (0, 0)
     assert isinstance(metadata["report"], str) and metadata["report"]

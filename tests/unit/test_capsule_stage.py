@@ -20,7 +20,6 @@ from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.quality.gates import GateThresholds
 from quantumlayer_dagster.stages.capsule import CapsuleInputs, package_request
-from quantumlayer_dagster.stages.code_tree import generate_code
 from quantumlayer_dagster.stages.enhanced_prompt import enhance_prompt
 from quantumlayer_dagster.stages.frd import write_frd
 from quantumlayer_dagster.stages.project_structure import plan_structure
@@ -43,7 +42,7 @@ def inputs(scripted_llm) -> CapsuleInputs:  # type: ignore[no-untyped-def]
     frd = write_frd(enhanced, llm)
     spec = parse_requirements(frd, llm)
     structure = plan_structure(spec, llm)
-    code = generate_code(structure, llm)
+    code = wordcount_stages.written_code_tree(structure)
     test_file = SourceFile(path="tests/test_counter.py", content="def test_x():\n    pass\n")
     run = TestRun(
         passed=1, exit_code=0, summary="1 passed", junit_xml="<testsuites/>", isolation_mode="bwrap"
@@ -57,7 +56,7 @@ def inputs(scripted_llm) -> CapsuleInputs:  # type: ignore[no-untyped-def]
         code_tree=code,
         semantic_validation=ValidationReport(tree_sha256=tree_digest(code.files)),
         dependency_manifest=DependencyManifest(package=code.package),
-        test_plan=plan_tests(frd, spec, llm),
+        test_plan=plan_tests(frd, spec, structure, llm),
         test_suite=TestSuite(
             request_id=request.request_id,
             project=ProjectTree(package=code.package, sources=code.files, tests=[test_file]),
