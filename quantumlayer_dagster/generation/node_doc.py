@@ -5,6 +5,7 @@ An example line is ``@example add(2, 3) // => 5`` or ``@example divide(1, 0) // 
 RangeError``; reading also takes ``// 5`` and ``// returns 5``, with or without the tag."""
 
 import re
+import unicodedata
 
 from quantumlayer_dagster.artifacts.interface import ExamplePlan
 from quantumlayer_dagster.generation.examples import Example
@@ -15,8 +16,14 @@ _THROWS = re.compile(r"^\s*(?:throws|raises)\s+(?P<name>[A-Za-z_$][A-Za-z0-9_$]*
 
 
 def comment_text(text: str) -> str:
-    """One line of prose safe inside a ``/** */`` comment."""
-    return " ".join(text.replace("*/", "*\\/").split()) or "(no description)"
+    """One line of prose safe inside a ``/** */`` comment (no ``*/``, no control or line
+    separator characters, which a parser may not take inside a comment)."""
+    clean = "".join(" " if _control(c) else c for c in text.replace("*/", "*\\/"))
+    return " ".join(clean.split()) or "(no description)"
+
+
+def _control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
 
 
 def doc_comment(
@@ -40,8 +47,9 @@ def doc_comment(
 
 
 def example_line(example: ExamplePlan) -> str:
-    """``@example add(2, 3) // => 5`` (empty for an example that spans lines)."""
-    if "\n" in example.call or "\n" in example.result:
+    """``@example add(2, 3) // => 5`` (empty for an example holding a line break or
+    another control character)."""
+    if any(_control(c) for c in example.call + example.result):
         return ""
     raised = example.raises
     want = f"throws {raised}" if raised else f"=> {example.result.strip()}"

@@ -9,6 +9,7 @@ object of them (``[1, 2]``, ``{a: 1, 'b c': [true]}``). What a reply holds is st
 with ``is_js_literal`` (tree-sitter's JavaScript grammar: literal nodes only) after."""
 
 import re
+import unicodedata
 
 from tree_sitter import Node
 
@@ -132,6 +133,8 @@ def _object_type(node: Node, depth: int) -> str:
 def is_js_literal(text: str) -> bool:
     """Whether ``text`` is one JavaScript literal (see the module docstring), at most
     ``MAX_EXAMPLE_CHARS`` long."""
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in text):
+        return False  # a raw control character or line separator: write it as an escape
     node = _expression(text)
     return node is not None and _literal(node)
 
