@@ -9,9 +9,11 @@ permits their specifiers (hoisted to the module's import block), and the helper 
 classes and constants it defines beside the function (nested at the start of the body, so
 two bodies' helpers can never clash). Everything else at the top level of a reply (example
 calls, ``console.log``, other planned functions written again, a constant computed by
-calling them) is dropped. ``require()`` is refused (the package is an ES module), and so
-is a reply that changes the parameters, imports what is not allowed, or defines a helper
-under a name the module already has; each finding is one line."""
+calling them) is dropped, and so is an import the skeleton already has (a project module's
+names, or an outside module's namespace binding, written again). ``require()`` is refused
+(the package is an ES module), and so is a reply that changes the parameters, imports what
+is not allowed, or defines a helper under a name the module already has; each finding is
+one line."""
 
 import posixpath
 import re
@@ -20,6 +22,7 @@ from tree_sitter import Node
 
 from quantumlayer_dagster.analysis.node_checks import NODE_BUILTINS
 from quantumlayer_dagster.analysis.parsing import parse, syntax_errors
+from quantumlayer_dagster.generation.node_annotations import import_binding
 from quantumlayer_dagster.generation.node_interfaces import specifier
 from quantumlayer_dagster.generation.node_slots import (
     FunctionSite,
@@ -286,6 +289,10 @@ def _import(node: Node, allowed: Allowance, taken: frozenset[str], findings: lis
         problems.append(f"import '{specifier}' by its .js name (Node runs the compiled files)")
     clause = next((c for c in node.named_children if c.type == "import_clause"), None)
     bound = _bound(clause) if clause is not None else []
+    namespace = clause is not None and any(c.type == "namespace_import" for c in clause.children)
+    again = specifier.startswith(".") or (namespace and bound == [import_binding(specifier)])
+    if not problems and bound and set(bound) <= taken and again:
+        return ""  # the skeleton's own import written again: nothing to add
     problems += [
         f"the reply imports `{name}`, a name the module already has"
         for name in bound

@@ -178,7 +178,7 @@ def test_a_multi_line_template_literal_keeps_its_lines() -> None:
             "the reply defines `clean`, a name the module already has: give the helper",
         ),
         (
-            "import { clean } from './clean.js';\nfunction countWords(text) { return 1; }",
+            "import { clean } from 'node:util';\nfunction countWords(text) { return 1; }",
             "the reply imports `clean`, a name the module already has",
         ),
         (
@@ -229,3 +229,11 @@ def test_javascript_replies_are_read_with_the_javascript_grammar() -> None:
         node_assemble(module, {slot: body}, "javascript")
         == "export function f(a) {\n  return a * 2;\n}\n"
     )
+
+
+def test_the_skeletons_own_imports_written_again_are_dropped_not_refused() -> None:
+    body = _body(
+        "import * as fs from 'node:fs';\nimport { clean } from './clean.js';\n"
+        "function countWords(text) {\n  return clean(text).length;\n}"
+    )
+    assert body == Body("return clean(text).length;\n")
