@@ -47,7 +47,8 @@ IDENTIFIER = r"^[a-z_][A-Za-z0-9_]*$"
 """A function, method or parameter name of a Node plan (camelCase or snake_case)."""
 CLASS_NAME = r"^[A-Z][A-Za-z0-9]*$"
 TYPE_EXPRESSION = (
-    r"^[A-Za-z_][A-Za-z0-9_]*(<[A-Za-z0-9_, <>|]*>)?([\[][\]])*( [|] [A-Za-z_][A-Za-z0-9_]*)*$"
+    r"^[A-Za-z_][A-Za-z0-9_]*(<[A-Za-z0-9_, <>|\[\]]*>)?(\[\])*"
+    r"( [|] [A-Za-z_][A-Za-z0-9_]*(<[A-Za-z0-9_, <>|\[\]]*>)?(\[\])*)*$"
 )
 """A decoding pattern for a type (no ``\\.``, no bounded repetition: see ``literal_patterns``):
 ``number``, ``string[]``, ``Record<string, number>``, ``number | null``. Every type a reply

@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 
 from quantumlayer_dagster.artifacts.interface import ExamplePlan
 from quantumlayer_dagster.generation.examples import Example
-from quantumlayer_dagster.generation.node_annotations import import_binding, type_problem
+from quantumlayer_dagster.generation.node_annotations import (
+    TYPE_EXPRESSION,
+    import_binding,
+    type_problem,
+)
 from quantumlayer_dagster.generation.node_doc import doc_comment, doc_examples
 from quantumlayer_dagster.generation.node_literals import (
     example_call,
@@ -159,3 +163,13 @@ def test_user_written_example_lines_are_read_in_their_usual_forms() -> None:
         Example("clamp(-1, 0, 3)", "0"),
         Example("clamp(1, 2)", "'x // y'"),
     ]
+
+
+@pytest.mark.parametrize(
+    "type_text",
+    ["number", "string[]", "Record<string, number>", "number | null", "Promise<number[]>",
+     "Map<string, Array<string>>", "string[][] | undefined", "Stack"],
+)  # fmt: skip
+def test_the_decoding_pattern_of_a_type_admits_the_usual_types(type_text: str) -> None:
+    assert re.fullmatch(TYPE_EXPRESSION, type_text)
+    assert type_problem(type_text, frozenset({"Stack"}), frozenset()) is None
