@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from quantumlayer_dagster.analysis.file_checks import blocking_issues, project_context
+from quantumlayer_dagster.analysis.parsing import parse
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.interface import (
     ClassPlan,
@@ -28,6 +29,8 @@ from quantumlayer_dagster.generation.node_interface_checks import (
 )
 from quantumlayer_dagster.generation.node_skeleton import render_node_module
 from quantumlayer_dagster.generation.node_slots import find_node_slots
+from quantumlayer_dagster.generation.node_splice import node_assemble
+from quantumlayer_dagster.generation.splice_body import Body
 from quantumlayer_dagster.testing.node_test_run import find_node, node_problem
 
 needs_node = pytest.mark.skipif(node_problem(find_node()) is not None, reason="node missing")
@@ -431,3 +434,18 @@ def test_examples_are_judged_as_javascript_literals_of_the_planned_types(
 ) -> None:
     example = ExampleDraft(args=args, result=result)
     assert node_example_problem(example, EXAMPLE) == problem
+
+
+@settings(GENERATED, max_examples=10)
+@given(_modules("ts"))
+def test_every_slot_of_a_generated_skeleton_takes_a_body_and_stays_parseable(modules: dict) -> None:
+    for path, (interface, uses) in modules.items():
+        module = render_node_module("M", interface, uses, "typescript", path)
+        slots = find_node_slots(module)
+        planned = [f.name for f in interface.functions] + [
+            f"{c.name}.{m.name}" for c in interface.classes for m in c.methods
+        ]
+        assert [s.qualname for s in slots] == planned
+        filled = node_assemble(module, {s: Body("return null as any;\n") for s in slots})
+        assert not parse("typescript", filled).root_node.has_error
+        assert find_node_slots(filled) == []
