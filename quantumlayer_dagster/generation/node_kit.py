@@ -5,9 +5,13 @@ from dataclasses import dataclass, field
 
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.generation.node_examples import run_node_examples
-from quantumlayer_dagster.generation.node_skeleton import NodeLanguage
+from quantumlayer_dagster.generation.node_skeleton import PLACEHOLDER, NodeLanguage
 from quantumlayer_dagster.generation.node_slots import node_function_slot
-from quantumlayer_dagster.generation.node_splice import node_assemble, node_body_from_reply
+from quantumlayer_dagster.generation.node_splice import (
+    is_placeholder_text,
+    node_assemble,
+    node_body_from_reply,
+)
 from quantumlayer_dagster.generation.run_examples import ExampleJob, ExampleOutcome
 from quantumlayer_dagster.generation.slots import Slot
 from quantumlayer_dagster.generation.splice_body import Allowance, Body
@@ -43,6 +47,14 @@ class NodeKit:
 
     def assemble(self, content: str, bodies: dict[Slot, Body]) -> str:
         return node_assemble(content, bodies, self.language)
+
+    def is_placeholder(self, body: str) -> bool:
+        return is_placeholder_text(body, self.language)
+
+    def placeholder_failure(self, detail: str) -> bool:
+        """Whether an example failed only because a placeholder body ran (this one's or
+        one it calls): the Node twin of ``fill_bodies``' ``raised NotImplementedError``."""
+        return detail.startswith(f"threw Error: {PLACEHOLDER}")
 
     def run_examples(
         self, project: list[SourceFile], jobs: list[ExampleJob], sandbox: CodeSandbox

@@ -53,7 +53,7 @@ def node_body_from_reply(
     slots' names, whose definitions in a reply are dropped. Raises SpliceRefused."""
     root, code = _parse(code, slot, language)
     lines = code.splitlines()
-    site = _target(root, slot)
+    site = _target(root, slot, siblings)
     findings: list[str] = []
     helpers: list[str] = []
     imports: list[str] = []
@@ -68,7 +68,7 @@ def node_body_from_reply(
             else:
                 statements.append(_lines(lines, node))
         body = _dedent("\n".join(statements)).strip("\n")
-        if not body.strip() or _is_placeholder_text(body, language):
+        if not body.strip() or is_placeholder_text(body, language):
             raise SpliceRefused([f"the body of `{slot.name}` is still a placeholder: write it"])
     else:
         _check_params(site, slot)
@@ -159,13 +159,24 @@ def _parse(code: str, slot: Slot, language: str) -> tuple[Node, str]:
     raise SpliceRefused([f"the reply for `{slot.name}` does not parse: {where}"])
 
 
-def _target(root: Node, slot: Slot) -> FunctionSite | None:
-    """The reply's definition of the slot: a top-level function of its name, or the method
-    in a class of the owner's name (or in any class, when the owner's does not have it)."""
+def _target(root: Node, slot: Slot, siblings: frozenset[str]) -> FunctionSite | None:
+    """The reply's definition of the slot: a top-level function of its name; for a function,
+    else the reply's one function with the slot's parameters under another name (not a
+    sibling's); for a method, the method in a class of the owner's name (or in any class,
+    when the owner's does not have it)."""
     sites = function_sites(root)
     tops = [s for s in sites if s.owner is None and s.qualname == slot.name]
     methods = [s for s in sites if s.owner is not None and s.qualname.endswith(f".{slot.name}")]
     if slot.owner is None:
+        renamed = [
+            s
+            for s in sites
+            if s.owner is None
+            and s.qualname not in siblings
+            and param_names(s.function) == slot.params
+        ]
+        if not tops and len(renamed) == 1:
+            return renamed[0]  # the one function of the reply, under a name the model chose
         return tops[-1] if tops else _arrow(root, slot.name)
     own = [s for s in methods if s.owner == slot.owner]
     chosen = own or methods or tops
@@ -355,7 +366,8 @@ def _calls(node: Node, names: frozenset[str]) -> bool:
     return False
 
 
-def _is_placeholder_text(body: str, language: str) -> bool:
+def is_placeholder_text(body: str, language: str = "typescript") -> bool:
+    """Whether a body's text (unindented statements) is still a placeholder."""
     tree = parse("javascript" if language == "javascript" else "typescript", f"{{\n{body}\n}}")
     if tree is None or not tree.root_node.named_children:
         return False

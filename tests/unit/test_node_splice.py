@@ -5,6 +5,7 @@ top-level example code dropped, refusals one line each."""
 import pytest
 
 from quantumlayer_dagster.analysis.parsing import parse
+from quantumlayer_dagster.generation.node_kit import TYPESCRIPT
 from quantumlayer_dagster.generation.node_slots import find_node_slots, node_function_slot
 from quantumlayer_dagster.generation.node_splice import (
     indent_body,
@@ -237,3 +238,14 @@ def test_the_skeletons_own_imports_written_again_are_dropped_not_refused() -> No
         "function countWords(text) {\n  return clean(text).length;\n}"
     )
     assert body == Body("return clean(text).length;\n")
+
+
+def test_the_replys_one_function_under_another_name_is_taken_for_the_slot() -> None:
+    assert _body("function count(text) {\n  return 2;\n}\ncount('a');").text == "return 2;\n"
+
+
+def test_a_placeholder_body_text_is_recognised_as_one() -> None:
+    assert TYPESCRIPT.is_placeholder('throw new Error("not implemented: f");\n')
+    assert TYPESCRIPT.is_placeholder("// to do\n")
+    assert not TYPESCRIPT.is_placeholder("return 1;\n")
+    assert TYPESCRIPT.placeholder_failure("threw Error: not implemented: f (line 3)")
