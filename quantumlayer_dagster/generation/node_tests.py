@@ -14,9 +14,11 @@ import posixpath
 from typing import Literal
 
 from quantumlayer_dagster.analysis.parsing import parse
+from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.generation.examples import Example
 from quantumlayer_dagster.generation.node_annotations import NODE_ERRORS
 from quantumlayer_dagster.generation.node_interfaces import specifier
+from quantumlayer_dagster.generation.render_tests import PlannedTest, RenderedTest
 
 _NEAR_TS = """function near(actual: unknown, expected: unknown): boolean {
   if (typeof expected === "number") {
@@ -61,12 +63,47 @@ def render_node_tests(
     """The test file of ``module_path`` (at ``test_path``, by default ``node_test_path``):
     ``examples_by_function`` maps each function's qualname (``add``, ``Counter.increment``)
     to its examples. A function without examples has no test."""
-    where = test_path or node_test_path(module_path, language)
-    names = sorted({q.split(".")[0] for q, examples in examples_by_function.items() if examples})
-    cases: list[str] = []
+    cases = [
+        (qualname, example, _title(example))
+        for qualname, examples in examples_by_function.items()
+        for example in examples
+    ]
+    return _file(module_path, cases, language, test_path or node_test_path(module_path, language))
+
+
+def render_node_test_files(
+    tests: list[PlannedTest], language: Literal["typescript", "javascript"]
+) -> tuple[list[SourceFile], list[RenderedTest]]:
+    """The ``node:test`` files of planned tests (the Node twin of ``render_pytest_files``):
+    one file per module, one ``test()`` per planned test, titled ``qualname origin: what it
+    checks`` (unique in its file: the name Node's JUnit report gives the test)."""
+    by_module: dict[str, list[PlannedTest]] = {}
+    for test in tests:
+        by_module.setdefault(test.target.split("::")[0], []).append(test)
+    files: list[SourceFile] = []
+    rendered: list[RenderedTest] = []
+    for path, planned in by_module.items():
+        test_path = node_test_path(path, language)
+        titles: set[str] = set()
+        cases = []
+        for test in planned:
+            qualname = test.target.split("::")[1]
+            title = _unique(f"{qualname} {test.origin}: {_title(test.example)}", titles)
+            cases.append((qualname, test.example, title))
+            rendered.append(RenderedTest(test_path, title, test))
+        files.append(SourceFile(path=test_path, content=_file(path, cases, language, test_path)))
+    return files, rendered
+
+
+def _file(
+    module_path: str,
+    cases: list[tuple[str, Example, str]],
+    language: Literal["typescript", "javascript"],
+    where: str,
+) -> str:
+    names = sorted({qualname.split(".")[0] for qualname, _, _ in cases})
     helpers: set[str] = set()
-    for examples in examples_by_function.values():
-        cases += [_case(example, helpers) for example in examples]
+    tests = [_case(example, title, helpers) for _, example, title in cases]
     lines = ['import { test } from "node:test";', 'import assert from "node:assert/strict";']
     if names:
         lines.append(f'import {{ {", ".join(names)} }} from "{specifier(where, module_path)}";')
@@ -75,14 +112,26 @@ def render_node_tests(
     for name, text in (("near", _NEAR_TS), ("named", _NAMED_TS)):
         if name in helpers:
             blocks.append(text if typed else _untyped(text))
-    blocks += cases
-    return "\n\n".join(blocks) + "\n"
+    return "\n\n".join(blocks + tests) + "\n"
 
 
-def _case(example: Example, helpers: set[str]) -> str:
+def _title(example: Example) -> str:
+    if example.raises:
+        return f"{example.call} throws {example.raises}"
+    return f"{example.call} returns {example.expected or 'undefined'}"
+
+
+def _unique(title: str, taken: set[str]) -> str:
+    base, n = title, 2
+    while title in taken:
+        title, n = f"{base} ({n})", n + 1
+    taken.add(title)
+    return title
+
+
+def _case(example: Example, title: str, helpers: set[str]) -> str:
     call = example.call
     if example.raises:
-        title = f"{call} throws {example.raises}"
         if example.raises in NODE_ERRORS:
             check = example.raises
         else:
@@ -91,7 +140,6 @@ def _case(example: Example, helpers: set[str]) -> str:
         body = f"await assert.rejects(async () => {call}, {check});"
     else:
         expected = example.expected or "undefined"
-        title = f"{call} returns {expected}"
         if _has_fraction(expected):
             helpers.add("near")
             message = json.dumps(f"{call} should be {expected}")

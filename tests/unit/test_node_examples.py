@@ -9,7 +9,12 @@ from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.generation.examples import Example
 from quantumlayer_dagster.generation.node_examples import job_path, run_node_examples
 from quantumlayer_dagster.generation.node_kit import JAVASCRIPT, TYPESCRIPT
-from quantumlayer_dagster.generation.node_tests import node_test_path, render_node_tests
+from quantumlayer_dagster.generation.node_tests import (
+    node_test_path,
+    render_node_test_files,
+    render_node_tests,
+)
+from quantumlayer_dagster.generation.render_tests import PlannedTest
 from quantumlayer_dagster.generation.run_examples import ExampleJob
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
 from quantumlayer_dagster.testing.node_project_tests import run_node_files
@@ -190,3 +195,23 @@ def _untyped(source: str) -> str:
     ):
         source = source.replace(typed, plain)
     return source
+
+
+def test_planned_tests_render_one_file_per_module_and_junit_names_map_back() -> None:
+    planned = [
+        PlannedTest("src/main.ts::add", Example("add(2, 3)", "5"), "example 1"),
+        PlannedTest("src/main.ts::add", Example("add(1, 1)", "3"), "TC1 (AC2)"),
+        PlannedTest("src/main.ts::add", Example("add(1, 1)", "3"), "TC1 (AC2)"),
+    ]
+    files, rendered = render_node_test_files(planned, "typescript")
+    assert [f.path for f in files] == ["tests/main.test.ts"]
+    assert [r.name for r in rendered] == [
+        "add example 1: add(2, 3) returns 5",
+        "add TC1 (AC2): add(1, 1) returns 3",
+        "add TC1 (AC2): add(1, 1) returns 3 (2)",
+    ]
+    run = run_node_files(
+        [PACKAGE, OPS, SourceFile(path="src/main.ts", content=MAIN), *files], SANDBOX
+    )
+    assert (run.passed, run.failed) == (1, 2), run.summary
+    assert {f.name for f in run.failures} == {r.name for r in rendered[1:]}
