@@ -15,15 +15,16 @@ names, or an outside module's namespace binding, written again). ``require()`` i
 is not allowed, or defines a helper under a name the module already has; each finding is
 one line."""
 
-import posixpath
 import re
 
 from tree_sitter import Node
 
-from quantumlayer_dagster.analysis.node_checks import NODE_BUILTINS
 from quantumlayer_dagster.analysis.parsing import parse, syntax_errors
-from quantumlayer_dagster.generation.node_annotations import import_binding
-from quantumlayer_dagster.generation.node_interfaces import specifier
+from quantumlayer_dagster.generation.node_body_imports import (
+    add_imports,
+    inner_import_problems,
+    reply_import,
+)
 from quantumlayer_dagster.generation.node_slots import (
     FunctionSite,
     find_site,
@@ -63,7 +64,7 @@ def node_body_from_reply(
         statements: list[str] = []
         for node in root.named_children:
             if node.type == "import_statement":
-                kept = _import(node, allowed, taken, findings)
+                kept = reply_import(node, allowed, taken, findings)
                 imports += [kept] if kept else []
             else:
                 statements.append(_lines(lines, node))
@@ -80,12 +81,12 @@ def node_body_from_reply(
             if _holds(node, site):
                 continue
             if node.type == "import_statement":
-                kept = _import(node, allowed, taken, findings)
+                kept = reply_import(node, allowed, taken, findings)
                 imports += [kept] if kept else []
                 continue
             helper = _helper(node, lines, slot, taken, siblings, uses, findings)
             helpers += [helper] if helper else []
-    findings += _inner_imports(root, allowed)
+    findings += inner_import_problems(root, allowed)
     if findings:
         raise SpliceRefused(list(dict.fromkeys(findings)))
     text = "\n\n".join([*helpers, body]) if helpers else body
@@ -113,26 +114,7 @@ def node_assemble(content: str, bodies: dict[Slot, Body], language: str = "types
         data = data[:start] + new + data[end:]
     result = data.decode("utf-8")
     wanted = [i for body in bodies.values() for i in body.imports]
-    return _add_imports(result, wanted, language) if wanted else result
-
-
-def node_allowance(outside: list[str], project: set[str]) -> Allowance:
-    """What a body may import: Node built-ins (``node:x`` or a bare built-in name), the
-    outside modules its module's plan names, and the relative ``specifiers`` of the
-    project modules its module uses (``project``)."""
-    planned = {s.removeprefix("node:") for s in outside}
-
-    def allowed(specifier: str) -> str | None:
-        name = specifier.removeprefix("node:")
-        if name.split("/")[0] in NODE_BUILTINS or name in planned or specifier in project:
-            return None
-        package = "/".join(name.split("/")[:2]) if name.startswith("@") else name.split("/")[0]
-        if package in planned:
-            return None
-        allowance = ", ".join(sorted(planned | project)) or "Node built-ins only"
-        return f"the body imports '{specifier}', outside the plan's allowance ({allowance})"
-
-    return allowed
+    return add_imports(result, wanted, language) if wanted else result
 
 
 def indent_body(text: str, indent: str, language: str = "typescript") -> str:
@@ -292,64 +274,6 @@ def _helper(
     return None  # example calls, console.log, if/for blocks: not part of the body
 
 
-def _import(node: Node, allowed: Allowance, taken: frozenset[str], findings: list[str]) -> str:
-    source = node.child_by_field_name("source")
-    specifier = _text(source)[1:-1]
-    problems = [p for p in [allowed(specifier)] if p]
-    if specifier.startswith(".") and not problems and specifier.endswith((".ts", ".tsx")):
-        problems.append(f"import '{specifier}' by its .js name (Node runs the compiled files)")
-    clause = next((c for c in node.named_children if c.type == "import_clause"), None)
-    bound = _bound(clause) if clause is not None else []
-    namespace = clause is not None and any(c.type == "namespace_import" for c in clause.children)
-    again = specifier.startswith(".") or (namespace and bound == [import_binding(specifier)])
-    if not problems and bound and set(bound) <= taken and again:
-        return ""  # the skeleton's own import written again: nothing to add
-    problems += [
-        f"the reply imports `{name}`, a name the module already has"
-        for name in bound
-        if name in taken
-    ]
-    findings += problems
-    return "" if problems else " ".join(_text(node).split())
-
-
-def _bound(clause: Node) -> list[str]:
-    names: list[str] = []
-    stack = [clause]
-    while stack:
-        node = stack.pop()
-        if node.type == "import_specifier":
-            alias = node.child_by_field_name("alias") or node.child_by_field_name("name")
-            names.append(_text(alias))
-        elif node.type == "identifier":
-            names.append(_text(node))
-        else:
-            stack += node.named_children
-    return names
-
-
-def _inner_imports(root: Node, allowed: Allowance) -> list[str]:
-    """``require()`` anywhere, and ``import("x")`` of a specifier not allowed."""
-    findings: list[str] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        stack += node.named_children
-        if node.type != "call_expression":
-            continue
-        callee = node.child_by_field_name("function")
-        name = _text(callee)
-        if name == "require":
-            findings.append("`require()` does not work in an ES module: use `import`")
-        elif callee is not None and callee.type == "import":
-            arguments = node.child_by_field_name("arguments")
-            given = arguments.named_children if arguments is not None else []
-            literal = [a for a in given if a.type == "string"]
-            problem = allowed(_text(literal[0])[1:-1]) if literal else "import() of a computed name"
-            findings += [problem] if problem else []
-    return findings
-
-
 def _calls(node: Node, names: frozenset[str]) -> bool:
     stack = [node]
     while stack:
@@ -396,26 +320,6 @@ def _module_root(content: str, language: str) -> Node:
     return tree.root_node
 
 
-def _add_imports(content: str, wanted: list[str], language: str) -> str:
-    root = _module_root(content, language)
-    present = {
-        " ".join(_text(n).split()) for n in root.named_children if n.type == "import_statement"
-    }
-    new = [i for i in dict.fromkeys(wanted) if i not in present]
-    if not new:
-        return content
-    at = 0
-    for node in root.named_children:
-        leading = node.type == "comment" and at == node.start_point[0]
-        if node.type == "import_statement" or leading:
-            at = node.end_point[0] + 1
-        elif node.type != "comment":
-            break
-    lines = content.splitlines()
-    lines[at:at] = new
-    return "\n".join(lines) + ("\n" if content.endswith("\n") else "")
-
-
 def _template_rows(text: str, language: str) -> set[int]:
     tree = parse("javascript" if language == "javascript" else "typescript", text)
     rows: set[int] = set()
@@ -436,8 +340,3 @@ def _indent(line: str) -> str:
 
 def _text(node: Node | None) -> str:
     return (node.text or b"").decode("utf-8", errors="replace") if node is not None else ""
-
-
-def relative_specifiers(importer: str, paths: list[str]) -> set[str]:
-    """The specifiers ``importer`` may import the project ``paths`` by (``./ops.js``)."""
-    return {specifier(importer, p) for p in paths if posixpath.normpath(p) != importer}

@@ -14,10 +14,10 @@ from quantumlayer_dagster.artifacts.interface import (
     ParamPlan,
 )
 from quantumlayer_dagster.generation.fill_bodies import BodyTarget, fill_bodies
+from quantumlayer_dagster.generation.node_body_imports import node_allowance
 from quantumlayer_dagster.generation.node_kit import TYPESCRIPT
 from quantumlayer_dagster.generation.node_literals import node_example
 from quantumlayer_dagster.generation.node_skeleton import render_node_module
-from quantumlayer_dagster.generation.node_splice import node_allowance
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
 from quantumlayer_dagster.testing.node_test_run import find_node, node_problem
 

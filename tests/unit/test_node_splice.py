@@ -5,11 +5,11 @@ top-level example code dropped, refusals one line each."""
 import pytest
 
 from quantumlayer_dagster.analysis.parsing import parse
+from quantumlayer_dagster.generation.node_body_imports import node_allowance
 from quantumlayer_dagster.generation.node_kit import TYPESCRIPT
 from quantumlayer_dagster.generation.node_slots import find_node_slots, node_function_slot
 from quantumlayer_dagster.generation.node_splice import (
     indent_body,
-    node_allowance,
     node_assemble,
     node_body_from_reply,
 )
