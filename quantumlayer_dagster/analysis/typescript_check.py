@@ -89,15 +89,22 @@ def _lock_for(files: tuple[tuple[str, str], ...]) -> threading.Lock:
 
 
 def compile_typescript(
-    contents: Mapping[str, str], out_dir: str = "dist", tools: str | None = None
+    contents: Mapping[str, str],
+    out_dir: str = "dist",
+    tools: str | None = None,
+    *,
+    source_maps: bool = False,
 ) -> tuple[dict[str, str], TscResult]:
     """Compile the TypeScript files of ``contents`` to JavaScript with ``COMPILER_OPTIONS``;
     returns the emitted files (path under ``out_dir`` -> text, e.g. ``dist/src/a.js``) and
-    the run's diagnostics (a file with type errors is still emitted)."""
+    the run's diagnostics (a file with type errors is still emitted). ``source_maps``
+    inlines a source map in each file, so ``node --enable-source-maps`` reports the
+    TypeScript lines."""
     files = typescript_files(contents)
+    extra = ["--outDir", out_dir, "--rootDir", ".", *(["--inlineSourceMap"] if source_maps else [])]
     with tempfile.TemporaryDirectory(prefix="ql-tsc-") as tmp:
         root = Path(tmp)
-        result = _run_tsc(files, root, ["--outDir", out_dir, "--rootDir", "."], tools)
+        result = _run_tsc(files, root, extra, tools)
         emitted = {
             str(p.relative_to(root)): p.read_text(encoding="utf-8")
             for p in sorted((root / out_dir).rglob("*.js"))
