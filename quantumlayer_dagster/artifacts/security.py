@@ -27,6 +27,8 @@ class Finding(Model):
     column: int | None = None
     message: str
     snippet: str = ""
+    reproduction: str = ""
+    """For a finding of the running service: the request that shows it (a curl command)."""
 
     def describe(self) -> str:
         """``path:line [SEVERITY] rule message``."""

@@ -75,7 +75,7 @@ def run_node_tests(
             "--test-reporter=junit", f"--test-reporter-destination={junit}",
             "--test-reporter=spec", "--test-reporter-destination=stdout",
         ]  # fmt: skip
-        result = sandbox.run(argv, root, readonly=_node_prefix(exe))
+        result = sandbox.run(argv, root, readonly=node_prefix(exe))
         xml_text, junit_error = read_report(junit, "JUnit report")
     printed = {
         outcome: n
@@ -92,7 +92,7 @@ def run_node_tests(
     )
 
 
-def _node_prefix(exe: str) -> tuple[str, ...]:
+def node_prefix(exe: str) -> tuple[str, ...]:
     """The install prefix of a node outside /usr (e.g. ~/.nvm/...), to bind it read-only;
     /usr is always visible in the sandbox."""
     real = PurePosixPath(os.path.realpath(exe))
