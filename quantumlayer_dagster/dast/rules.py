@@ -63,14 +63,25 @@ _NODE_FRAME = re.compile(r"\(?(?:file://)?([^\s():]+):(\d+):\d+\)?")
 def failure_location(failure: DastFailure, report: DastReport, paths: set[str]) -> tuple[str, int]:
     """Where to point a finding: the deepest frame of the service's traceback in one of the
     project's ``paths`` (``File "app/main.py", line 12``), else the app's definition."""
-    python = [(p, int(n)) for p, n in _PYTHON_FRAME.findall(failure.traceback) if p in paths]
-    if python:
-        return python[-1]  # Python prints the innermost frame last
-    node = [(p, int(n)) for p, n in _NODE_FRAME.findall(failure.traceback) if p in paths]
-    if node:
-        return node[0]  # Node prints it first
+    frame = traceback_frame(failure.traceback, paths)
+    if frame is not None:
+        return frame
     target = report.target
     return (target.path, target.line) if target else ("", 1)
+
+
+def traceback_frame(traceback: str, paths: set[str]) -> tuple[str, int] | None:
+    """The innermost frame of ``traceback`` in one of the project's ``paths``, or None."""
+    python = [(p, int(n)) for p, n in _PYTHON_FRAME.findall(traceback) if p in paths]
+    if python:
+        return python[-1]  # Python prints the innermost frame last
+    node = [(p, int(n)) for p, n in _NODE_FRAME.findall(traceback) if p in paths]
+    return node[0] if node else None  # Node prints it first
+
+
+def dast_findings(report: DastReport, paths: set[str]) -> list[Finding]:
+    """One finding per failure of ``report``, in order, located in the project's ``paths``."""
+    return [finding(f, *failure_location(f, report, paths)) for f in report.failures]
 
 
 def finding(failure: DastFailure, path: str, line: int) -> Finding:

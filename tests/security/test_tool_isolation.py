@@ -28,6 +28,8 @@ PLANTED = [
     "pip/__init__.py", "pip/__main__.py", "json.py", "typing.py", "ast.py", "enum.py",
     "sitecustomize.py", "usercustomize.py", "mypy/__init__.py", "mypy/__main__.py",
     "mypy_extensions.py", "typing_extensions.py", "pathspec/__init__.py",
+    # what `python -m pip --version` (pip-api's probe at import) imported from the cwd
+    "tokenize.py",
 ]  # fmt: skip
 
 
@@ -46,6 +48,12 @@ def trap_tree(marker_dir: Path) -> list[SourceFile]:
     )
     files.append(SourceFile(path="app/main.py", content="import yaml\nimport bandit\n"))
     return files
+
+
+def unsafe_environment() -> dict[str, str]:
+    """Our environment without PYTHONSAFEPATH (which the CLI and the pip-audit import set
+    in this process), as a process started by a careless caller would have it."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
 
 
 @pytest.fixture
@@ -67,7 +75,12 @@ def test_the_trap_fires_when_a_tool_runs_from_inside_the_tree(
     imports the planted package, so the tests below can fail."""
     root = tmp_path / "tree"
     write_source_files(trap_tree(markers), root)
-    subprocess.run([sys.executable, "-m", "bandit", "--version"], cwd=root, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "bandit", "--version"],
+        cwd=root,
+        capture_output=True,
+        env=unsafe_environment(),
+    )
     assert "bandit" in fired(markers)
 
 
