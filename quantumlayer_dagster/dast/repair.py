@@ -13,7 +13,7 @@ from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.dast import DastFailure
 from quantumlayer_dagster.dast.options import DastOptions
 from quantumlayer_dagster.dast.rules import traceback_frame
-from quantumlayer_dagster.dast.run import test_service
+from quantumlayer_dagster.dast.run import attack_service
 from quantumlayer_dagster.sandbox import CodeSandbox
 
 _FEEDBACK_BODY_CHARS = 500
@@ -31,7 +31,7 @@ def dast_failures(
     (``failure.request``: method, path with query, headers, body, curl) and the service's
     traceback (``failure.traceback``, project frames kept, paths relative to the project).
     Empty for a project that is not an HTTP service or could not be tested."""
-    report = test_service(files, sandbox, options=options, planned_schema=planned_schema)
+    report = attack_service(files, sandbox, options=options, planned_schema=planned_schema)
     return report.server_errors
 
 

@@ -1,4 +1,4 @@
-"""Start a generated HTTP service in the sandbox and attack it (``test_service``).
+"""Start a generated HTTP service in the sandbox and attack it (``attack_service``).
 
 The service and schemathesis run in ONE sandboxed command (``driver``), so they share the
 sandbox's private loopback and nothing else: same isolation, limits and wall timeout as the
@@ -39,7 +39,7 @@ _PYTHON_NEEDS = {
 }
 
 
-def test_service(
+def attack_service(
     files: list[SourceFile],
     sandbox: CodeSandbox,
     *,

@@ -33,7 +33,7 @@ from quantumlayer_dagster.artifacts.security import (
 from quantumlayer_dagster.dast.options import DastOptions
 from quantumlayer_dagster.dast.rules import dast_findings
 from quantumlayer_dagster.dast.rules import sarif_run as dast_sarif_run
-from quantumlayer_dagster.dast.run import test_service
+from quantumlayer_dagster.dast.run import attack_service
 from quantumlayer_dagster.sandbox.tool_process import run_python_tool
 from quantumlayer_dagster.testing.tree_writer import write_source_files
 
@@ -77,7 +77,7 @@ def scan_security(
     ESLint that cannot run is recorded in ``not_run`` (the findings gate then fails).
 
     With a ``sandbox``, an HTTP service in ``files`` is also started there and attacked
-    (``dast.run.test_service``, bounded by ``dast``; ``planned_schema`` is the plan's
+    (``dast.run.attack_service``, bounded by ``dast``; ``planned_schema`` is the plan's
     OpenAPI document, when it has one): its failures join ``findings`` and the SARIF log,
     and ``dast`` holds the whole dynamic test.
     """
@@ -94,7 +94,7 @@ def scan_security(
     report.sarif["runs"].append(secrets_sarif_run(secrets))
     dynamic, dynamic_findings = None, []
     if sandbox is not None:
-        dynamic = test_service(files, sandbox, options=dast, planned_schema=planned_schema)
+        dynamic = attack_service(files, sandbox, options=dast, planned_schema=planned_schema)
         dynamic_findings = dast_findings(dynamic, {f.path for f in files})
         report.sarif["runs"].append(dast_sarif_run(dynamic, dynamic_findings))
     scanned = sorted(report.scanned + lint.scanned)
