@@ -86,6 +86,9 @@ class DastReport(Model):
     operations: list[str] = Field(default_factory=list)
     cases: int = 0
     """Requests schemathesis generated and sent."""
+    time_limited: bool = False
+    """schemathesis was stopped at the time limit (``DastOptions.time_s``) before it sent
+    every case it planned."""
     probes: int = 0
     """Requests our own probes sent."""
     failures: list[DastFailure] = Field(default_factory=list)
@@ -114,6 +117,7 @@ class DastReport(Model):
             f"{self.target.describe()}: {len(self.operations)} operation(s), {self.cases} "
             f"generated case(s) and {self.probes} probe(s), {len(self.failures)} failure(s), "
             f"{len(self.server_errors)} server error(s) in {self.duration_s:g}s"
+            + (" (stopped at the time limit)" if self.time_limited else "")
         )
 
     def markdown(self) -> str:

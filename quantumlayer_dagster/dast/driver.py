@@ -138,10 +138,13 @@ def main(config: dict[str, Any]) -> dict[str, Any]:
         result["operations"] = _operations(schema)
         base = f"http://127.0.0.1:{port}"
         budget = min(float(config["time_s"]), deadline - time.monotonic() - 10)
-        failures, cases, console = _schemathesis(config, schema, base, max(budget, 1.0))
+        failures, cases, console, limited = _schemathesis(config, schema, base, max(budget, 1.0))
         result["cases"] = cases
+        result["time_limited"] = limited
         result["schemathesis_console_tail"] = console[-2000:]
         for failure in failures[:_MAX_FAILURES]:
+            if time.monotonic() > deadline - 3 - _REQUEST_TIMEOUT_S:
+                break  # what was not replayed keeps its request, without a traceback
             if failure.get("status") and failure["status"] >= 500 and failure.get("request"):
                 _replay(failure, base, log)
         probe_failures, probes = _probe(schema, base, log, deadline - 3)
@@ -213,7 +216,9 @@ def _memory_file(name: str, content: str) -> tuple[int, str]:
 
 def _schemathesis(
     config: dict[str, Any], schema: dict[str, Any], base: str, time_s: float
-) -> tuple[list[dict[str, Any]], int, str]:
+) -> tuple[list[dict[str, Any]], int, str, bool]:
+    """schemathesis's failures, its generated cases, its console output, and whether it was
+    stopped at ``time_s``."""
     import schemathesis.cli
 
     toml_fd, toml = _memory_file("schemathesis.toml", "")
@@ -232,7 +237,14 @@ def _schemathesis(
     # --max-time would repeat fuzzing until the time is spent; the cases are bounded by
     # --max-examples instead, and an interrupt at the time limit stops the run early, as
     # Ctrl-C would (schemathesis still writes its report).
-    timer = threading.Timer(time_s, lambda: os.kill(os.getpid(), signal.SIGINT))
+    fired = threading.Event()
+
+    def stop() -> None:
+        fired.set()
+        os.kill(os.getpid(), signal.SIGINT)
+
+    timer = threading.Timer(time_s, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     timer.start()
     with contextlib.redirect_stdout(console), contextlib.redirect_stderr(console):
         try:
@@ -242,6 +254,8 @@ def _schemathesis(
         except Exception as exc:  # a crash of the tool is reported, not raised
             print(f"schemathesis failed: {type(exc).__name__}: {exc}")
         finally:
+            # a timer that fires after the run ended must not interrupt what follows
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             timer.cancel()
     os.lseek(junit_fd, 0, os.SEEK_SET)
     report = os.read(junit_fd, 32 * 1024 * 1024).decode("utf-8", errors="replace")
@@ -249,7 +263,8 @@ def _schemathesis(
         os.close(fd)
     text = console.getvalue()
     match = re.search(r"Test cases:\s*\n\s*(\d+) generated", text)
-    return _junit_failures(report), int(match.group(1)) if match else 0, text
+    cases = int(match.group(1)) if match else 0
+    return _junit_failures(report), cases, text, fired.is_set()
 
 
 _CASE = re.compile(r"^\d+\. Test Case ID: (\S+)\s*$", re.MULTILINE)

@@ -148,6 +148,7 @@ def _report(target: ServiceTarget, result: SandboxResult, root: str, paths: set[
         schema_source=str(outcome.get("schema_source", "")),
         operations=[str(o) for o in outcome.get("operations", [])],
         cases=int(outcome.get("cases", 0)),
+        time_limited=bool(outcome.get("time_limited")),
         probes=int(outcome.get("probes", 0)),
         failures=failures,
         service_log_tail=log_tail,

@@ -25,6 +25,7 @@ from tests.fixtures.http_services import (
     NODE_SERVER,
     fixed_service,
     forks_a_daemon,
+    hostile_service,
     never_binds,
     reaches_for,
     vulnerable_service,
@@ -163,6 +164,22 @@ def test_a_service_reaches_nothing_outside_the_sandbox() -> None:
     assert "reached" not in report.service_log_tail
     assert "blocked ('192.0.2.1', 80)" in report.service_log_tail
     assert f"blocked ('127.0.0.1', {port})" in report.service_log_tail
+
+
+def test_a_slow_service_is_stopped_at_the_time_limit_and_still_reported() -> None:
+    files = hostile_service("")
+    main = files.pop()
+    slow = main.content.replace("def ping()", "def ping(n: int)").replace(
+        'return {"pong"', 'time.sleep(0.5)\n    return {"pong"'
+    )
+    files.append(main.model_copy(update={"content": slow}))
+    options = DastOptions(max_examples=200, time_s=5, startup_s=5)
+
+    report = attack_service(files, SANDBOX, options=options)
+
+    assert report.not_run is None and report.started and report.time_limited
+    assert 0 < report.cases < 200
+    assert "stopped at the time limit" in report.summary()
 
 
 def test_a_node_http_server_exported_from_a_module_is_tested() -> None:
