@@ -107,6 +107,8 @@ class DastReport(Model):
         return [f for f in self.failures if f.is_server_error or f.rule_id == "QLD100"]
 
     def summary(self) -> str:
+        if self.target is None and self.not_run:
+            return f"dynamic test did not run: {self.not_run}"
         if self.target is None:
             return f"not an HTTP service ({self.not_http or 'nothing found'}): no dynamic test"
         if self.not_run:

@@ -52,6 +52,9 @@ def attack_service(
     the one the app serves or its routes give. Never raises for what the service does."""
     options = options or DastOptions()
     target = detect_service(files)
+    if target is None and planned_schema is not None:
+        why = f"planned as an HTTP service, but the tree has no {LOOKED_FOR}"
+        return DastReport(not_run=why, isolation=sandbox.isolation)
     if target is None:
         return DastReport(not_http=f"looked for {LOOKED_FOR}")
     problem = _cannot_run(target, sandbox)

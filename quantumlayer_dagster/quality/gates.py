@@ -142,7 +142,7 @@ def no_server_errors(report: SecurityReport, blocking: bool = False) -> GateResu
         return GateResult(
             name="no_server_errors", passed=True, detail="dynamic test not asked for", stops=False
         )
-    if dast.target is None:
+    if dast.target is None and not dast.not_run:
         return GateResult(name="no_server_errors", passed=True, detail=dast.summary())
     if dast.not_run:
         return GateResult(

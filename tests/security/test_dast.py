@@ -15,6 +15,7 @@ from quantumlayer_cli import main
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.security import SecurityReport
 from quantumlayer_dagster.dast.options import DastOptions
+from quantumlayer_dagster.dast.planned_schema import PlannedEndpoint, openapi_from_endpoints
 from quantumlayer_dagster.dast.repair import dast_failures, failure_feedback, failure_frame
 from quantumlayer_dagster.dast.run import attack_service
 from quantumlayer_dagster.quality import gates
@@ -190,6 +191,20 @@ def test_a_node_http_server_exported_from_a_module_is_tested() -> None:
     assert report.target is not None and report.target.framework == "node-http"
     assert report.started and report.operations == ["GET /"]
     assert [f.rule_id for f in report.server_errors] == ["ST101"]
+
+
+def test_a_planned_schema_replaces_what_the_server_declares() -> None:
+    files = [SourceFile(path="src/server.js", content=NODE_SERVER)]
+    planned = openapi_from_endpoints(
+        [PlannedEndpoint(method="GET", path="/"), PlannedEndpoint(method="GET", path="/health")]
+    )
+
+    report = attack_service(files, SANDBOX, options=QUICK, planned_schema=planned)
+
+    assert report.schema_source == "the plan"
+    assert report.operations == ["GET /", "GET /health"]
+    failed = {(f.rule_id, f.operation) for f in report.failures}
+    assert ("ST101", "GET /") in failed and ("ST103", "GET /health") in failed  # 404: unplanned
 
 
 def test_scan_dast_tests_a_project_on_disk_and_fails_on_its_server_error(

@@ -7,6 +7,7 @@ from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.dast import DastFailure, DastReport, HttpRequest
 from quantumlayer_dagster.artifacts.security import SecurityReport
 from quantumlayer_dagster.dast.detect import detect_service
+from quantumlayer_dagster.dast.planned_schema import PlannedEndpoint, openapi_from_endpoints
 from quantumlayer_dagster.dast.rules import dast_findings, sarif_run
 from quantumlayer_dagster.dast.server_log import condense_traceback
 from quantumlayer_dagster.quality import gates
@@ -157,3 +158,33 @@ def test_a_long_traceback_keeps_the_project_frames_and_the_exception() -> None:
     assert "[... 30 framework frame(s) ...]" in kept
     assert 'File "app/main.py", line 16, in ratio\n    return total / count' in kept
     assert "~~~" not in kept and kept.endswith("ZeroDivisionError: division by zero")
+
+
+def test_planned_endpoints_become_an_openapi_document_schemathesis_can_check() -> None:
+    endpoints = [
+        PlannedEndpoint(method="GET", path="/items/{item_id}", path_types={"item_id": "integer"}),
+        PlannedEndpoint(method="POST", path="/items", body={"name": "string"}, statuses=[201]),
+    ]
+
+    doc = openapi_from_endpoints(endpoints)
+
+    get = doc["paths"]["/items/{item_id}"]["get"]
+    post = doc["paths"]["/items"]["post"]
+    assert get["parameters"] == [
+        {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    ]
+    assert set(get["responses"]) == {"200", "422"} and set(post["responses"]) == {"201", "422"}
+    body = post["requestBody"]["content"]["application/json"]["schema"]
+    assert body["required"] == ["name"]
+
+
+def test_a_planned_service_with_no_app_in_the_tree_fails_its_gate() -> None:
+    from quantumlayer_dagster.dast.run import attack_service
+
+    planned = openapi_from_endpoints([PlannedEndpoint(method="GET", path="/")])
+
+    report = attack_service(one("calc/ops.py", "X = 1\n"), Sandbox(), planned_schema=planned)
+
+    gate = gates.no_server_errors(SecurityReport(dast=report))
+    assert report.target is None and "planned as an HTTP service" in (report.not_run or "")
+    assert not gate.passed and "planned as an HTTP service" in gate.detail
