@@ -92,6 +92,8 @@ class DastReport(Model):
     probes: int = 0
     """Requests our own probes sent."""
     failures: list[DastFailure] = Field(default_factory=list)
+    failures_dropped: int = 0
+    """Failures left out to keep the driver's result within the sandbox's output cap."""
     service_log_tail: str = ""
     tool_version: str = ""
     isolation: str = ""

@@ -43,6 +43,8 @@ _TRACEBACK_CHARS = 16000
 _EXCERPT_CHARS = 300
 _MAX_FAILURES = 60
 _REQUEST_TIMEOUT_S = 5.0
+_RESULT_BYTES = 160 * 1024
+"""Most bytes of the result line: the sandbox keeps 256 KiB of stdout (head and tail)."""
 _SETTLE_S = 0.2
 
 PASSWD_MARK = "root:x:0:0:"
@@ -534,8 +536,26 @@ def _probe_failure(
     }  # fmt: skip
 
 
+def fitted(result: dict[str, Any], limit: int = _RESULT_BYTES) -> str:
+    """``result`` as one JSON line of at most ``limit`` bytes: tracebacks are cut to their
+    tail first, then the last failures are dropped (their count is kept)."""
+    line = json.dumps(result)
+    for keep in (4000, 1500, 500):
+        if len(line.encode()) <= limit:
+            return line
+        for failure in result["failures"]:
+            failure["traceback"] = str(failure.get("traceback", ""))[-keep:]
+            failure["message"] = str(failure.get("message", ""))[:keep]
+        line = json.dumps(result)
+    while len(line.encode()) > limit and result["failures"]:
+        result["failures"].pop()
+        result["failures_dropped"] = result.get("failures_dropped", 0) + 1
+        line = json.dumps(result)
+    return line
+
+
 if __name__ == "__main__":
     outcome = main(json.loads(sys.argv[1]))
-    sys.stdout.write("\n" + RESULT_MARKER + json.dumps(outcome) + "\n")
+    sys.stdout.write("\n" + RESULT_MARKER + fitted(outcome) + "\n")
     sys.stdout.flush()
     os._exit(0)

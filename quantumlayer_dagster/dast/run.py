@@ -152,6 +152,7 @@ def _report(target: ServiceTarget, result: SandboxResult, root: str, paths: set[
         operations=[str(o) for o in outcome.get("operations", [])],
         cases=int(outcome.get("cases", 0)),
         time_limited=bool(outcome.get("time_limited")),
+        failures_dropped=int(outcome.get("failures_dropped", 0)),
         probes=int(outcome.get("probes", 0)),
         failures=failures,
         service_log_tail=log_tail,

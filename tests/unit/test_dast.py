@@ -1,6 +1,8 @@
 """The dynamic test's parts that need no sandbox: finding the service by reading the tree,
 what a failure becomes (finding, SARIF result, gate verdict), and the traceback kept."""
 
+import json
+
 import pytest
 
 from quantumlayer_dagster.artifacts.code import SourceFile
@@ -188,3 +190,16 @@ def test_a_planned_service_with_no_app_in_the_tree_fails_its_gate() -> None:
     gate = gates.no_server_errors(SecurityReport(dast=report))
     assert report.target is None and "planned as an HTTP service" in (report.not_run or "")
     assert not gate.passed and "planned as an HTTP service" in gate.detail
+
+
+def test_the_driver_result_fits_the_sandbox_output_cap_and_says_what_it_dropped() -> None:
+    from quantumlayer_dagster.dast.driver import fitted
+
+    huge = {"failures": [{"traceback": "x" * 16000, "message": "m" * 50000} for _ in range(400)]}
+
+    line = fitted(huge, limit=100_000)
+
+    kept = json.loads(line)
+    assert len(line.encode()) <= 100_000
+    assert 0 < len(kept["failures"]) < 400
+    assert kept["failures_dropped"] == 400 - len(kept["failures"])
