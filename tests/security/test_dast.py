@@ -23,7 +23,9 @@ from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
 from quantumlayer_dagster.stages.security_report import scan_security
 from quantumlayer_dagster.testing.tree_writer import write_source_files
 from tests.fixtures.http_services import (
+    FLASK_APP,
     NODE_SERVER,
+    STARLETTE_APP,
     fixed_service,
     forks_a_daemon,
     hostile_service,
@@ -181,6 +183,23 @@ def test_a_slow_service_is_stopped_at_the_time_limit_and_still_reported() -> Non
     assert report.not_run is None and report.started and report.time_limited
     assert 0 < report.cases < 200
     assert "stopped at the time limit" in report.summary()
+
+
+@pytest.mark.parametrize(
+    ("app", "operation", "line"),
+    [(FLASK_APP, "GET /divide/{n}", 8), (STARLETTE_APP, "GET /items/{n}", 7)],
+    ids=["flask", "starlette"],
+)
+def test_flask_and_starlette_apps_are_tested_through_a_schema_built_from_their_routes(
+    app: str, operation: str, line: int
+) -> None:
+    report = attack_service([SourceFile(path="web/main.py", content=app)], SANDBOX, options=QUICK)
+
+    assert report.started and "generated from the app's" in report.schema_source
+    [crash] = report.server_errors
+    assert crash.operation == operation and crash.request is not None
+    assert crash.request.path.endswith("/0")
+    assert failure_frame(crash, {"web/main.py"}) == ("web/main.py", line)
 
 
 def test_a_node_http_server_exported_from_a_module_is_tested() -> None:
