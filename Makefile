@@ -110,6 +110,7 @@ bench: install
 	$(BIN)/python bench/validation_corruptions.py
 	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/gates.py
+	$(BIN)/python bench/dast.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/k8s_plan.py
 	$(BIN)/python bench/startup.py

@@ -83,17 +83,20 @@ def _coverage_value(percent: float | None) -> dg.MetadataValue:
 @request_asset(
     "gates",
     {"bandit", "eslint", "pip-audit"},
-    blocking_checks=["no_high_severity_findings", "no_known_vulnerable_pins"],
+    blocking_checks=["no_high_severity_findings", "no_known_vulnerable_pins", "no_server_errors"],
 )
 def security_report(
     test_suite: TestSuite,
     dependency_manifest: DependencyManifest,
     quality_gates: QualityGatesResource,
     node_tools: NodeToolsResource,
+    sandbox: SandboxResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Stage 10: bandit (Python), ESLint's security rules (JS/TS) and the secrets detector
     on the generated code and tests, pip-audit on the pinned PyPI dependencies (npm ones:
-    not covered, reported as not run); both gates block the capsule when they fail."""
+    not covered, reported as not run), and a generated HTTP service started in the sandbox
+    and attacked (schemathesis and our probes). The first two gates block the capsule when
+    they fail; ``no_server_errors`` warns unless ``server_errors_blocking`` is set."""
     from quantumlayer_dagster.supply_chain.vulnerability_audit import manifest_pins  # pip-audit
 
     npm = dependency_manifest.ecosystem == "npm"
@@ -104,7 +107,10 @@ def security_report(
             advisories=None if npm else quality_gates.advisories(),
             npm_packages=npm_packages(dependency_manifest) if npm else None,
             node_tools=node_tools.configured(),
+            sandbox=sandbox.sandbox() if quality_gates.dast else None,
+            dast=quality_gates.dast_options(),
         )
+    dast = report.dast
     yield stage_output(
         report,
         t.seconds,
@@ -116,6 +122,9 @@ def security_report(
         dependencies_audited=len(report.audit.audited),
         vulnerable_pins=report.vulnerable_pin_count,
         advisory_source=report.audit.source or "none",
+        dast=dast.summary() if dast is not None else "not asked for",
+        dast_cases=dast.cases if dast is not None else 0,
+        server_errors=len(dast.server_errors) if dast is not None else 0,
         report=markdown(report.markdown()),
     )
     threshold = quality_gates.severity_threshold
@@ -123,6 +132,8 @@ def security_report(
     yield check_result(gate, high=report.high_severity_count)
     pins = gates.no_known_vulnerable_pins(report, quality_gates.max_vulnerable_pins)
     yield check_result(pins, vulnerable_pins=report.vulnerable_pin_count)
+    server = gates.no_server_errors(report, quality_gates.server_errors_blocking)
+    yield check_result(server, server_errors=len(dast.server_errors) if dast else 0)
 
 
 @request_asset("gates", {"radon"}, checks=["complexity_budget"])

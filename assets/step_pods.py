@@ -5,7 +5,8 @@ requests = average CPU use, at least 100m, and the pod's RSS x 1.25; the memory 
 twice the request, the CPU limit two cores). Every step pod runs as a non-root uid with a
 read-only root file system, an ``emptyDir`` at /tmp for scratch, all capabilities dropped
 and ``seccompProfile: RuntimeDefault`` (shared through the run launcher's config). Only
-``test_suite`` gets a service-account token: it creates the sandbox Jobs
+``test_suite`` and ``security_report`` get a service-account token: they create the
+sandbox Jobs
 (``deploy/rbac.yaml`` lets its account do that in the sandbox namespace and nothing else).
 The other steps run under an account bound to no role, with no token mounted. Labels say
 which servers a step may reach (``deploy/networkpolicies.yaml``).
@@ -63,8 +64,9 @@ LLM_STEPS = {
     "docs",
 }
 MEMORY_STEPS = {"enhanced_prompt", "capsule"}
-API_STEPS = {"test_suite"}
-"""Steps that call the Kubernetes API (to create sandbox Jobs)."""
+API_STEPS = {"test_suite", "security_report"}
+"""Steps that call the Kubernetes API (to create sandbox Jobs): the generated tests, and
+the generated HTTP service started for the dynamic security test."""
 
 
 def _double(quantity: str) -> str:

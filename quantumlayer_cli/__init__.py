@@ -1,6 +1,7 @@
 """The ``quantumlayer`` command line."""
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -90,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler="quantumlayer_cli.validate_command:validate")
 
-    scan = sub.add_parser("scan", help="security scan of a code tree: bandit, secrets, pip-audit")
+    scan = sub.add_parser(
+        "scan", help="security scan of a code tree: bandit, secrets, pip-audit (and --dast)"
+    )
     scan.add_argument("path", help="the folder holding the code to scan")
     scan.add_argument("--requirements", help="a requirements file whose pins pip-audit checks")
     scan.add_argument("--sarif", help="write the SARIF 2.1.0 log (bandit and secrets) here")
@@ -98,6 +101,24 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--fail-on", choices=["HIGH", "MEDIUM", "LOW"], default="HIGH")
     scan.add_argument("--advisory-db", help="OSV advisory folder (default $QL_ADVISORY_DB)")
     scan.add_argument("--online", action="store_true", help="ask osv.dev first")
+    scan.add_argument(
+        "--dast",
+        action="store_true",
+        help="also start the tree's HTTP service in the sandbox and attack it (schemathesis "
+        "and path-traversal/injection probes); a server error fails the scan",
+    )
+    scan.add_argument(
+        "--dast-time",
+        type=seconds_in(0, MAX_TEST_TIMEOUT_S),
+        default=60.0,
+        help="most seconds of generated requests (default 60)",
+    )
+    scan.add_argument(
+        "--dast-max-examples",
+        type=int_in(1, 1000),
+        default=25,
+        help="generated cases per operation (default 25)",
+    )
     scan.set_defaults(handler="quantumlayer_cli.scan_command:scan")
 
     analyze = sub.add_parser("analyze", help="complexity, maintainability, hotspots of a tree")
@@ -156,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
+    # Run from inside a generated tree (`scan .`), a Python process that a library starts
+    # with our environment (pip-audit's `python -m pip --version` probe) must not import
+    # from the working folder: PYTHONSAFEPATH keeps it off every such child's sys.path.
+    os.environ["PYTHONSAFEPATH"] = "1"
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as stopped:  # --help (0) or a refused argument (2), already printed

@@ -1,4 +1,5 @@
-"""``quantumlayer scan PATH``: stage 10 (bandit, ESLint, secrets, pip-audit) on any code tree."""
+"""``quantumlayer scan PATH``: stage 10 (bandit, ESLint, secrets, pip-audit) on any code tree;
+with ``--dast``, its HTTP service is also started in the sandbox and attacked."""
 
 import argparse
 import json
@@ -9,7 +10,13 @@ from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from quantumlayer_dagster.analysis.tree_input import CodeTreeInputError, SkippedFile, load_tree
 from quantumlayer_dagster.artifacts.markdown import markdown_table
 from quantumlayer_dagster.artifacts.security import SecurityReport
-from quantumlayer_dagster.quality.gates import no_high_severity_findings, no_known_vulnerable_pins
+from quantumlayer_dagster.dast.options import DastOptions
+from quantumlayer_dagster.quality.gates import (
+    no_high_severity_findings,
+    no_known_vulnerable_pins,
+    no_server_errors,
+)
+from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.security_report import scan_security
 from quantumlayer_dagster.supply_chain.advisories import (
@@ -23,7 +30,8 @@ MAX_REQUIREMENTS_BYTES = 1024 * 1024
 
 def scan(args: argparse.Namespace) -> int:
     """Scan ``args.path``; exit 0 when clean, 1 when findings at ``--fail-on`` or worse or
-    known-vulnerable pins exist (or a tool failed), 2 on a usage error."""
+    known-vulnerable pins exist, or (``--dast``) the service had a server error or could not
+    be tested (or a tool failed), 2 on a usage error."""
     try:
         tree = load_tree(args.path)
         requirements = _requirements(args.requirements)
@@ -39,19 +47,27 @@ def scan(args: argparse.Namespace) -> int:
     except AdvisoryDirectoryError as exc:
         print(f"error: {exc}")
         return EXIT_USAGE
+    sandbox = None
+    if args.dast:
+        # the same sandbox and limits as `quantumlayer test` (QL_TEST_TIMEOUT_S, isolation)
+        limits = SandboxLimits(wall_timeout_s=max(settings.test_timeout_s, args.dast_time + 60))
+        sandbox = Sandbox(limits, mode=settings.sandbox_isolation)
     try:
         report = scan_security(
             tree.files,
             requirements=requirements,
             advisories=service,
             node_tools=settings.node_tools or None,
+            sandbox=sandbox,
+            dast=DastOptions(max_examples=args.dast_max_examples, time_s=args.dast_time),
         )
     except (RuntimeError, ValueError) as exc:
         print(f"error: the scan could not finish: {exc}")
         return EXIT_FAILED
     findings_gate = no_high_severity_findings(report, 0, args.fail_on)
     pins_gate = no_known_vulnerable_pins(report) if requirements is not None else None
-    passed = findings_gate.passed and (pins_gate is None or pins_gate.passed)
+    server_gate = no_server_errors(report) if args.dast else None
+    passed = all(g is None or g.passed for g in (findings_gate, pins_gate, server_gate))
     if args.sarif:
         try:
             Path(args.sarif).write_text(json.dumps(report.sarif, indent=2), encoding="utf-8")
@@ -61,7 +77,7 @@ def scan(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(scan_json(report, tree.skipped, passed), indent=2))
     else:
-        verdicts = [g.detail for g in (findings_gate, pins_gate) if g is not None]
+        verdicts = [g.detail for g in (findings_gate, pins_gate, server_gate) if g is not None]
         print(_text(report, tree.skipped, verdicts))
     return EXIT_OK if passed else EXIT_FAILED
 
@@ -86,7 +102,10 @@ def _requirements(path: str | None) -> list[str] | None:
 
 def scan_json(report: SecurityReport, skipped: list[SkippedFile], passed: bool) -> dict[str, Any]:
     """The ``--json`` object: findings, vulnerabilities, what was skipped and why."""
-    finding_keys = ("tool", "rule_id", "severity", "confidence", "cwe", "path", "line", "message")
+    finding_keys = (
+        "tool", "rule_id", "severity", "confidence", "cwe", "path", "line", "message",
+        "reproduction",
+    )  # fmt: skip
     return {
         "passed": passed,
         "findings": [f.model_dump(include=set(finding_keys)) for f in report.findings],
@@ -101,6 +120,7 @@ def scan_json(report: SecurityReport, skipped: list[SkippedFile], passed: bool) 
         "not_run": report.not_run,
         "skipped": [s.model_dump() for s in skipped],
         "errors": [e.model_dump() for e in report.errors],
+        "dast": report.dast.model_dump() if report.dast is not None else None,
     }
 
 
@@ -129,5 +149,13 @@ def _text(report: SecurityReport, skipped: list[SkippedFile], verdicts: list[str
     lines += [f"skipped {s.path}: {s.reason}" for s in skipped]
     lines += [f"not audited {s.package}: {s.reason}" for s in audit.skipped]
     lines += [f"could not analyse {e.path}: {e.reason}" for e in report.errors]
+    if report.dast is not None:
+        lines += ["", f"dynamic test: {report.dast.summary()}"]
+        for failure in report.dast.failures:
+            lines.append(f"- {failure.rule_id} {failure.operation}: {failure.title}")
+            if failure.request is not None:
+                lines.append(f"    reproduce with: {failure.request.curl}")
+            if failure.traceback:
+                lines.append("    " + failure.traceback.replace("\n", "\n    "))
     lines += ["", *verdicts]
     return "\n".join(lines)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import dagster as dg
 
+from quantumlayer_dagster.dast.options import DastOptions
 from quantumlayer_dagster.quality.gates import DEFAULT_MAX_COMPLEXITY, GateThresholds
 
 if TYPE_CHECKING:  # pip-audit loads where the advisories are first read, not at import
@@ -21,7 +22,11 @@ class QualityGatesResource(dg.ConfigurableResource):
     go back to the model while code is written (default: warnings). ``advisory_db``: the
     OSV advisory directory (empty: the snapshot next to the checkout when there is one);
     ``advisory_online``: ask osv.dev first, falling back to the directory when it cannot be
-    reached (always on when there is no directory)."""
+    reached (always on when there is no directory).
+    ``dast``: start a generated HTTP service in the sandbox and attack it (schemathesis and
+    our probes), at most ``dast_max_examples`` cases per operation and ``dast_time_s``
+    seconds, the service given ``dast_startup_s`` to start; ``server_errors_blocking``: a
+    server error it finds stops the run (default: the ``no_server_errors`` gate warns)."""
 
     max_complexity: int = DEFAULT_MAX_COMPLEXITY
     max_high_severity: int = 0
@@ -30,6 +35,11 @@ class QualityGatesResource(dg.ConfigurableResource):
     types_blocking: bool = GateThresholds.types_blocking
     advisory_db: str = ""
     advisory_online: bool = False
+    dast: bool = True
+    dast_max_examples: int = DastOptions.model_fields["max_examples"].default
+    dast_time_s: float = DastOptions.model_fields["time_s"].default
+    dast_startup_s: float = DastOptions.model_fields["startup_s"].default
+    server_errors_blocking: bool = GateThresholds.server_errors_blocking
 
     def thresholds(self) -> GateThresholds:
         """What each gate tolerates, as the core's gates take it."""
@@ -39,6 +49,15 @@ class QualityGatesResource(dg.ConfigurableResource):
             severity_threshold=self.severity_threshold,
             max_vulnerable_pins=self.max_vulnerable_pins,
             types_blocking=self.types_blocking,
+            server_errors_blocking=self.server_errors_blocking,
+        )
+
+    def dast_options(self) -> DastOptions:
+        """The bounds of the dynamic test of a generated service."""
+        return DastOptions(
+            max_examples=self.dast_max_examples,
+            time_s=self.dast_time_s,
+            startup_s=self.dast_startup_s,
         )
 
     def advisories(self) -> "LocalOsvService | OnlineFirstService":

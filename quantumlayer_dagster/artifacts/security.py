@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, computed_field
 
+from quantumlayer_dagster.artifacts.dast import DastReport
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.model import Model
 
@@ -27,6 +28,8 @@ class Finding(Model):
     column: int | None = None
     message: str
     snippet: str = ""
+    reproduction: str = ""
+    """For a finding of the running service: the request that shows it (a curl command)."""
 
     def describe(self) -> str:
         """``path:line [SEVERITY] rule message``."""
@@ -150,6 +153,9 @@ class SecurityReport(Model):
     not_run: dict[str, str] = Field(default_factory=dict)
     sarif: dict[str, Any] = Field(default_factory=dict)
     audit: DependencyAudit = Field(default_factory=DependencyAudit)
+    dast: DastReport | None = None
+    """The dynamic test of the running service (None: not asked for); its failures are
+    also in ``findings`` (tools ``schemathesis`` and ``dast``) and in the SARIF log."""
     duration_s: float = 0.0
 
     @computed_field  # type: ignore[prop-decorator]
@@ -229,4 +235,6 @@ class SecurityReport(Model):
                 + (f" and {more} more" if more > 0 else ""),
             ]
         lines += ["", "Dependencies:", "", self.audit.markdown()]
+        if self.dast is not None:
+            lines += ["", self.dast.markdown()]
         return "\n".join(lines)

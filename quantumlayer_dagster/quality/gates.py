@@ -32,6 +32,8 @@ class GateThresholds:
     required_isolation: IsolationMode = "bwrap"
     """The least isolation the instance accepts for the generated tests' run."""
     types_blocking: bool = False
+    server_errors_blocking: bool = False
+    """Whether ``no_server_errors`` stops the run when it fails (default: a warning)."""
 
     @property
     def types(self) -> TypeCheck:
@@ -127,6 +129,39 @@ def no_known_vulnerable_pins(report: SecurityReport, allowed: int = 0) -> GateRe
         passed=len(vulnerable) <= allowed,
         detail=f"{len(vulnerable)} of {len(audit.audited)} pins known vulnerable "
         f"(allowed {allowed})" + (f": {shown}" if vulnerable else ""),
+    )
+
+
+def no_server_errors(report: SecurityReport, blocking: bool = False) -> GateResult:
+    """Passes when the dynamic test of the running service found no server error (a 5xx
+    answer, or a service that never started) or the project is not an HTTP service; fails
+    when a service was found but could not be tested (untested is not clean). A failure
+    stops the run only when ``blocking`` (``QualityGatesResource.server_errors_blocking``)."""
+    dast = report.dast
+    if dast is None:
+        return GateResult(
+            name="no_server_errors", passed=True, detail="dynamic test not asked for", stops=False
+        )
+    if dast.target is None and not dast.not_run:
+        return GateResult(name="no_server_errors", passed=True, detail=dast.summary())
+    if dast.not_run:
+        return GateResult(
+            name="no_server_errors",
+            passed=False,
+            detail=f"dynamic test did not run: {dast.not_run}",
+            stops=blocking,
+        )
+    errors = dast.server_errors
+    first = ""
+    if errors:
+        worst = errors[0]
+        shown = worst.request.curl if worst.request else worst.message.splitlines()[0]
+        first = f"; first: {worst.operation} {worst.title} ({shown[:200]})"
+    return GateResult(
+        name="no_server_errors",
+        passed=not errors,
+        detail=f"{len(errors)} server error(s) in {dast.summary()}" + first,
+        stops=blocking,
     )
 
 

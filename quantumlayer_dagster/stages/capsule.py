@@ -138,6 +138,7 @@ def request_gates(
             security, thresholds.max_high_severity, thresholds.severity_threshold
         ),
         gates.no_known_vulnerable_pins(security, thresholds.max_vulnerable_pins),
+        gates.no_server_errors(security, thresholds.server_errors_blocking),
         gates.complexity_budget(inputs.performance_report, thresholds.max_complexity),
     ]
 

@@ -30,11 +30,17 @@ from quantumlayer_dagster.artifacts.security import (
     ScanError,
     SecurityReport,
 )
+from quantumlayer_dagster.dast.options import DastOptions
+from quantumlayer_dagster.dast.rules import dast_findings
+from quantumlayer_dagster.dast.rules import sarif_run as dast_sarif_run
+from quantumlayer_dagster.dast.run import attack_service
 from quantumlayer_dagster.sandbox.tool_process import run_python_tool
 from quantumlayer_dagster.testing.tree_writer import write_source_files
 
 if TYPE_CHECKING:  # pip-audit loads where the audit runs, not at import
     from pip_audit._service.interface import VulnerabilityService
+
+    from quantumlayer_dagster.sandbox import CodeSandbox
 
 BANDIT_TIMEOUT_S = 120.0
 """Wall-clock limit for one bandit run over a whole project."""
@@ -54,6 +60,9 @@ def scan_security(
     *,
     npm_packages: list[str] | None = None,
     node_tools: str | None = None,
+    sandbox: "CodeSandbox | None" = None,
+    dast: DastOptions | None = None,
+    planned_schema: dict[str, Any] | None = None,
 ) -> SecurityReport:
     """Scan ``files``: bandit on the Python ones, ESLint's security rules on the JS/TS ones
     (from ``node_tools``, ``QL_NODE_TOOLS``), the secrets detector on all of them, and
@@ -66,6 +75,11 @@ def scan_security(
     JS/TS files, then the secrets detector). Raises RuntimeError when bandit fails
     (timeout, crash, unreadable output); exit code 1 only means that findings exist. An
     ESLint that cannot run is recorded in ``not_run`` (the findings gate then fails).
+
+    With a ``sandbox``, an HTTP service in ``files`` is also started there and attacked
+    (``dast.run.attack_service``, bounded by ``dast``; ``planned_schema`` is the plan's
+    OpenAPI document, when it has one): its failures join ``findings`` and the SARIF log,
+    and ``dast`` holds the whole dynamic test.
     """
     started = time.monotonic()
     secrets, secret_values = scan_secrets(files)
@@ -78,17 +92,24 @@ def scan_security(
     if lint.scanned or lint.not_run:
         report.sarif["runs"].append(lint.sarif_run)
     report.sarif["runs"].append(secrets_sarif_run(secrets))
+    dynamic, dynamic_findings = None, []
+    if sandbox is not None:
+        dynamic = attack_service(files, sandbox, options=dast, planned_schema=planned_schema)
+        dynamic_findings = dast_findings(dynamic, {f.path for f in files})
+        report.sarif["runs"].append(dast_sarif_run(dynamic, dynamic_findings))
     scanned = sorted(report.scanned + lint.scanned)
     return report.model_copy(
         update={
             "scanned": scanned,
             "not_scanned": sorted({f.path for f in files} - set(scanned)),
             "findings": sorted(
-                report.findings + lint.findings + secrets, key=lambda f: (f.path, f.line, f.rule_id)
+                report.findings + lint.findings + secrets + dynamic_findings,
+                key=lambda f: (f.path, f.line, f.rule_id),
             ),
             "errors": report.errors + lint.errors,
             "not_run": {"eslint": lint.not_run} if lint.not_run else {},
             "audit": audit,
+            "dast": dynamic,
             "duration_s": round(time.monotonic() - started, 3),
         }
     )

@@ -17,15 +17,16 @@ import requests
 import yaml
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
-from pip_audit._service.interface import (
+
+from quantumlayer_dagster.supply_chain.pip_audit_api import (
     Dependency,
+    OsvService,
     ResolvedDependency,
     ServiceError,
     VulnerabilityID,
     VulnerabilityResult,
     VulnerabilityService,
 )
-from pip_audit._service.osv import OsvService
 
 logger = logging.getLogger(__name__)
 

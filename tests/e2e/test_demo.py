@@ -29,6 +29,7 @@ GATES = {
     "tests_pass",
     "no_high_severity_findings",
     "no_known_vulnerable_pins",
+    "no_server_errors",
     "complexity_budget",
 }
 GATE_LINE = re.compile(r"^(\w+)\s+(pass|FAIL)\s+(.*)$")

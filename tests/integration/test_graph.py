@@ -123,6 +123,7 @@ def test_whole_graph_materializes_every_asset_for_the_partition(wordcount_run):
         "tests_pass": True,
         "no_high_severity_findings": True,
         "no_known_vulnerable_pins": True,
+        "no_server_errors": True,
         "complexity_budget": True,
         "capsule_verifies": True,
     }

@@ -28,6 +28,8 @@ PLANTED = [
     "pip/__init__.py", "pip/__main__.py", "json.py", "typing.py", "ast.py", "enum.py",
     "sitecustomize.py", "usercustomize.py", "mypy/__init__.py", "mypy/__main__.py",
     "mypy_extensions.py", "typing_extensions.py", "pathspec/__init__.py",
+    # what `python -m pip --version` (pip-api's probe at import) imported from the cwd
+    "tokenize.py",
 ]  # fmt: skip
 
 
@@ -46,6 +48,12 @@ def trap_tree(marker_dir: Path) -> list[SourceFile]:
     )
     files.append(SourceFile(path="app/main.py", content="import yaml\nimport bandit\n"))
     return files
+
+
+def unsafe_environment() -> dict[str, str]:
+    """Our environment without PYTHONSAFEPATH (which the CLI and the pip-audit import set
+    in this process), as a process started by a careless caller would have it."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
 
 
 @pytest.fixture
@@ -67,8 +75,29 @@ def test_the_trap_fires_when_a_tool_runs_from_inside_the_tree(
     imports the planted package, so the tests below can fail."""
     root = tmp_path / "tree"
     write_source_files(trap_tree(markers), root)
-    subprocess.run([sys.executable, "-m", "bandit", "--version"], cwd=root, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "bandit", "--version"],
+        cwd=root,
+        capture_output=True,
+        env=unsafe_environment(),
+    )
     assert "bandit" in fired(markers)
+
+
+def test_the_trap_fires_when_pip_api_probes_pip_from_inside_the_tree(
+    markers: Path, tmp_path: Path
+) -> None:
+    """Control: pip-api's import-time probe (``python -m pip --version``, our environment,
+    the tree as working folder) imports the planted ``tokenize.py``."""
+    root = tmp_path / "tree"
+    write_source_files(trap_tree(markers), root)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--version"],
+        cwd=root,
+        capture_output=True,
+        env=unsafe_environment(),
+    )
+    assert "tokenize" in fired(markers)
 
 
 def test_bandit_package_in_the_tree_is_scanned_not_imported(markers: Path) -> None:
@@ -135,3 +164,50 @@ def test_pip_audit_never_builds_a_requirement_that_points_at_the_tree(
     assert fired(markers) == []
     assert audit.error is None and audit.audited == ["pyyaml==5.1"]
     assert {s.package for s in audit.skipped} == {"app", "-e"}
+
+
+CLI = Path(sys.executable).with_name("quantumlayer")
+SERVICE = SourceFile(
+    path="svc/main.py",
+    content="import json\nfrom fastapi import FastAPI\napp = FastAPI()\n\n\n"
+    '@app.get("/ping")\ndef ping() -> dict[str, str]:\n    return {"pong": json.dumps(1)}\n',
+)
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan", ".", "--requirements", "requirements.txt"],
+        ["scan", ".", "--dast", "--dast-max-examples", "5"],
+        ["validate", "."],
+        ["analyze", "."],
+        ["test", ".", "--timeout", "60"],
+    ],
+    ids=["scan", "scan-dast", "validate", "analyze", "test"],
+)
+def test_no_command_run_from_inside_the_tree_imports_it(
+    command: list[str], markers: Path, tmp_path: Path
+) -> None:
+    """`quantumlayer COMMAND .` from inside a generated tree, started as a user would (our
+    environment without PYTHONSAFEPATH): nothing it or a library it loads starts on the
+    host imports the tree's modules (pip-api's `python -m pip` probe once ran its
+    ``tokenize.py``). The service ``--dast`` starts runs in the sandbox, where the host's
+    marker folder does not exist."""
+    root = tmp_path / "tree"
+    requirements = SourceFile(path="requirements.txt", content="pyyaml==5.1\n")
+    write_source_files([*trap_tree(markers), SERVICE, requirements], root)
+
+    done = subprocess.run(
+        [str(CLI), *command],
+        cwd=root,
+        env=unsafe_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert fired(markers) == []
+    assert done.returncode in (0, 1), done.stdout[-1500:] + done.stderr[-1500:]

@@ -46,6 +46,7 @@ from resources.llm import LLMResource
 from resources.node_tools import NodeToolsResource
 from resources.package_index import PackageIndexResource
 from resources.quality_gates import QualityGatesResource
+from resources.sandbox import SandboxResource
 from tests.conftest import SCRIPTED_CONFIG
 from tests.fixtures import wordcount, wordcount_stages
 from tests.fixtures.advisories import SNAPSHOT, needs_snapshot
@@ -234,7 +235,13 @@ def test_semantic_validation_lists_type_issues_in_its_report(artifacts, tmp_path
 def test_security_report_of_clean_code_passes_both_blocking_gates(artifacts):
     gates = QualityGatesResource(advisory_db=str(SNAPSHOT))
     metadata, checks = split(
-        invoke(security_report, artifacts, quality_gates=gates, node_tools=NodeToolsResource())
+        invoke(
+            security_report,
+            artifacts,
+            quality_gates=gates,
+            node_tools=NodeToolsResource(),
+            sandbox=SandboxResource(),
+        )
     )
     assert metadata["files_scanned"] == 3  # two sources, one rendered test file
     assert (metadata["findings"], metadata["high"], metadata["secrets"]) == (0, 0, 0)
@@ -243,6 +250,7 @@ def test_security_report_of_clean_code_passes_both_blocking_gates(artifacts):
     assert {name: c.passed for name, c in checks.items()} == {
         "no_high_severity_findings": True,
         "no_known_vulnerable_pins": True,
+        "no_server_errors": True,
     }
 
 
@@ -259,7 +267,13 @@ def test_security_report_fails_on_a_hard_coded_key_and_a_vulnerable_pin(artifact
     }
     gates = QualityGatesResource(advisory_db=str(SNAPSHOT))
     metadata, checks = split(
-        invoke(security_report, given, quality_gates=gates, node_tools=NodeToolsResource())
+        invoke(
+            security_report,
+            given,
+            quality_gates=gates,
+            node_tools=NodeToolsResource(),
+            sandbox=SandboxResource(),
+        )
     )
     assert (metadata["high"], metadata["secrets"]) == (1, 1)
     assert (metadata["dependencies_audited"], metadata["vulnerable_pins"]) == (1, 1)
@@ -388,7 +402,13 @@ def test_security_report_of_a_typescript_request_lints_and_does_not_claim_an_npm
         ],
     )
     gates = QualityGatesResource(advisory_db=str(SNAPSHOT))
-    results = invoke(security_report, given, quality_gates=gates, node_tools=NodeToolsResource())
+    results = invoke(
+        security_report,
+        given,
+        quality_gates=gates,
+        node_tools=NodeToolsResource(),
+        sandbox=SandboxResource(),
+    )
     metadata, checks = split(results)
     assert metadata["files_scanned"] == 1 and metadata["not_run"] == "none"
     assert checks["no_high_severity_findings"].passed

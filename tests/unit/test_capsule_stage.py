@@ -112,6 +112,7 @@ def test_the_capsule_records_every_gate_judged_with_the_thresholds(inputs):
         "tests_pass",
         "no_high_severity_findings",
         "no_known_vulnerable_pins",
+        "no_server_errors",
         "complexity_budget",
     ]
     assert within.manifest.gates_passed
