@@ -51,6 +51,11 @@ class BodyKit(Protocol):
         """Whether a body's text (unindented) is still a placeholder."""
         ...
 
+    def placeholder_failure(self, detail: str) -> bool:
+        """Whether an example failed only because a placeholder body ran (one the body
+        calls): a repair of the body cannot help."""
+        ...
+
     def run_examples(
         self, project: list[SourceFile], jobs: list[ExampleJob], sandbox: CodeSandbox
     ) -> list[list[ExampleOutcome]]:
@@ -87,6 +92,9 @@ class PythonKit:
             return python_slots.is_stub_body(ast.parse(body).body)
         except SyntaxError:
             return False
+
+    def placeholder_failure(self, detail: str) -> bool:
+        return detail.startswith("raised NotImplementedError")
 
     def run_examples(
         self, project: list[SourceFile], jobs: list[ExampleJob], sandbox: CodeSandbox

@@ -19,7 +19,7 @@ def repair_messages(
     """The first request, the code being answered, and what is wrong with it: only the
     latest version goes back, so repairs cannot outgrow the model's context."""
     listed = "\n".join(f"- {p}" for p in problems) or "- it does not work"
-    repair = load_template("body_repair").user.format(problems=listed, target=target)
+    repair = load_template("body_repair").user.format(problems=listed, target=target, fence=fence)
     return [
         *messages,
         {"role": "assistant", "content": f"```{fence}\n{answered.rstrip()}\n```"},

@@ -39,7 +39,6 @@ ModuleCheck = Callable[[str, str, dict[str, str]], list[str]]
 Progress = Callable[[str], None]
 
 MAX_PROBLEMS_SENT = 3
-_PLACEHOLDER_RAISED = "raised NotImplementedError"
 
 
 @dataclass(frozen=True)
@@ -83,6 +82,7 @@ class _Candidate:
 class _State:
     target: BodyTarget
     messages: list[Message]
+    kit: BodyKit
     candidates: list[_Candidate] = field(default_factory=list)
     kept: int | None = None
 
@@ -97,7 +97,7 @@ class _State:
         if best is None:
             return False
         failing = [o for o in best.outcomes if not o.passed]
-        return not failing or all(o.detail.startswith(_PLACEHOLDER_RAISED) for o in failing)
+        return not failing or all(self.kit.placeholder_failure(o.detail) for o in failing)
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,7 @@ def fill_bodies(
             body_messages(
                 kit.template, t.key, t.context, _prompt_code(kit, files[t.path], t.qualname)
             ),
+            kit,
         )
         for t in targets
     ]
