@@ -99,3 +99,24 @@ class LocalDirStore:
 
     def location(self, key: str) -> str:
         return str(self._path(key))
+
+    def mtime_ns(self, key: str) -> int:
+        """The object's modification time: part of its listing etag."""
+        return self._object_path(key).stat().st_mtime_ns
+
+    def restore_bytes(self, key: str, data: bytes, mtime_ns: int | None = None) -> None:
+        """Write an object read back from a backup under the key it was listed with (an
+        upload's name may hold what our own keys never do) and, given one, its old
+        modification time, so its etag is the one the upload sensor's cursor remembers."""
+        path = self._object_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".restore.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            if mtime_ns is not None:
+                os.utime(tmp, ns=(mtime_ns, mtime_ns))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
