@@ -9,11 +9,11 @@ from pathlib import Path
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from quantumlayer_cli.deployment_state import (
+    backup_s3_connection,
     describe_deployment,
     fail_runs_in_flight,
     live_daemons,
     open_instance,
-    s3_connection,
 )
 from quantumlayer_dagster.backup.backup import take_backup
 from quantumlayer_dagster.backup.location import open_location, prune
@@ -49,7 +49,7 @@ def backup(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     started = time.monotonic()
     try:
-        location = open_location(args.dest, lambda: s3_connection(settings))
+        location = open_location(args.dest, lambda: backup_s3_connection(settings))
         instance = open_instance(settings)
         try:
             deployment = describe_deployment(settings, instance)
@@ -78,7 +78,7 @@ def restore_command(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     started = time.monotonic()
     try:
-        location = open_location(args.src, lambda: s3_connection(settings))
+        location = open_location(args.src, lambda: backup_s3_connection(settings))
         with tempfile.TemporaryDirectory(prefix="ql-restore-") as tmp:
             manifest = fetch_and_verify(location, Path(tmp))
             _say(f"verified: {location.description} ({len(manifest.parts)} parts)")

@@ -49,13 +49,17 @@ def describe_deployment(settings: Settings, instance: dg.DagsterInstance) -> Dep
     )
 
 
-def s3_connection(settings: Settings) -> S3Connection:
-    """The S3 server of the store settings, for ``s3://`` backup locations."""
+def backup_s3_connection(settings: Settings) -> S3Connection:
+    """The S3 server of ``s3://`` backup locations: ``QL_BACKUP_S3_ENDPOINT`` and its keys
+    (``QL_BACKUP_S3_ACCESS_KEY``, ``QL_BACKUP_S3_SECRET_KEY``), else the store's server and
+    keys. Keep backups off the deployment's own MinIO where you can: it is what they protect."""
     cfg = settings.store
+    own = bool(cfg.backup_s3_endpoint)
+    prefix = "QL_BACKUP_S3_" if own else "QL_S3_"
     return S3Connection(
-        cfg.s3_endpoint,
-        access_key=os.environ.get("QL_S3_ACCESS_KEY"),
-        secret_key=os.environ.get("QL_S3_SECRET_KEY"),
+        cfg.backup_s3_endpoint or cfg.s3_endpoint,
+        access_key=os.environ.get(f"{prefix}ACCESS_KEY"),
+        secret_key=os.environ.get(f"{prefix}SECRET_KEY"),
         secure=cfg.s3_secure,
         region=cfg.s3_region,
         ca_certs=os.environ.get("SSL_CERT_FILE") or None,
