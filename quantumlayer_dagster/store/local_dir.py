@@ -1,5 +1,6 @@
 """The embedded default store: a local directory with the same key layout as the bucket."""
 
+import errno
 import os
 import re
 import tempfile
@@ -7,7 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from quantumlayer_dagster.artifacts.paths import check_relative_path
-from quantumlayer_dagster.store.artifact_store import ArtifactNotFound, StoredObject
+from quantumlayer_dagster.store.artifact_store import (
+    ArtifactNotFound,
+    ArtifactStoreUnavailable,
+    StoredObject,
+)
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 class LocalDirStore:
@@ -45,8 +52,14 @@ class LocalDirStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+                raise ArtifactStoreUnavailable(
+                    f"local store {self.root}: no space left on its disk writing {key} "
+                    f"({os.strerror(exc.errno)}): free space there (QL_HOME), then re-execute "
+                    "the run from failure; nothing half-written was kept"
+                ) from None
             raise
         return str(path)
 
