@@ -83,14 +83,14 @@ def observed(
 
 def outage_instance_yaml() -> str:
     """The shipped Postgres config, with a run stuck ``STARTING`` by an outage failed (and
-    retried) after 60 s instead of 300 s, checked every 10 s instead of 120 s: the same
+    retried) after 180 s instead of 300 s, checked every 10 s instead of 120 s: the same
     behaviour, sooner."""
     shipped = shipped_postgres_instance_yaml()
-    faster = shipped.replace("start_timeout_seconds: 300", "start_timeout_seconds: 60").replace(
+    faster = shipped.replace("start_timeout_seconds: 300", "start_timeout_seconds: 180").replace(
         "run_monitoring:\n  enabled: true\n",
         "run_monitoring:\n  enabled: true\n  poll_interval_seconds: 10\n",
     )
-    assert "start_timeout_seconds: 60" in faster and "poll_interval_seconds: 10" in faster
+    assert "start_timeout_seconds: 180" in faster and "poll_interval_seconds: 10" in faster
     return faster
 
 
