@@ -4,6 +4,7 @@ is written, a deployment that is not empty is refused unless forced, old backups
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import dagster as dg
@@ -59,6 +60,10 @@ def source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     artifacts.put_bytes("requests/r1/capsule.tar.gz", bytes(range(256)) * 64)
     LocalDirStore(home / "prompts").restore_bytes(UPLOAD, b"Build a word counter.\n")
     SqlSpendLedger(str(folder / "ql_llm_spend.db"), "r1").reserve(Spend(321, 0.25), None, None)
+    # any other SQLite file kept beside the instance (the audit trail's, for one) comes along
+    with sqlite3.connect(folder / "ql_audit.db") as audit:
+        audit.execute("CREATE TABLE records (record TEXT)")
+        audit.execute("INSERT INTO records VALUES ('submitted r1')")
     return home
 
 
@@ -91,6 +96,8 @@ def test_a_local_deployment_comes_back_byte_for_byte(
     # the sensor's cursor remembers uploads by etag (mtime and size for a folder)
     assert LocalDirStore(target / "prompts").list_objects("incoming/")[0].etag == upload_etag
     assert SqlSpendLedger(str(folder / "ql_llm_spend.db"), "r1").total() == Spend(321, 0.25)
+    with sqlite3.connect(folder / "ql_audit.db") as audit:
+        assert audit.execute("SELECT record FROM records").fetchall() == [("submitted r1",)]
 
 
 def test_a_changed_part_is_refused_before_anything_is_written(
