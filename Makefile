@@ -24,6 +24,7 @@ RUNTIME_PACKAGES := $(shell cat deploy/apt-packages.txt)
 demo: install
 	$(BIN)/quantumlayer llm serve
 	@$(BIN)/quantumlayer run $(PROMPT); code=$$?; \
+	echo "the local model server keeps running in the background: stop it with .venv/bin/quantumlayer llm stop"; \
 	case $$code in 0|3|4) exit 0 ;; *) echo "demo failed (quantumlayer run exited $$code)"; exit $$code ;; esac
 
 test: install lint typecheck

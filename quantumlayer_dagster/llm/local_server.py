@@ -222,3 +222,57 @@ def _tail(path: Path | None, lines: int = 15) -> str:
         return "(no log)"
     text = path.read_text(encoding="utf-8", errors="replace").splitlines()
     return "\n".join(text[-lines:]) or "(empty log)"
+
+
+def server_processes(port: int) -> list[int]:
+    """Pids of the local model servers (``llama_cpp.server``) listening on ``port`` on this
+    machine, whoever started them (``quantumlayer llm serve``, ``make demo``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        words = [a.decode(errors="replace") for a in args]
+        if "llama_cpp.server" not in words:
+            continue
+        ports = [words[i + 1] for i, w in enumerate(words[:-1]) if w == "--port"]
+        if ports == [str(port)]:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def stop_local_server(port: int, timeout_s: float = 10.0) -> list[int]:
+    """Stop the local model server on ``port`` (with its process group, since ``serve``
+    starts it as a session leader): SIGTERM, then SIGKILL after ``timeout_s``. The pids
+    stopped; empty when none was running."""
+    pids = server_processes(port)
+    for pid in pids:
+        _signal_group(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in pids:
+        if _alive(pid):
+            _signal_group(pid, signal.SIGKILL)
+    return pids
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, sig)
+        else:
+            os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has ended; its parent has not collected it yet

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 _POINT_NAMESPACE = uuid.UUID("6f1d3c1e-8a4f-4a55-9a8e-2f0c6c3b9d17")
 LOCK_FILE = "ql-access.lock"
+EXPORT_BATCH = 256
 _BUSY = "already accessed by another instance"
 
 
@@ -138,6 +139,48 @@ class QdrantMemory:
             if not client.collection_exists(self.collection):
                 return 0
             return client.count(self.collection, exact=True).count
+
+    def export_points(self) -> list[dict[str, Any]]:
+        """Every stored point (id, vector, payload), for a backup: the same on a local folder
+        and a server, and readable by any Qdrant version."""
+        with self._client() as client:
+            if not client.collection_exists(self.collection):
+                return []
+            found: list[dict[str, Any]] = []
+            offset = None
+            while True:
+                points, offset = client.scroll(
+                    self.collection,
+                    limit=EXPORT_BATCH,
+                    offset=offset,
+                    with_payload=True,
+                    with_vectors=True,
+                )
+                found.extend(
+                    {"id": str(p.id), "vector": p.vector, "payload": p.payload or {}}
+                    for p in points
+                )
+                if offset is None:
+                    return found
+
+    def import_points(self, points: list[dict[str, Any]]) -> None:
+        """Store exported points (replacing points with the same id)."""
+        from qdrant_client import models
+
+        if not points:
+            return
+        with self._client() as client:
+            self._ensure_collection(client, len(points[0]["vector"]))
+            for start in range(0, len(points), EXPORT_BATCH):
+                batch = points[start : start + EXPORT_BATCH]
+                client.upsert(
+                    self.collection,
+                    points=[
+                        models.PointStruct(id=p["id"], vector=p["vector"], payload=p["payload"])
+                        for p in batch
+                    ],
+                    wait=True,
+                )
 
     @contextmanager
     def _client(self) -> Iterator["QdrantClient"]:

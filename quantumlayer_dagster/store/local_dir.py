@@ -1,5 +1,6 @@
 """The embedded default store: a local directory with the same key layout as the bucket."""
 
+import errno
 import os
 import re
 import tempfile
@@ -7,7 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from quantumlayer_dagster.artifacts.paths import check_relative_path
-from quantumlayer_dagster.store.artifact_store import ArtifactNotFound, StoredObject
+from quantumlayer_dagster.store.artifact_store import (
+    ArtifactNotFound,
+    ArtifactStoreUnavailable,
+    StoredObject,
+)
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 class LocalDirStore:
@@ -45,8 +52,14 @@ class LocalDirStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+                raise ArtifactStoreUnavailable(
+                    f"local store {self.root}: no space left on its disk writing {key} "
+                    f"({os.strerror(exc.errno)}): free space there (QL_HOME), then re-execute "
+                    "the run from failure; nothing half-written was kept"
+                ) from None
             raise
         return str(path)
 
@@ -99,3 +112,24 @@ class LocalDirStore:
 
     def location(self, key: str) -> str:
         return str(self._path(key))
+
+    def mtime_ns(self, key: str) -> int:
+        """The object's modification time: part of its listing etag."""
+        return self._object_path(key).stat().st_mtime_ns
+
+    def restore_bytes(self, key: str, data: bytes, mtime_ns: int | None = None) -> None:
+        """Write an object read back from a backup under the key it was listed with (an
+        upload's name may hold what our own keys never do) and, given one, its old
+        modification time, so its etag is the one the upload sensor's cursor remembers."""
+        path = self._object_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".restore.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            if mtime_ns is not None:
+                os.utime(tmp, ns=(mtime_ns, mtime_ns))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -193,5 +193,39 @@ class MinioStore:
             self.retry,
         )
 
+    def put_file(self, key: str, path: str) -> None:
+        """Upload the file at ``path`` (streamed: large backup parts never sit in memory;
+        a multipart upload appears under ``key`` only when it completes)."""
+        self.ensure_bucket()
+        with_retry(
+            lambda: self._client.fput_object(self.bucket, key, path),
+            f"put {key}",
+            self._where,
+            self.retry,
+        )
+
+    def get_file(self, key: str, path: str) -> None:
+        """Download the object under ``key`` into the file ``path``; ArtifactNotFound if absent."""
+        try:
+            with_retry(
+                lambda: self._client.fget_object(self.bucket, key, path),
+                f"get {key}",
+                self._where,
+                self.retry,
+            )
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                raise ArtifactNotFound(f"no object {key!r} in {self._where}") from None
+            raise
+
+    def delete(self, key: str) -> None:
+        """Remove the object under ``key`` (absent is fine)."""
+        with_retry(
+            lambda: self._client.remove_object(self.bucket, key),
+            f"delete {key}",
+            self._where,
+            self.retry,
+        )
+
     def location(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"

@@ -66,9 +66,10 @@ def test_dockerfile_runs_as_a_non_root_user_and_installs_the_shared_lists() -> N
 
 def test_every_workload_pod_is_non_root_without_a_token_or_capabilities() -> None:
     for doc in all_documents():
-        if doc["kind"] not in ("Deployment", "StatefulSet", "Job"):
+        if doc["kind"] not in ("Deployment", "StatefulSet", "Job", "CronJob"):
             continue
-        pod = doc["spec"]["template"]["spec"]
+        workload = doc["spec"]["jobTemplate"] if doc["kind"] == "CronJob" else doc
+        pod = workload["spec"]["template"]["spec"]
         where = f"{doc['kind']}/{doc['metadata']['name']}"
         assert pod["securityContext"]["runAsNonRoot"] is True, where
         assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, where
@@ -127,3 +128,13 @@ def test_only_the_test_step_may_reach_the_kubernetes_api(step: str) -> None:
     api = [p for p in policies() if p["metadata"]["name"] == "k8s-api-clients"]
     reaches_api = any(matches(p["spec"]["podSelector"], labels) for p in api)
     assert reaches_api is (step in API_STEPS)
+
+
+def test_the_backup_cronjob_runs_one_at_a_time_and_keeps_a_bounded_number_of_backups() -> None:
+    [cron] = documents("backup.yaml")
+    assert cron["kind"] == "CronJob"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    [container] = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    command = container["command"]
+    assert command[:2] == ["quantumlayer", "backup"] and command[2].startswith("s3://")
+    assert int(command[command.index("--keep") + 1]) >= 1
