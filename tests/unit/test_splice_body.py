@@ -147,7 +147,8 @@ def test_a_placeholder_body_is_refused():
 
 def test_a_method_is_spliced_from_the_whole_class_in_the_reply():
     module = (
-        "class Counter:\n    def __init__(self, start: int) -> None:\n        self.start = start\n\n"
+        "class Counter:\n    def __init__(self, start: int) -> None:\n"
+        "        self.start = start\n\n"
         "    def up(self, step: int) -> int:\n        raise NotImplementedError('Counter.up')\n"
     )
     slot = function_slot(module, "Counter.up")
