@@ -1,6 +1,7 @@
 """Stage 4: the planned project layout."""
 
 import re
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -55,6 +56,14 @@ class ProjectStructureDraft(Model):
         wrong = [f.path for f in self.files if not f.path.endswith(suffix)]
         if wrong:
             raise ValueError(f"{wrong[0]!r}: every planned file ends in {suffix}")
+        known = {f.path for f in self.files} | {PurePosixPath(f.path).name for f in self.files}
+        for f in self.files:
+            unknown = [u for u in f.uses if u not in known and PurePosixPath(u).name not in known]
+            if unknown:
+                planned = ", ".join(x.path for x in self.files)
+                raise ValueError(
+                    f"{f.path!r} uses {unknown[0]!r}, which is not a planned file ({planned})"
+                )
         return self
 
     @classmethod
