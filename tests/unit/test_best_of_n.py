@@ -1,26 +1,39 @@
-"""Best-of-n (a group's ``candidates: N``) on the scripted provider: N replies to a file's
-first request, the first that passes every blocking check kept, else the repair goes on
-from the one with the fewest findings; every candidate recorded, paid and cached apart."""
+"""Best-of-n (a group's ``candidates: N``) on the scripted provider: N replies to a body's
+first request, judged by the examples they pass in the sandbox; the best kept, a failing one
+sent back with the failing call; every candidate recorded, paid and cached apart."""
 
 from pathlib import Path
 
 import pytest
 
-from quantumlayer_dagster.artifacts.test_suite import TestSuite
+from quantumlayer_dagster.artifacts.bodies import bodies_markdown
+from quantumlayer_dagster.generation.complete_file import complete_file
 from quantumlayer_dagster.llm.budget import BudgetExceeded
-from quantumlayer_dagster.stages.capsule import attempt_totals
-from quantumlayer_dagster.stages.code_tree import generate_code
+from quantumlayer_dagster.sandbox import Sandbox
 from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.fixtures.llm_client import client_from_yaml
-from tests.unit.test_code_repair_paths import MAIN, OPS, two_modules
+from tests.fixtures.sandbox_modes import bwrap_only
 
-BAD = "def add(a, b):\n    return a + bb\n"
-WORSE = "def add(a, b):\n    return aa + bb\n"
+STUB = '''def add(a: int, b: int) -> int:
+    """Add two numbers.
+
+    >>> add(2, 3)
+    5
+    >>> add(1, 1)
+    2
+    """
+    ...
+'''
+WRONG = "def add(a, b):\n    return a * b\n"  # passes add(2, 2) style cases only: 0 of 2 here
+HALF = "def add(a, b):\n    return 5\n"  # passes the first example
+RIGHT = "def add(a, b):\n    return a + b\n"
+BROKEN = "def add(a, b):\n    return a +\n"
+TARGET = "m.py::add"
 
 
 def config(candidates: int, max_tokens: int = 512, extra: str = "") -> str:
-    # one call at a time: the scripted replies of a file go to its candidates in order
+    # one call at a time: the scripted replies of a body go to its candidates in order
     return f"""
 groups:
   scripted:
@@ -35,59 +48,48 @@ concurrency: {{max_parallel_calls: 1}}
 """
 
 
-def test_the_first_candidate_passing_the_checks_is_kept_and_both_are_recorded(
+@bwrap_only
+def test_the_candidate_passing_the_most_examples_is_kept_and_every_one_is_recorded(
     tmp_path: Path, register_script
 ) -> None:
-    provider = register_script(
-        files={"code_tree": {"wordcount/ops.py": [BAD, OPS], "wordcount/main.py": MAIN}}
-    )
-    llm = client_from_yaml(tmp_path, config(2))
+    provider = register_script(stages={}, files={"code_tree": {TARGET: [BROKEN, WRONG, RIGHT]}})
+    llm = client_from_yaml(tmp_path, config(3))
 
-    tree = generate_code(two_modules(llm), llm)
+    done = complete_file(STUB, "m.py", llm, Sandbox())
 
-    ops = tree.file("wordcount/ops.py")
-    assert ops.content == OPS
-    first, second = ops.attempts
-    assert (first.attempt, first.candidate, second.attempt, second.candidate) == (1, 1, 1, 2)
-    assert "Undefined name `bb`" in first.errors[0] and second.errors == []
-    assert (first.kept, second.kept) == (False, True)
-    assert ops.kept_attempt == second
-    # both candidates answered the same request; no repair was asked for
-    ops_requests = [r for r in provider.requests_for("code_tree") if r.file == ops.path]
-    assert len(ops_requests) == 2
-    assert ops_requests[0].messages == ops_requests[1].messages
-    calls = [c for c in tree.llm.calls if c.file == ops.path]
-    assert [(c.attempt, c.candidate, c.error is None) for c in calls] == [
-        (1, 1, False),
-        (1, 2, True),
-    ]
-    # the UI table shows each candidate and which one the file kept
-    table = tree.attempts_markdown().splitlines()
-    assert "| `wordcount/ops.py` | 1 | 2 | write | - | passes | yes |" in table
-    totals = attempt_totals(tree, TestSuite.model_construct(repairs=[]))
-    assert totals["code_candidates"] == 4 and totals["code_repairs"] == 0
+    assert "    return a + b" in done.source
+    [body] = done.bodies
+    broken, wrong, right = body.attempts
+    assert [(a.round, a.candidate) for a in body.attempts] == [(1, 1), (1, 2), (1, 3)]
+    assert broken.findings[0].startswith("the reply for `add` does not parse")
+    assert (wrong.examples_passed, right.examples_passed) == (0, 2)
+    assert wrong.first_failure == "`add(2, 3)` should be 5 but returned 6"
+    assert [a.kept for a in body.attempts] == [False, False, True]
+    # the three candidates answered one request; no repair was asked for
+    requests = provider.requests_for("code_tree")
+    assert len(requests) == 3 and requests[0].messages == requests[2].messages
+    table = bodies_markdown(done.bodies).splitlines()
+    assert "| `m.py::add` | 1 | 3 | - | 2/2 examples | yes |" in table
 
 
-def test_when_no_candidate_passes_the_repair_goes_on_from_the_one_with_fewest_findings(
+@bwrap_only
+def test_when_no_candidate_passes_the_best_goes_back_with_its_failing_call(
     tmp_path: Path, register_script
 ) -> None:
-    provider = register_script(
-        files={"code_tree": {"wordcount/ops.py": [WORSE, BAD, OPS], "wordcount/main.py": MAIN}}
-    )
+    provider = register_script(stages={}, files={"code_tree": {TARGET: [WRONG, HALF, RIGHT]}})
     llm = client_from_yaml(tmp_path, config(2))
 
-    tree = generate_code(two_modules(llm), llm)
+    done = complete_file(STUB, "m.py", llm, Sandbox())
 
-    ops = tree.file("wordcount/ops.py")
-    assert ops.content == OPS
-    worse, bad, repaired = ops.attempts
-    assert (len(worse.errors), len(bad.errors)) == (2, 1)
-    assert (repaired.attempt, repaired.candidate) == (2, None)
-    assert repaired.sent_back == bad.errors and repaired.errors == [] and repaired.kept
-    repair = [r for r in provider.requests_for("code_tree") if r.file == ops.path][-1]
-    assert BAD.strip() in repair.messages[-2]["content"]
-    assert bad.errors[0] in repair.messages[-1]["content"]
-    assert tree.repair_count == 1
+    [body] = done.bodies
+    wrong, half, repaired = body.attempts
+    assert (wrong.examples_passed, half.examples_passed) == (0, 1)
+    assert (repaired.round, repaired.candidate) == (2, None) and repaired.kept
+    assert repaired.sent_back == ["`add(1, 1)` should be 2 but returned 5"]
+    repair = provider.requests_for("code_tree")[-1]
+    assert "return 5" in repair.messages[-2]["content"]
+    assert "`add(1, 1)` should be 2 but returned 5" in repair.messages[-1]["content"]
+    assert body.examples_pass and "    return a + b" in done.source
 
 
 def test_a_cached_reply_is_one_candidate_not_all_of_them(tmp_path: Path, register_script) -> None:
