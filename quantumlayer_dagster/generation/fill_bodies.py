@@ -16,6 +16,7 @@ once, at most ``llm.max_parallel_calls`` in flight. Modules are judged in ``modu
 (modules a module uses first), so a body is judged against the bodies kept for what it calls.
 """
 
+import ast
 import textwrap
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -151,7 +152,7 @@ def fill_bodies(
         if module:
             _judge_module(kit, path, module, files, sandbox, 0)
     for round_number in range(1, max_rounds + 1):
-        pending = [s for s in states if not s.done()]
+        pending = _to_ask(states)
         if not pending:
             break
         if progress:
@@ -334,6 +335,29 @@ def _judge_kept(
 
 def _usable(candidate: _Candidate) -> bool:
     return candidate.body is not None and not candidate.findings
+
+
+def _to_ask(states: list[_State]) -> list[_State]:
+    """The bodies to ask for this round: every one not done, except a body whose failures
+    may be a body it calls that is failing too (that one is repaired first: Parsel's order)."""
+    failing = {s.target.qualname.split(".")[0] for s in states if not s.done()}
+    pending = []
+    for state in states:
+        if state.done():
+            continue
+        best = state.best
+        calls = _names_in(best.body.text) if best is not None and best.body else set()
+        if calls & (failing - {state.target.qualname.split(".")[0]}):
+            continue
+        pending.append(state)
+    return pending or [s for s in states if not s.done()]
+
+
+def _names_in(text: str) -> set[str]:
+    try:
+        return {n.id for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name)}
+    except SyntaxError:
+        return set()
 
 
 def _problems(state: _State) -> list[str]:

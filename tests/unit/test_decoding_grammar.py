@@ -7,13 +7,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from quantumlayer_dagster.generation.complete_file import complete_file
 from quantumlayer_dagster.llm.config import LLMConfigError, read_llm_config
 from quantumlayer_dagster.llm.decoding_grammar import grammar_text
-from quantumlayer_dagster.stages.code_tree import generate_code
+from quantumlayer_dagster.sandbox import Sandbox
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fixtures.fake_llm import llm_config_yaml
 from tests.fixtures.llm_client import client_from_yaml
-from tests.unit.test_code_repair_paths import MAIN, OPS, two_modules
+from tests.fixtures.sandbox_modes import bwrap_only
+
+STUB = 'def add(a: int, b: int) -> int:\n    """Add.\n\n    >>> add(2, 3)\n    5\n    """\n'
+RIGHT = "def add(a, b):\n    return a + b\n"
 
 
 def test_the_python_grammar_loads_in_llama_cpp() -> None:
@@ -33,23 +37,25 @@ def fake_config(url: str, grammar: str | None, **group: object) -> str:
     return yaml.safe_dump(config)
 
 
+@bwrap_only
 @pytest.mark.server
 @pytest.mark.parametrize("grammar", ["python", None])
-def test_only_python_code_files_of_a_grammar_group_carry_the_grammar(
+def test_only_python_code_requests_of_a_grammar_group_carry_the_grammar(
     tmp_path: Path, grammar: str | None
 ) -> None:
-    files = {"code_tree": {"wordcount/ops.py": OPS, "wordcount/main.py": MAIN}}
-    with FakeOpenAIServer(files=files) as server:
+    files = {"code_tree": {"m.py::add": RIGHT}}
+    with FakeOpenAIServer(replies={"docs": "a document"}, files=files) as server:
         llm = client_from_yaml(tmp_path, fake_config(server.base_url, grammar))
-        tree = generate_code(two_modules(llm), llm)
+        done = complete_file(STUB, "m.py", llm, Sandbox())
+        llm.complete_text("docs", [{"role": "user", "content": "write it"}])
 
-    assert tree.file("wordcount/ops.py").content == OPS
+    assert "    return a + b" in done.source
     code = [r for r in server.requests if r.stage == "code_tree"]
     others = [r for r in server.requests if r.stage != "code_tree"]
-    assert len(code) == 2 and others
+    assert len(code) == 1 and len(others) == 1
     expected = grammar_text("python") if grammar else None
-    assert [r.body.get("grammar") for r in code] == [expected, expected]
-    assert all("grammar" not in r.body for r in others)
+    assert [r.body.get("grammar") for r in code] == [expected]
+    assert "grammar" not in others[0].body
 
 
 def test_a_fallback_group_with_another_grammar_is_refused(tmp_path: Path) -> None:
@@ -81,17 +87,17 @@ def test_candidates_go_in_one_request_with_n_and_the_rest_one_by_one(
         assert [(c.tokens_in, c.tokens_out) for _, c in got] == [(2, 3), (0, 3), (0, 3)]
 
 
+@bwrap_only
 @pytest.mark.server
 def test_a_repair_is_asked_at_the_groups_raised_temperature(tmp_path: Path) -> None:
-    broken = OPS.replace("def add(a, b):", "def add(a, b:")
-    assert broken != OPS
-    files = {"code_tree": {"wordcount/ops.py": [broken, OPS], "wordcount/main.py": MAIN}}
+    broken = "def add(a, b):\n    return a +\n"
+    files = {"code_tree": {"m.py::add": [broken, RIGHT]}}
     config = fake_config("{url}", None, temperature=0.1, retry_temperature_step=0.3)
     with FakeOpenAIServer(files=files) as server:
         llm = client_from_yaml(tmp_path, config.replace("{url}", server.base_url))
-        tree = generate_code(two_modules(llm), llm)
+        done = complete_file(STUB, "m.py", llm, Sandbox())
 
-    assert tree.file("wordcount/ops.py").content == OPS
-    ops = [r.body for r in server.requests if r.file == "wordcount/ops.py"]
+    assert "    return a + b" in done.source
+    asked = [r.body for r in server.requests if r.file == "m.py::add"]
     # the first answer at the group's temperature, its repair 0.3 hotter
-    assert [round(b["temperature"], 2) for b in ops] == [0.1, 0.4]
+    assert [round(b["temperature"], 2) for b in asked] == [0.1, 0.4]
