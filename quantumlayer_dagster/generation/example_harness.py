@@ -52,8 +52,7 @@ def _equal(actual: object, expected: object) -> bool:
             return False
     if isinstance(expected, list | tuple) and type(actual) is type(expected):
         return len(actual) == len(expected) and all(
-            _equal(a, e)
-            for a, e in zip(actual, expected, strict=True)
+            _equal(a, e) for a, e in zip(actual, expected, strict=True)
         )
     if isinstance(expected, bool) or isinstance(actual, bool):
         return type(actual) is type(expected) and actual == expected

@@ -27,7 +27,7 @@ from quantumlayer_dagster.llm.config import (
 from quantumlayer_dagster.llm.decoding_grammar import request_grammar
 from quantumlayer_dagster.llm.protocol import InvalidReplies, LLMStageError, M, Message
 from quantumlayer_dagster.llm.redaction import redact_in_logs
-from quantumlayer_dagster.llm.request_tags import file_path_in, request_headers, stage_metadata
+from quantumlayer_dagster.llm.request_tags import latest_file, request_headers, stage_metadata
 from quantumlayer_dagster.llm.response_cache import (
     CachedReply,
     ResponseCache,
@@ -301,7 +301,7 @@ class LiteLLMClient:
         prompt plus ``max_tokens`` per reply asked."""
         group_name = self.config.group_for(stage)
         group = self.config.groups[group_name]
-        file = file_path_in(_last_user_text(messages))
+        file = latest_file(messages)
         params: dict[str, Any] = {
             "max_tokens": max_tokens,
             "temperature": group.temperature_for(attempt),
@@ -483,10 +483,3 @@ def _split(total: int, texts: list[str]) -> list[int]:
     shares = [total * w // sum(weights) for w in weights]
     shares[0] += total - sum(shares)
     return shares
-
-
-def _last_user_text(messages: list[Message]) -> str:
-    for message in reversed(messages):
-        if message.get("role") == "user":
-            return str(message.get("content") or "")
-    return ""

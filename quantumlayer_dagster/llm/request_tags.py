@@ -11,6 +11,7 @@
 """
 
 import re
+from typing import Any
 
 STAGE_METADATA_KEY = "ql_stage"
 STAGE_HEADER = "X-QuantumLayer-Stage"
@@ -42,3 +43,14 @@ def file_path_in(text: str) -> str | None:
     """The path of the last ``file: <path>`` line in ``text``, or None."""
     found = _FILE_LINE.findall(text)
     return found[-1] if found else None
+
+
+def latest_file(messages: list[dict[str, Any]]) -> str | None:
+    """The path of the latest ``file: <path>`` line in the user messages of a request (a
+    repair message answering a per-file request carries none of its own)."""
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            path = file_path_in(str(message.get("content") or ""))
+            if path:
+                return path
+    return None

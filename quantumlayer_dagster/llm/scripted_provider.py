@@ -8,9 +8,10 @@ exactly like a real provider, and this object answers them from fixtures:
   ``LiteLLMClient`` always sets (see ``request_tags``).
 - ``fixtures`` maps a stage name to a reply, or to a list of replies given in order, the last
   one repeating. A reply is a string (sent as is), a pydantic model or a dict (sent as JSON).
-- ``files`` maps a stage name to ``{path: reply or replies}`` for per-file requests: when the
-  last user message has a line ``file: <path>`` (``request_tags.file_line``) and that path has
-  replies, they are used instead of the stage's.
+- ``files`` maps a stage name to ``{path: reply or replies}`` for per-file requests: when a
+  user message has a line ``file: <path>`` (``request_tags.file_line``; the latest one, so a
+  repair message answering a per-file request counts) and that path has replies, they are
+  used instead of the stage's.
 - Usage counts words as tokens (prompt: all message contents; completion: the reply).
 - Every request is kept in ``requests`` for assertions.
 """
@@ -31,7 +32,7 @@ from quantumlayer_dagster.llm.litellm_offline import (
     Usage,
     litellm,
 )
-from quantumlayer_dagster.llm.request_tags import STAGE_METADATA_KEY, file_path_in
+from quantumlayer_dagster.llm.request_tags import STAGE_METADATA_KEY, latest_file
 
 SCRIPTED_PROVIDER = "scripted"
 
@@ -105,7 +106,7 @@ class ScriptedProvider(CustomLLM):
                 f"scripted provider: request has no metadata[{STAGE_METADATA_KEY!r}]; "
                 "call it through LiteLLMClient",
             )
-        path = file_path_in(_last_user_text(messages))
+        path = latest_file(messages)
         with self._lock:
             self.requests.append(
                 ScriptedRequest(
@@ -170,13 +171,6 @@ def _as_text(reply: Reply) -> str:
     if isinstance(reply, BaseModel):
         return reply.model_dump_json()
     return json.dumps(reply)
-
-
-def _last_user_text(messages: list[dict[str, Any]]) -> str:
-    for message in reversed(messages):
-        if message.get("role") == "user":
-            return str(message.get("content") or "")
-    return ""
 
 
 def _word_count(content: Any) -> int:

@@ -32,7 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from quantumlayer_dagster.llm.request_tags import FILE_HEADER, STAGE_HEADER, file_path_in
+from quantumlayer_dagster.llm.request_tags import FILE_HEADER, STAGE_HEADER, latest_file
 from quantumlayer_dagster.prompts import load_template
 from tests.fakes.chat_wire import bearer, completion, error, reset, send_json
 from tests.fakes.faults import MALFORMED_JSON, WRONG_SHAPE, Fault, FaultRule
@@ -43,9 +43,11 @@ TEMPLATE_STAGES = {
     "frd": "frd",
     "requirements": "requirements_spec",
     "structure": "project_structure",
-    "code_file": "code_tree",
+    "interface": "project_structure",
+    "examples": "project_structure",
+    "body": "code_tree",
     "test_plan": "test_plan",
-    "test_file": "test_suite",
+    "test_cases": "test_plan",
     "docs": "docs",
 }
 """Prompt template -> the stage that uses it, to tell stages apart without the header."""
@@ -225,7 +227,7 @@ class FakeOpenAIServer:
             return
         headers = {k.lower(): v for k, v in handler.headers.items()}
         stage = handler.headers.get(STAGE_HEADER) or stage_of(messages) or "?"
-        path = handler.headers.get(FILE_HEADER) or _file_of(messages)
+        path = handler.headers.get(FILE_HEADER) or latest_file(messages)
         with self._lock:
             stage_call = 1 + sum(1 for r in self.requests if r.stage == stage)
             file_call = 1 + sum(1 for r in self.requests if r.stage == stage and r.file == path)
@@ -347,18 +349,6 @@ def stage_of(messages: list[dict[str, Any]]) -> str | None:
         if system.startswith(load_template(template).system):
             return stage
     return None
-
-
-def _file_of(messages: list[dict[str, Any]]) -> str | None:
-    """The path of the latest ``file: <path>`` line in the user messages (a repair message
-    follows the original request, which holds the line)."""
-    for message in reversed(messages):
-        if message.get("role") == "user":
-            path = file_path_in(str(message.get("content") or ""))
-            if path:
-                return path
-    return None
-
 
 def _texts(replies: Replies) -> list[str]:
     items = [replies] if isinstance(replies, str | BaseModel | Mapping) else list(replies)
