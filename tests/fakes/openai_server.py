@@ -350,6 +350,7 @@ def stage_of(messages: list[dict[str, Any]]) -> str | None:
             return stage
     return None
 
+
 def _texts(replies: Replies) -> list[str]:
     items = [replies] if isinstance(replies, str | BaseModel | Mapping) else list(replies)
     if not items:

@@ -64,7 +64,7 @@ def test_run_on_a_good_prompt_prints_progress_gates_and_a_verified_capsule(
     out = capsys.readouterr().out
     for stage in (
         "enhanced_prompt: done",
-        "code_tree: writing wordcount/counter.py",
+        "code_tree: writing 2 function bodies (round 1)",
         "capsule: done",
     ):
         assert stage in out
@@ -100,19 +100,17 @@ def test_run_that_fails_exits_1_with_the_stage_and_reason(
 def test_run_stopped_by_a_blocking_gate_exits_4_with_the_reason_and_what_to_try(
     tmp_path, settings, register_script, monkeypatch, capsys
 ):
-    register_script(
-        files={
-            **wordcount.FILE_REPLIES,
-            "code_tree": {"wordcount/counter.py": wordcount.COUNTER_PY_BROKEN},
-        }
-    )
+    key = "AKIA" + "Z7QW3RTY5UIO9PLK"  # written whole into the generated code only
+    leaky = wordcount.COUNT_WORDS_BODY.replace("import re\n", f'import re\n\nTOKEN = "{key}"\n')
+    bodies = {**wordcount.FILE_REPLIES["code_tree"], wordcount.COUNT_WORDS: leaky}
+    register_script(files={**wordcount.FILE_REPLIES, "code_tree": bodies})
     monkeypatch.setenv("QL_HOME", str(settings.home))
     monkeypatch.setenv("QL_LLM_CONFIG", str(settings.llm_config))
     prompt = tmp_path / "prompt.txt"
     prompt.write_text(wordcount.PROMPT)
     assert main(["run", str(prompt)]) == EXIT_GATE_STOPPED
     error, hint = capsys.readouterr().out.strip().splitlines()[-2:]
-    assert error.startswith("error: gate code_parses failed: ")
+    assert error.startswith("error: gate no_high_severity_findings failed: ")
     assert "examples/llm/" in hint
 
 

@@ -15,6 +15,7 @@ from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import load_llm_config
 from quantumlayer_dagster.llm.protocol import LLMStageError
+from quantumlayer_dagster.sandbox import Sandbox
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.store.keys import asset_key, request_prefix
 from quantumlayer_dagster.store.local_dir import LocalDirStore
@@ -137,13 +138,17 @@ def test_a_permanent_fault_fails_the_stage_with_one_line_naming_stage_and_fault(
     assert raised.value.calls and all(c.error for c in raised.value.calls)
 
 
-def test_a_per_file_empty_reply_is_asked_again_for_that_file_only(
+@pytest.mark.sandbox
+def test_a_per_body_empty_reply_is_asked_again_for_that_body_only(
     client: LiteLLMClient, fake_openai: FakeOpenAIServer
 ) -> None:
-    fake_openai.fail("empty", "code_tree", file="wordcount/counter.py", times=1)
-    tree = wordcount_stages.code_tree(client)
-    assert tree.file("wordcount/counter.py").content.startswith('"""Count words')
-    assert fake_openai.calls_per_file("code_tree") == {"wordcount/counter.py": 2}
+    fake_openai.fail("empty", "code_tree", file=wordcount.COUNT_WORDS, times=1)
+    tree = wordcount_stages.code_tree(client, Sandbox())
+    assert all(b.examples_pass for b in tree.bodies)
+    assert fake_openai.calls_per_file("code_tree") == {
+        wordcount.COUNT_WORDS: 2,
+        wordcount.TOP_WORDS: 1,
+    }
 
 
 # -- the run: a failed stage names itself and the fault, and leaves nothing behind --------
@@ -188,10 +193,10 @@ def test_a_run_failing_on_a_fault_names_stage_and_fault_and_keeps_no_partial_art
 
 
 @pytest.mark.slow
-def test_a_permanent_fault_on_one_file_fails_code_tree_and_writes_no_code_tree(
+def test_a_permanent_fault_on_one_body_fails_code_tree_and_writes_no_code_tree(
     settings: Settings, instance: object, fake_openai: FakeOpenAIServer
 ) -> None:
-    fake_openai.fail("500", "code_tree", file="wordcount/counter.py", times=None)
+    fake_openai.fail("500", "code_tree", file=wordcount.COUNT_WORDS, times=None)
     outcome, store = _run(settings, instance)
     failure: str = outcome.failure  # type: ignore[attr-defined]
     assert failure.startswith("stage code_tree failed: "), failure

@@ -1,10 +1,10 @@
 """Re-executing a failed run from failure pays for nothing twice, counted on the server.
 
-A run fails inside ``code_tree``: the second module's request never gets an answer (a
-permanent ``timeout`` on the fake OpenAI server) after the first module's answer arrived.
+A run fails inside ``code_tree``: the second module's body request never gets an answer (a
+permanent ``timeout`` on the fake OpenAI server) after the first module's bodies arrived.
 Dagster's re-execution from failure, on the same instance and with the fault gone, then
 completes, and the server's request log shows no request for the stages that had succeeded
-and none for the file whose answer had already arrived."""
+and none for the bodies whose answers had already arrived."""
 
 from pathlib import Path
 
@@ -31,22 +31,29 @@ TWO_MODULES = {
     "package": "wordcount",
     "files": [
         {"path": FIRST, "purpose": "Count words"},
-        {"path": SECOND, "purpose": "Rank the most frequent words"},
+        {"path": SECOND, "purpose": "Rank the most frequent words", "uses": [FIRST]},
     ],
 }
 
-RANKING_PY = '''```python
-"""Rank words by frequency."""
-
-from collections import Counter
-
-from wordcount.counter import count_words
-
-
-def most_frequent(text: str, n: int) -> list[tuple[str, int]]:
-    """The ``n`` most frequent words of ``text``, most frequent first."""
-    return Counter(count_words(text)).most_common(n)
-```'''
+MOST_FREQUENT = f"{SECOND}::most_frequent"
+RANKING_SKETCH = {
+    "imports": [],
+    "functions": [
+        {
+            "name": "most_frequent",
+            "params": [{"name": "text", "type": "str"}],
+            "returns": "str",
+            "contract": "The most frequent word of the text.",
+        }
+    ],
+    "classes": [],
+}
+RANKING_EXAMPLES = {"examples": [{"args": ["'b a b'"], "result": "'b'"}]}
+MOST_FREQUENT_BODY = """```python
+def most_frequent(text):
+    counts = count_words(text)
+    return max(counts, key=counts.get)
+```"""
 
 BEFORE_CODE = ("enhanced_prompt", "frd", "requirements_spec", "project_structure")
 """LLM stages that succeed in the first run (test_plan may too: it does not need code)."""
@@ -64,8 +71,14 @@ def generate_project() -> dg.JobDefinition:
 @pytest.fixture
 def server() -> FakeOpenAIServer:
     replies = {**wordcount.STAGE_REPLIES, "project_structure": TWO_MODULES}
-    code = {"code_tree": {FIRST: wordcount.COUNTER_PY, SECOND: RANKING_PY}}
-    with FakeOpenAIServer(replies, {**wordcount.FILE_REPLIES, **code}) as fake:
+    planning = {
+        **wordcount.FILE_REPLIES["project_structure"],
+        SECOND: RANKING_SKETCH,
+        MOST_FREQUENT: RANKING_EXAMPLES,
+    }
+    code = {**wordcount.FILE_REPLIES["code_tree"], MOST_FREQUENT: MOST_FREQUENT_BODY}
+    files = {**wordcount.FILE_REPLIES, "project_structure": planning, "code_tree": code}
+    with FakeOpenAIServer(replies, files) as fake:
         yield fake
 
 
@@ -98,7 +111,7 @@ def test_reexecution_from_failure_repeats_no_answered_call(
     job = dg.reconstructable(generate_project)
     rid = submit_local(settings, wordcount.PROMPT, RequestOptions(), "test")
     instance.add_dynamic_partitions(PARTITIONS, [rid])
-    server.fail("timeout", "code_tree", file=SECOND, times=None)
+    server.fail("timeout", "code_tree", file=MOST_FREQUENT, times=None)
 
     partition = {"dagster/partition": rid}
     first = dg.execute_job(job, instance, IN_PROCESS, tags=partition)
@@ -106,7 +119,10 @@ def test_reexecution_from_failure_repeats_no_answered_call(
     failed = {e.step_key for e in first.all_events if e.is_step_failure}
     assert failed == {"code_tree"}
     answered = [r for r in server.requests if r.fault is None]
-    assert {r.file for r in answered if r.stage == "code_tree"} == {FIRST}
+    assert {r.file for r in answered if r.stage == "code_tree"} == {
+        wordcount.COUNT_WORDS,
+        wordcount.TOP_WORDS,
+    }
     assert {r.stage for r in answered} >= set(BEFORE_CODE)
     seen_before = len(server.requests)
 
@@ -119,9 +135,9 @@ def test_reexecution_from_failure_repeats_no_answered_call(
     resumed = server.requests[seen_before:]
     answered_stages = {r.stage for r in answered if r.stage != "code_tree"}
     assert not [r for r in resumed if r.stage in answered_stages]
-    assert [r.file for r in resumed if r.stage == "code_tree"] == [SECOND]
+    assert [r.file for r in resumed if r.stage == "code_tree"] == [MOST_FREQUENT]
     # The stages that never ran before did call the server: the log is not just empty.
-    assert {r.stage for r in resumed} >= {"test_suite", "docs"}
+    assert {r.stage for r in resumed} >= {"docs"}
 
     store = LocalDirStore(settings.artifacts_dir)
     tree = CodeTree.model_validate_json(store.get_bytes(asset_key(rid, "code_tree")))
