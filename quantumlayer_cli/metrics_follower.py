@@ -104,7 +104,7 @@ class Follower:
         for kind in EVENT_KINDS:
             found = storage.get_logs_for_all_runs_by_log_id(
                 after_cursor=cursor,
-                dagster_event_type=dg.DagsterEventType(kind),
+                dagster_event_type=dg.DagsterEventType[kind],
                 limit=self.batch,
             )
             merged.update(found)
@@ -162,16 +162,16 @@ def _logged_event(storage_id: int, entry: Any) -> LoggedEvent | None:
         return None
     logged = LoggedEvent(
         storage_id=storage_id,
-        kind=event.event_type_value,
+        kind=event.event_type.name,
         run_id=entry.run_id,
         timestamp=entry.timestamp,
         asset=event.asset_key.to_user_string() if event.asset_key else "",
     )
     if event.is_step_materialization:
         logged.metadata = _plain(event.step_materialization_data.materialization.metadata)
-    elif event.event_type_value == "ASSET_OBSERVATION":
+    elif event.event_type.name == "ASSET_OBSERVATION":
         logged.metadata = _plain(event.asset_observation_data.asset_observation.metadata)
-    elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+    elif event.event_type.name == "ASSET_CHECK_EVALUATION":
         check = event.asset_check_evaluation_data
         logged.check_name = check.check_name
         logged.passed = check.passed

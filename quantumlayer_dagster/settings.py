@@ -91,10 +91,11 @@ class TelemetrySettings(BaseSettings):
         default=1.0, ge=0.0, le=1.0, validation_alias=AliasChoices("OTEL_TRACES_SAMPLER_ARG")
     )
     otlp_protocol: Literal["http/protobuf"] = Field(
+        default="http/protobuf", validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_PROTOCOL")
+    )
+    otlp_traces_protocol: Literal["http/protobuf"] = Field(
         default="http/protobuf",
-        validation_alias=AliasChoices(
-            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"
-        ),
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"),
     )
 
     @property

@@ -63,7 +63,8 @@ def ensure(config: TracingConfig, exporter: SpanExporter | None) -> None:
     shutdown()
     provider = TracerProvider(
         sampler=_sampler(config),
-        resource=Resource.create({"service.name": config.service_name}),
+        # process.pid: which step process (or pod) a span came from
+        resource=Resource.create({"service.name": config.service_name, "process.pid": os.getpid()}),
         id_generator=_PresetIds(),
     )
     if exporter is not None:
