@@ -170,6 +170,10 @@ def test_no_span_holds_a_secret_the_prompt_or_generated_code(traced_run):
             assert content[:60] not in text
 
 
+FORKSERVER = {"forkserver": {"preload_modules": ["tests.fixtures.traced_location"]}}
+
+
+@pytest.mark.timeout(1200)
 def test_spans_of_step_processes_join_the_runs_trace_through_otlp(tmp_path, monkeypatch):
     """The multiprocess executor: the run worker (this process) holds the root span, each
     step runs in a process of its own; every span reaches a local OTLP receiver over HTTP."""
@@ -198,6 +202,9 @@ def test_spans_of_step_processes_join_the_runs_trace_through_otlp(tmp_path, monk
                 dg.reconstructable(traced_location.generate_project_job),
                 instance=instance,
                 tags={"dagster/partition": request_id},
+                # Step processes fork from a server that imported the location once
+                # (spawning each would import Dagster and litellm again: seconds a step).
+                run_config={"execution": {"config": {"start_method": FORKSERVER}}},
             )
             assert result.success
             recorded_calls = sum(
