@@ -34,8 +34,6 @@ def prompt_request(
             "prompt_sha256": request.prompt_sha256,
             "words": request.word_count,
             "source": request.source,
-            # the start of "time from upload to capsule" (quantumlayer metrics serve)
-            "submitted_at": dg.MetadataValue.timestamp(request.submitted_at),
             "prompt": markdown(f"```\n{request.prompt[:2000]}\n```"),
         },
     )

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from quantumlayer_dagster.observability.step_record import StepRecord, step_recording
+from quantumlayer_dagster.observability.step_record import (
+    StepRecord,
+    active_step,
+    step_recording,
+)
 from quantumlayer_dagster.observability.trace_ids import TRACEPARENT_ANNOTATION, run_trace
 from quantumlayer_dagster.observability.tracing_config import TracingConfig
 
@@ -144,8 +148,6 @@ def trace_annotations() -> dict[str, str]:
 
 def current_trace_id() -> str:
     """The trace id (32 hex digits) of the step being executed, or "" when not traced."""
-    from quantumlayer_dagster.observability.step_record import active_step
-
     record = active_step()
     return record.trace_id if record is not None else ""
 

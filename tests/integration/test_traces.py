@@ -207,10 +207,12 @@ def test_spans_of_step_processes_join_the_runs_trace_through_otlp(tmp_path, monk
                 run_config={"execution": {"config": {"start_method": FORKSERVER}}},
             )
             assert result.success
-            recorded_calls = sum(
-                int(e.asset_materialization.metadata["llm_calls"].value)
+            materialized = [
+                e.step_materialization_data.materialization.metadata
                 for e in result.get_asset_materialization_events()
-                if e.asset_materialization and "llm_calls" in e.asset_materialization.metadata
+            ]
+            recorded_calls = sum(
+                int(m["llm_calls"].value) for m in materialized if "llm_calls" in m
             )
         finally:
             instance.dispose()
