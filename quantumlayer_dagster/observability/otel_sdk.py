@@ -50,6 +50,8 @@ class _State:
     key: tuple[int, int, int] | None = None
     step_span: Any = None
     """The span of the step this process executes: parent of spans made in worker threads."""
+    open_runs: int = 0
+    """Root spans open in this process: its steps' spans are flushed with the run's."""
 
 
 _state = _State()
@@ -152,9 +154,11 @@ def run_span(ids: RunTrace, name: str, attributes: dict[str, Any]) -> Iterator[S
     finally:
         _preset_span.reset(span_token)
         _preset_trace.reset(trace_token)
+    _state.open_runs += 1
     try:
         yield SpanHandle(span)
     finally:
+        _state.open_runs -= 1
         span.end()
         flush()
 
@@ -162,7 +166,9 @@ def run_span(ids: RunTrace, name: str, attributes: dict[str, Any]) -> Iterator[S
 @contextmanager
 def step_span(ids: RunTrace, name: str, attributes: dict[str, Any]) -> Iterator[SpanHandle]:
     """A step's span, child of the run's root span wherever that is, current in this
-    thread and the parent of spans made in the step's worker threads."""
+    thread and the parent of spans made in the step's worker threads. A step process (or
+    pod) may end as soon as its step has, so its spans are flushed then; in the run
+    worker's own process they go with the run's."""
     parent = _remote(ids.trace_id, ids.span_id, sampled(ids))
     span = _state.tracer.start_span(name, context=parent, attributes=attributes)
     previous, _state.step_span = _state.step_span, span
@@ -172,7 +178,8 @@ def step_span(ids: RunTrace, name: str, attributes: dict[str, Any]) -> Iterator[
     finally:
         _state.step_span = previous
         span.end()
-        flush()
+        if not _state.open_runs:
+            flush()
 
 
 def _parent() -> Any:
