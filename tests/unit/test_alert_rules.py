@@ -18,16 +18,14 @@ OBSERVABILITY = Path(__file__).resolve().parents[2] / "deploy" / "observability"
 RULES = OBSERVABILITY / "alerts.yml"
 RULE_TESTS = OBSERVABILITY / "alerts_test.yml"
 DASHBOARD = OBSERVABILITY / "grafana-dashboard.json"
-PROMTOOL = shutil.which("promtool")
-needs_promtool = pytest.mark.skipif(
-    PROMTOOL is None, reason="promtool not installed: make install (Debian's prometheus)"
-)
 
 
 def promtool(*args: str, cwd: Path = OBSERVABILITY) -> subprocess.CompletedProcess[str]:
-    assert PROMTOOL is not None
+    """Run promtool (never skipped: `make install` installs Debian's prometheus for it)."""
+    found = shutil.which("promtool")
+    assert found, "promtool is not installed: run `make install` (Debian's prometheus package)"
     return subprocess.run(
-        [PROMTOOL, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+        [found, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
     )
 
 
@@ -47,19 +45,16 @@ def metric_names(expr: str) -> set[str]:
     return set(re.findall(r"\b(quantumlayer[:_][a-z0-9_:]+|up)\b", expr))
 
 
-@needs_promtool
 def test_the_rules_pass_promtool_check() -> None:
     done = promtool("check", "rules", RULES.name)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@needs_promtool
 def test_the_scrape_config_passes_promtool_check() -> None:
     done = promtool("check", "config", "prometheus.yml")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@needs_promtool
 @pytest.mark.slow
 def test_every_alerts_unit_tests_pass() -> None:
     done = promtool("test", "rules", RULE_TESTS.name)
@@ -125,7 +120,6 @@ def test_the_dashboard_uses_only_metrics_the_exporter_serves() -> None:
     assert used and used - served_names() == set()
 
 
-@needs_promtool
 def test_every_dashboard_query_is_promql_that_prometheus_parses(tmp_path: Path) -> None:
     # Grafana's $__rate_interval is not PromQL: give it a value, then let promtool parse
     # each query as a recording rule.
