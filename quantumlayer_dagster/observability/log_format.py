@@ -71,11 +71,16 @@ class TextFormatter(logging.Formatter):
 
 
 class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever ``sys.stderr`` is at the time (pytest swaps it)."""
+    """Writes to whatever ``sys.stderr`` is at the time (pytest swaps it, and closes the
+    one it swapped out: a handler holding that one would fail)."""
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stderr)
-        super().emit(record)
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def configure_logging(log_format: LogFormat) -> None:
