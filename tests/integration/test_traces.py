@@ -70,6 +70,9 @@ def traced_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TracedRun]:
                 definitions=build_definitions(settings),
                 instance=instance,
             )
+        finally:
+            tracing.use_exporter(None)  # at once: the module's other tests trace on their own
+        try:
             assert outcome.success, outcome.failure
             yield TracedRun(
                 outcome,
@@ -79,7 +82,6 @@ def traced_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TracedRun]:
                 LocalDirStore(settings.artifacts_dir),
             )
         finally:
-            tracing.use_exporter(None)
             instance.dispose()
 
 
