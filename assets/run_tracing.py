@@ -35,10 +35,14 @@ class TracedExecutor(dg.Executor):
             if span.trace_id:
                 plan_context.instance.add_run_tags(run.run_id, {TRACE_ID_TAG: span.trace_id})
             failed: list[str] = []
-            for event in self.inner.execute(plan_context, execution_plan):
-                if event.is_step_failure:
-                    failed.append(event.step_key or "")
-                yield event
+            try:
+                for event in self.inner.execute(plan_context, execution_plan):
+                    if event.is_step_failure:
+                        failed.append(event.step_key or "")
+                    yield event
+            except BaseException as exc:  # interrupted, canceled or crashed
+                span.error(type(exc).__name__)
+                raise
             if failed:
                 span.set({"quantumlayer.failed_steps": ",".join(failed)})
                 span.error("step_failure")

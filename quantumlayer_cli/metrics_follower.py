@@ -7,12 +7,15 @@ together, in the instance's key-value store: Postgres in a deployment), so a res
 exporter resumes where it left off. Records younger than ``settle_s`` wait for the next
 poll: a writer that took a lower id may still be committing it.
 
-The gauges (queue depth, run age, uploads waiting or rejected) are read fresh each poll.
+The gauges (queue depth, run age) are read fresh each poll; the intake gauges (uploads
+waiting or rejected: a listing of the prompts store) every ``intake_every_s``, and a store
+that cannot be listed leaves them out instead of failing the poll.
 """
 
+import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +32,8 @@ from quantumlayer_dagster.observability.request_metrics import (
     forget_stale_runs,
 )
 from quantumlayer_dagster.store.artifact_store import ObjectInbox
+
+log = logging.getLogger(__name__)
 
 STATE_KEY = "quantumlayer/metrics-exporter-state"
 """Where the exporter keeps its state in the instance's key-value store."""
@@ -47,7 +52,10 @@ class Follower:
     """The prompts store, for the intake gauges (None: not measured)."""
     batch: int = 1000
     settle_s: float = 2.0
+    intake_every_s: float = 30.0
     clock: Callable[[], float] = time.time
+    _intake: dict[str, dict[tuple[str, ...], float]] = field(default_factory=dict)
+    _intake_at: float = float("-inf")
 
     def load(self) -> None:
         """The stored state, or a fresh one."""
@@ -131,7 +139,14 @@ class Follower:
                 since = since or record.create_timestamp.timestamp()
                 age = max(0.0, now - since)
             gauges["quantumlayer_oldest_run_age_seconds"][(name,)] = age
-        gauges.update(self._intake_gauges(now))
+        if now - self._intake_at >= self.intake_every_s:
+            self._intake_at = now
+            try:
+                self._intake = self._intake_gauges(now)
+            except Exception as exc:  # the store is down: say so, keep the other gauges
+                log.warning("listing the prompts store failed: %s", exc)
+                self._intake = {}
+        gauges.update(self._intake)
         gauges["quantumlayer_exporter_cursor"] = {(): float(self.metrics.state.cursor)}
         gauges["quantumlayer_exporter_last_poll_timestamp_seconds"] = {(): now}
         with self.metrics.lock:

@@ -2,6 +2,8 @@
 test): it counts each event once, and a restarted exporter resumes from the stored cursor
 with the counts it had, counting neither twice nor from zero."""
 
+import time
+
 import dagster as dg
 import pytest
 from prometheus_client import generate_latest
@@ -10,6 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from quantumlayer_cli.metrics_follower import STATE_KEY, Follower
 from quantumlayer_dagster.observability.prometheus_exposition import ExporterMetrics, registry_for
 from quantumlayer_dagster.observability.step_record import TELEMETRY_KEY
+from quantumlayer_dagster.store.artifact_store import ArtifactStoreUnavailable
+from quantumlayer_dagster.store.local_dir import LocalDirStore
 
 pytestmark = pytest.mark.slow
 
@@ -100,5 +104,40 @@ def test_records_younger_than_the_settle_time_wait_for_the_next_poll(tmp_path):
         assert waiting.metrics.state.cursor == -1
         waiting.settle_s = 0.0
         assert waiting.poll() > 0
+    finally:
+        instance.dispose()
+
+
+def test_the_intake_gauges_count_uploads_waiting_and_rejected(tmp_path):
+    inbox = LocalDirStore(tmp_path / "prompts")
+    inbox.put_bytes("incoming/late.txt", b"count words")
+    inbox.put_bytes("rejected/empty.txt", b"")
+    inbox.put_bytes("rejected/empty.txt.reason.txt", b"the prompt is empty")
+    (tmp_path / "dagster").mkdir()
+    instance = dg.DagsterInstance.from_config(str(tmp_path / "dagster"))
+    try:
+        later = time.time() + 600
+        watcher = Follower(instance, ExporterMetrics(), inbox=lambda: inbox, clock=lambda: later)
+        watcher.poll()
+        samples = scraped(watcher.metrics)
+        assert samples[("quantumlayer_intake_uploads", (("state", "incoming"),))] == 1.0
+        assert samples[("quantumlayer_intake_uploads", (("state", "rejected"),))] == 1.0
+        assert samples[("quantumlayer_intake_oldest_incoming_age_seconds", ())] >= 599
+    finally:
+        instance.dispose()
+
+
+def test_a_store_that_cannot_be_listed_leaves_the_intake_gauges_out(tmp_path):
+    def unreachable() -> LocalDirStore:
+        raise ArtifactStoreUnavailable("the prompts bucket cannot be reached")
+
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    try:
+        dg.materialize([capsule], instance=instance, raise_on_error=False)
+        watcher = Follower(instance, ExporterMetrics(), inbox=unreachable, settle_s=0.0)
+        assert watcher.poll() > 0
+        samples = scraped(watcher.metrics)
+        assert not [name for name, _ in samples if name.startswith("quantumlayer_intake")]
+        assert samples[("quantumlayer_runs", (("status", "queued"),))] == 0.0
     finally:
         instance.dispose()
