@@ -138,10 +138,11 @@ def test_sandbox_runs_and_host_tools_are_spans_under_their_stages(traced_run):
         return found
 
     sandbox = [s for s in traced_run.spans if s.name == "sandbox run"]
-    assert sandbox and {spans[s.parent.span_id].name for s in sandbox if s.parent} == {
-        "step test_suite"
-    }
-    assert sandbox[-1].attributes["quantumlayer.sandbox.limit"] == "none"
+    parents = [spans[s.parent.span_id].name for s in sandbox if s.parent]
+    # test_suite runs the tests there; generation may run examples there too
+    assert len(parents) == len(sandbox) and "step test_suite" in parents
+    assert all(name.startswith("step ") for name in parents)
+    assert {s.attributes["quantumlayer.sandbox.isolation_mode"] for s in sandbox} == {"bwrap"}
     tools = stages_of("tool ")
     assert tools["tool bandit"] == "step security_report"
     assert tools["tool pip-audit"] == "step security_report"
