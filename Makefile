@@ -15,6 +15,9 @@ PROMPT ?= examples/calculator.txt
 # list without these extras. Runtime system packages: deploy/apt-packages.txt (also the image's).
 EXTRAS ?= dev,local-llm
 RUNTIME_PACKAGES := $(shell cat deploy/apt-packages.txt)
+# Needed by the tests only, not by the image: prometheus and promtool (the alerting rules'
+# unit tests, the exporter's end-to-end test).
+TEST_PACKAGES := $(shell cat tools/apt-packages-test.txt)
 
 .PHONY: demo test install bytecode node-tools system-packages lint typecheck unit ui llm-serve embedding-service bench clean
 
@@ -35,7 +38,7 @@ install: system-packages $(VENV)/.installed bytecode node-tools $(DAGSTER_HOME)/
 
 system-packages:
 	@missing=""; \
-	for p in $(RUNTIME_PACKAGES); do \
+	for p in $(RUNTIME_PACKAGES) $(TEST_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
 	done; \
 	command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \

@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 
 from assets.partitions import requests_partitions
+from assets.step_telemetry import observed_step
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
 from quantumlayer_dagster.llm.protocol import LLMStageError
@@ -29,7 +30,8 @@ def request_asset(
     ``requests`` partitions, with the stage's code version and artifact model and the named
     asset checks (blocking ones stop downstream assets when they fail). An asset of kind
     ``llm`` joins the ``llm`` concurrency pool, and when its stage fails on the LLM, the
-    failure carries every attempt as metadata."""
+    failure carries every attempt as metadata. Every step runs in its step scope (trace
+    span, log ids, telemetry observation: ``assets/step_telemetry.py``)."""
 
     def declare(fn: Callable[..., Any]) -> dg.AssetsDefinition:
         name = fn.__name__
@@ -48,7 +50,7 @@ def request_asset(
             kinds=kinds,
             check_specs=specs or None,
             pool=LLM_POOL if uses_llm else None,
-        )(_reporting_llm_failures(fn) if uses_llm else fn)
+        )(observed_step(_reporting_llm_failures(fn) if uses_llm else fn))
 
     return declare
 

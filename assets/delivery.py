@@ -23,6 +23,7 @@ from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
 from quantumlayer_dagster.artifacts.validation import ValidationReport
 from quantumlayer_dagster.memory.remember import remember_request, request_outcome
+from quantumlayer_dagster.observability.tracing import current_trace_id
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.capsule import CapsuleInputs, CapsuleRefused, package_request
@@ -96,7 +97,7 @@ def capsule(
     with timed() as t:
         thresholds = replace(quality_gates.thresholds(), required_isolation=sandbox.isolation)
         try:
-            packaged = package_request(inputs, thresholds, all_code_versions())
+            packaged = package_request(inputs, thresholds, all_code_versions(), current_trace_id())
         except CapsuleRefused as exc:
             raise dg.Failure(description=f"capsule refused: {exc}") from None
         key = capsule_key(context.partition_key)

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets import run_tracing
 from assets.step_pods import per_step_k8s_config
 from quantumlayer_dagster.settings import ExecutorKind
 
@@ -11,10 +12,16 @@ LOCAL_EXECUTORS: dict[ExecutorKind, dg.ExecutorDefinition] = {
 }
 
 
-def executor_for(kind: ExecutorKind) -> dg.ExecutorDefinition:
+def executor_for(kind: ExecutorKind, *, traced: bool = False) -> dg.ExecutorDefinition:
     """in-process (the local default), multiprocess, or ``k8s_job_executor``: one Kubernetes
     Job per step, under the K8sRunLauncher of deploy/values.yaml, with each step's pod
-    settings from ``per_step_k8s_config`` (assets/step_pods.py)."""
+    settings from ``per_step_k8s_config`` (assets/step_pods.py). ``traced``: with the run's
+    root span around the run (``assets/run_tracing.py``; only when tracing is on)."""
+    executor = _executor(kind)
+    return run_tracing.traced(executor) if traced else executor
+
+
+def _executor(kind: ExecutorKind) -> dg.ExecutorDefinition:
     if kind == "k8s":
         # dagster-k8s loads the Kubernetes client (about 0.35 s), which only this kind uses
         from dagster_k8s import k8s_job_executor

@@ -203,6 +203,25 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", default=None, help="LLM config file (default: QL_LLM_CONFIG)")
     check.add_argument("--stage", default="check", help="ask with this stage's model group")
     check.set_defaults(handler="quantumlayer_cli.llm_command:check")
+
+    metrics = sub.add_parser("metrics", help="the Prometheus exporter of the instance")
+    metrics_sub = metrics.add_subparsers(dest="metrics_command", required=True)
+    exporter = metrics_sub.add_parser(
+        "serve",
+        help="follow the Dagster instance's event log and serve /metrics",
+        description="Count requests, stages, LLM calls, gates, sandbox runs and intake from "
+        "the event log of the instance in $DAGSTER_HOME, resuming from the stored cursor, "
+        "and serve them to Prometheus until stopped.",
+    )
+    exporter.add_argument("--port", type=int_in(1, 65535), default=9464)
+    exporter.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    exporter.add_argument(
+        "--interval",
+        type=seconds_in(0, 3600.0),
+        default=5.0,
+        help="seconds between reads of the event log",
+    )
+    exporter.set_defaults(handler="quantumlayer_cli.metrics_command:serve")
     return parser
 
 

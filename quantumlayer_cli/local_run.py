@@ -10,6 +10,8 @@ from quantumlayer_cli.errors import innermost, root_cause
 from quantumlayer_cli.progress import RunProgress
 from quantumlayer_dagster.artifacts.capsule import GateResult
 from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.observability.trace_ids import TRACE_ID_TAG
+from quantumlayer_dagster.observability.tracing import run_span
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.registry import CAPSULE, JOB_NAME, PARTITIONS
 from quantumlayer_dagster.store.keys import capsule_key
@@ -62,7 +64,11 @@ def run_request(
     run_id = str(uuid.uuid4())
     if emit:
         emit(f"request {request_id}: run {run_id}")
-    with RunProgress(instance, run_id, emit or (lambda _line: None)):
+    with (
+        RunProgress(instance, run_id, emit or (lambda _line: None)),
+        # execute_in_process brings its own executor: the run's root span is opened here
+        run_span(run_id, {}, job=JOB_NAME, request_id=request_id) as span,
+    ):
         result = job.execute_in_process(
             instance=instance,
             partition_key=request_id,
@@ -70,7 +76,10 @@ def run_request(
             run_id=run_id,
             # Progress is printed from the event log; the console logger would repeat it all.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            tags={TRACE_ID_TAG: span.trace_id} if span.trace_id else None,
         )
+        if not result.success:
+            span.error("run_failure")
     gates = [
         GateResult(
             name=e.check_name,

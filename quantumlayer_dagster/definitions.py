@@ -6,8 +6,11 @@ import dagster as dg
 from assets import ALL_ASSETS
 from assets.executors import executor_for
 from assets.jobs import generate_project
+from assets.loggers import json_console
 from assets.sensors import build_prompt_upload_sensor
 from quantumlayer_dagster.llm.config import LLMConfigError, read_llm_config
+from quantumlayer_dagster.observability import tracing
+from quantumlayer_dagster.observability.log_format import configure_logging
 from quantumlayer_dagster.settings import Settings
 from resources.artifact_store import ArtifactStoreResource, artifact_store_resource
 from resources.environment import env_vars_set
@@ -21,12 +24,18 @@ from resources.sandbox import SandboxResource
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    """Definitions for the given settings (tests pass their own)."""
+    """Definitions for the given settings (tests pass their own). This process's tracing
+    and log format are set from them too: every run worker, step process and code server
+    loads the Definitions."""
+    tracing.configure(settings.telemetry.tracing)
+    configure_logging(settings.log_format)
     store = artifact_store_resource(settings)
     return dg.Definitions(
         assets=ALL_ASSETS,
         jobs=[generate_project],
-        executor=executor_for(settings.executor),
+        executor=executor_for(settings.executor, traced=settings.telemetry.tracing.enabled),
+        # Dagster's own lines as JSON too; the console logger stays Dagster's otherwise.
+        loggers={"console": json_console} if settings.log_format == "json" else None,
         sensors=[build_prompt_upload_sensor(settings.upload_batch, settings.upload_poll_s)],
         resources={
             "artifact_store": store,

@@ -23,6 +23,7 @@ from pydantic_settings import (
 
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG
 from quantumlayer_dagster.memory.embedder import MINILM, EmbeddingService
+from quantumlayer_dagster.observability.tracing_config import SamplerName, TracingConfig
 from quantumlayer_dagster.quality.gates import GateThresholds
 from quantumlayer_dagster.sandbox.k8s_spec import K8sSandboxConfig
 from quantumlayer_dagster.sandbox.models import SandboxLimits
@@ -64,6 +65,48 @@ class StoreSettings(BaseSettings):
     backup_s3_endpoint: str = ""
     """``QL_BACKUP_S3_ENDPOINT``: host:port of the S3 server ``s3://`` backups go to (keys
     ``QL_BACKUP_S3_ACCESS_KEY`` / ``QL_BACKUP_S3_SECRET_KEY``); empty: the store's server."""
+
+
+class TelemetrySettings(BaseSettings):
+    """Traces, configured only by the standard OpenTelemetry variables: ``OTEL_SDK_DISABLED``,
+    ``OTEL_TRACES_EXPORTER`` (``otlp`` or ``console``; unset or ``none``: off),
+    ``OTEL_SERVICE_NAME``, ``OTEL_TRACES_SAMPLER`` and ``OTEL_TRACES_SAMPLER_ARG``, and the
+    OTLP protocol (``http/protobuf``, the one exporter installed). The OTLP exporter reads its
+    endpoint, headers, timeout and certificate itself (``OTEL_EXPORTER_OTLP_*``), so a
+    collector's token never passes through these settings."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, env_ignore_empty=True)
+
+    sdk_disabled: bool = Field(default=False, validation_alias=AliasChoices("OTEL_SDK_DISABLED"))
+    traces_exporter: Literal["none", "otlp", "console"] = Field(
+        default="none", validation_alias=AliasChoices("OTEL_TRACES_EXPORTER")
+    )
+    service_name: str = Field(
+        default="quantumlayer", validation_alias=AliasChoices("OTEL_SERVICE_NAME")
+    )
+    traces_sampler: SamplerName = Field(
+        default="parentbased_always_on", validation_alias=AliasChoices("OTEL_TRACES_SAMPLER")
+    )
+    traces_sampler_arg: float = Field(
+        default=1.0, ge=0.0, le=1.0, validation_alias=AliasChoices("OTEL_TRACES_SAMPLER_ARG")
+    )
+    otlp_protocol: Literal["http/protobuf"] = Field(
+        default="http/protobuf", validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_PROTOCOL")
+    )
+    otlp_traces_protocol: Literal["http/protobuf"] = Field(
+        default="http/protobuf",
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"),
+    )
+
+    @property
+    def tracing(self) -> TracingConfig:
+        """What ``observability.tracing.configure`` takes: off when disabled or unset."""
+        return TracingConfig(
+            exporter="none" if self.sdk_disabled else self.traces_exporter,
+            service_name=self.service_name,
+            sampler=self.traces_sampler,
+            sampler_arg=self.traces_sampler_arg,
+        )
 
 
 class Settings(BaseSettings):
@@ -129,6 +172,11 @@ class Settings(BaseSettings):
     """``QL_MEMORY_EMBEDDING_SERVICE``: without an API base, ``minilm`` runs in the machine's
     embedding service, found or started on first use (``local``: the model loads once per
     machine), or in each process that embeds (``process``; ``quantumlayer run``'s default)."""
+    log_format: Literal["text", "json"] = "text"
+    """``QL_LOG_FORMAT``: ``json`` prints one JSON object per log line (request, run, stage
+    and trace ids as fields); ``text`` (default) is for a person at a terminal."""
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    """Read by TelemetrySettings from the ``OTEL_*`` variables."""
     memory_api_key: str | None = Field(default=None, repr=False, exclude=True)
     """``QL_MEMORY_API_KEY``: the Qdrant server's key; only whether it is set is used here,
     the memory resource binds the value with ``dg.EnvVar``."""
@@ -213,10 +261,11 @@ class Settings(BaseSettings):
 
 
 class _EnvWithoutStore(EnvSettingsSource):
-    """The environment, except that ``QL_STORE`` names the store's kind, not ``store``."""
+    """The environment, except that ``QL_STORE`` names the store's kind, not ``store``, and
+    the telemetry settings read their own ``OTEL_*`` variables."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        if field_name == "store":
+        if field_name in ("store", "telemetry"):
             return None, field_name, False
         return super().get_field_value(field, field_name)
 
@@ -224,7 +273,7 @@ class _EnvWithoutStore(EnvSettingsSource):
 def setting_default(name: str) -> Any:
     """The default of a ``Settings`` (or ``StoreSettings``) field, for a resource field that
     takes the same value, so that each default is written once, here."""
-    for model in (Settings, StoreSettings):
+    for model in (Settings, StoreSettings, TelemetrySettings):
         if name in model.model_fields:
             return model.model_fields[name].get_default(call_default_factory=False)
     raise KeyError(name)
@@ -237,7 +286,7 @@ def describe_settings_error(exc: ValidationError) -> str:
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "?"
         field = _field(model, name)
-        variable = name if name.startswith("QL_") else f"QL_{name.upper()}"
+        variable = name if name.startswith(("QL_", "OTEL_")) else f"QL_{name.upper()}"
         allowed = _allowed(field) if field is not None else error["msg"]
         if error["type"] == "int_parsing" and "whole number" not in allowed:
             allowed = allowed.replace("must be", "must be a whole number", 1)
@@ -246,7 +295,10 @@ def describe_settings_error(exc: ValidationError) -> str:
 
 
 def _model_named(title: str) -> type[BaseSettings]:
-    return StoreSettings if title == StoreSettings.__name__ else Settings
+    models: dict[str, type[BaseSettings]] = {
+        m.__name__: m for m in (StoreSettings, TelemetrySettings)
+    }
+    return models.get(title, Settings)
 
 
 def _field(model: type[BaseSettings], name: str) -> FieldInfo | None:

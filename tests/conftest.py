@@ -120,6 +120,7 @@ def _server_entry_points() -> dict[int, str]:
     from tests.fakes.openai_server import FakeOpenAIServer
     from tests.fixtures.dagster_servers import running_daemon, running_webserver
     from tests.fixtures.postgres import fresh_postgres_database
+    from tests.fixtures.prometheus_server import running_exporter, running_prometheus
     from tests.fixtures.s3_server import start_s3_server
 
     found: list[Any] = [
@@ -131,6 +132,8 @@ def _server_entry_points() -> dict[int, str]:
         running_webserver,
         fresh_postgres_database,
         start_s3_server,
+        running_exporter,
+        running_prometheus,
     ]
     return {id(obj): getattr(obj, "__name__", repr(obj)) for obj in found}
 

@@ -60,6 +60,9 @@ class CapsuleManifest(Model):
     """Per function the model wrote: whether its examples pass."""
     """Totals of generation attempts and repairs (code files, code repairs, project-pass
     repairs, test-repair rounds); each one is listed in its asset's metadata."""
+    trace_id: str = ""
+    """The OpenTelemetry trace of the run that built the capsule (32 hex digits), or empty
+    when that run was not traced (then the same inputs still give the same bytes)."""
     files: dict[str, str] = Field(default_factory=dict)
 
     def to_json_bytes(self) -> bytes:

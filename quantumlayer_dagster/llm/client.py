@@ -42,6 +42,7 @@ from quantumlayer_dagster.llm.structured_output import (
     with_schema_instruction,
 )
 from quantumlayer_dagster.llm.transport_errors import failure_reason
+from quantumlayer_dagster.observability.traced_calls import traced_llm_request
 
 log = logging.getLogger(__name__)
 
@@ -282,6 +283,7 @@ class LiteLLMClient:
             stage, messages, calls, max_tokens, grammar, [None], fmt=fmt, attempt=attempt
         )[0]
 
+    @traced_llm_request
     def _send_choices(
         self,
         stage: str,

@@ -29,6 +29,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from quantumlayer_dagster.observability.traced_calls import traced_sandbox_run
+from quantumlayer_dagster.observability.tracing import trace_annotations
 from quantumlayer_dagster.sandbox import command, k8s_spec
 from quantumlayer_dagster.sandbox.k8s_pod import RESULT_MARKER
 from quantumlayer_dagster.sandbox.models import SandboxLimits, SandboxResult
@@ -80,6 +82,7 @@ class K8sJobSandbox:
         finally:
             shutil.rmtree(outer, ignore_errors=True)
 
+    @traced_sandbox_run
     def run(
         self,
         argv: list[str],
@@ -116,7 +119,9 @@ class K8sJobSandbox:
             self.limits.wall_timeout_s,
             self.limits.max_output_bytes,
         )
-        job = k8s_spec.sandbox_job(name, self.config, pod_command, self.limits.wall_timeout_s)
+        job = k8s_spec.sandbox_job(
+            name, self.config, pod_command, self.limits.wall_timeout_s, trace_annotations()
+        )
         namespace = self.config.namespace
         created = self._batch.create_namespaced_job(namespace=namespace, body=job)
         try:

@@ -105,9 +105,14 @@ def sandbox_job(
     config: K8sSandboxConfig,
     command: list[str],
     wall_timeout_s: float,
+    annotations: dict[str, str] | None = None,
 ) -> dict:
-    """The Job that runs ``command`` once in a locked-down pod (see the module doc)."""
+    """The Job that runs ``command`` once in a locked-down pod (see the module doc).
+    ``annotations`` (the trace context of the run that made it) go on the Job and its pod,
+    where a log collector can join the pod's lines to the trace; the pod itself cannot
+    export spans (it has no network)."""
     labels = sandbox_labels(name)
+    meta: dict = {"labels": labels, **({"annotations": annotations} if annotations else {})}
     limits = {
         "cpu": config.cpu,
         "memory": config.memory,
@@ -166,12 +171,12 @@ def sandbox_job(
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
-        "metadata": {"name": name, "namespace": config.namespace, "labels": labels},
+        "metadata": {"name": name, "namespace": config.namespace, **meta},
         "spec": {
             "backoffLimit": 0,
             "activeDeadlineSeconds": math.ceil(wall_timeout_s) + config.startup_grace_s,
             "ttlSecondsAfterFinished": config.ttl_after_finished_s,
-            "template": {"metadata": {"labels": labels}, "spec": pod_spec},
+            "template": {"metadata": meta, "spec": pod_spec},
         },
     }
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from quantumlayer_dagster.observability.traced_calls import traced_sandbox_run
 from quantumlayer_dagster.sandbox import command
 from quantumlayer_dagster.sandbox.capture import OutputPump, has_exited
 from quantumlayer_dagster.sandbox.cgroup import SandboxCgroup
@@ -70,6 +71,7 @@ class Sandbox:
                 subprocess.run(["umount", "-l", str(work)], capture_output=True, check=False)
             shutil.rmtree(outer, ignore_errors=True)
 
+    @traced_sandbox_run
     def run(
         self,
         argv: list[str],

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from quantumlayer_dagster.observability.traced_calls import traced_host_tool
 from quantumlayer_dagster.sandbox.command import SANDBOX_PATH, rlimits
 from quantumlayer_dagster.sandbox.models import SandboxLimits
 
@@ -49,6 +50,7 @@ def run_python_tool(
     )
 
 
+@traced_host_tool
 def run_host_tool(
     argv: list[str],
     timeout_s: float,

@@ -161,12 +161,15 @@ def request_usage(inputs: CapsuleInputs) -> LLMUsage:
 
 
 def package_request(
-    inputs: CapsuleInputs, thresholds: GateThresholds, stage_versions: dict[str, str]
+    inputs: CapsuleInputs,
+    thresholds: GateThresholds,
+    stage_versions: dict[str, str],
+    trace_id: str = "",
 ) -> PackagedCapsule:
     """The request's capsule: its files laid out from ``inputs``, its gates judged with
-    ``thresholds``, its LLM use and generation attempts totalled, and the code
-    ``stage_versions`` it was built from. Raises CapsuleRefused when a gate judged a tree
-    other than the one packaged."""
+    ``thresholds``, its LLM use and generation attempts totalled, the code
+    ``stage_versions`` it was built from and the ``trace_id`` of the run that built it.
+    Raises CapsuleRefused when a gate judged a tree other than the one packaged."""
     judged = judged_validation(inputs.semantic_validation, inputs.test_suite)
     entries = capsule_entries(inputs, judged)
     results = request_gates(inputs, judged, thresholds)
@@ -182,6 +185,7 @@ def package_request(
         gates=results,
         attempts=attempt_totals(inputs.code_tree, inputs.test_suite),
         functions=function_examples(inputs.code_tree, inputs.test_suite),
+        trace_id=trace_id,
         files={},
     )
     data = build_capsule(entries, manifest)

@@ -213,3 +213,34 @@ def test_a_k8s_sandbox_without_an_image_is_one_line_with_the_fix(
     monkeypatch.delenv("QL_SANDBOX_IMAGE", raising=False)
     with pytest.raises(ValueError, match="QL_SANDBOX=k8s needs QL_SANDBOX_IMAGE"):
         Settings.from_env()
+
+
+def test_a_traced_sandbox_job_carries_the_trace_context_of_its_sandbox_run() -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from quantumlayer_dagster.observability import tracing
+    from quantumlayer_dagster.observability.trace_ids import (
+        TRACEPARENT_ANNOTATION,
+        parse_traceparent,
+    )
+
+    exporter = InMemorySpanExporter()
+    cluster = FakeCluster()
+    tracing.use_exporter(exporter)
+    try:
+        run_pytest(project(PASSING), sandbox(cluster))
+    finally:
+        tracing.use_exporter(None)
+    [job] = cluster.jobs.values()
+    kubernetes_validate.validate(job, K8S_VERSION, strict=True)
+    annotation = job["metadata"]["annotations"][TRACEPARENT_ANNOTATION]
+    assert job["spec"]["template"]["metadata"]["annotations"][TRACEPARENT_ANNOTATION] == annotation
+    parsed = parse_traceparent(annotation)
+    [span] = [s for s in exporter.get_finished_spans() if s.name == "sandbox run"]
+    assert parsed == (span.context.trace_id, span.context.span_id, True)
+    assert span.attributes["quantumlayer.sandbox.isolation_mode"] == "k8s-job"
+
+
+def test_an_untraced_sandbox_job_has_no_annotations() -> None:
+    assert "annotations" not in built_job()["metadata"]
+    assert "annotations" not in built_job()["spec"]["template"]["metadata"]

@@ -26,6 +26,22 @@ from quantumlayer_dagster.settings import Settings, SettingsError
         ("QL_MEMORY", "maybe", "QL_MEMORY=maybe: must be true/false, on/off, yes/no or 1/0"),
         ("QL_S3_SECURE", "si", "QL_S3_SECURE=si: must be true/false, on/off, yes/no or 1/0"),
         ("QL_STORE", "s3", "QL_STORE=s3: must be one of local, minio"),
+        ("QL_LOG_FORMAT", "xml", "QL_LOG_FORMAT=xml: must be one of text, json"),
+        (
+            "OTEL_TRACES_EXPORTER",
+            "zipkin",
+            "OTEL_TRACES_EXPORTER=zipkin: must be one of none, otlp, console",
+        ),
+        (
+            "OTEL_TRACES_SAMPLER_ARG",
+            "2",
+            "OTEL_TRACES_SAMPLER_ARG=2: must be between 0.0 and 1.0",
+        ),
+        (
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+            "grpc",
+            "OTEL_EXPORTER_OTLP_PROTOCOL=grpc: must be one of http/protobuf",
+        ),
     ],
 )
 def test_a_value_out_of_range_is_one_line_naming_variable_value_and_range(
@@ -117,3 +133,20 @@ def test_a_url_from_the_environment_reaches_the_memory_as_an_env_var(
     # A Settings built in code keeps its value (no variable to name).
     given = Settings(home=tmp_path, memory_url="http://other:6333")
     assert VectorMemoryResource.from_settings(given).url == "http://other:6333"
+
+
+def test_tracing_is_off_unless_an_exporter_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OTEL_TRACES_EXPORTER", "OTEL_SDK_DISABLED"):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings.from_env().telemetry.tracing.enabled is False
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp")
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER_ARG", "0.25")
+    tracing = Settings.from_env().telemetry.tracing
+    assert (tracing.exporter, tracing.sampler, tracing.sampler_arg) == (
+        "otlp",
+        "parentbased_traceidratio",
+        0.25,
+    )
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+    assert Settings.from_env().telemetry.tracing.enabled is False
