@@ -13,7 +13,9 @@ Prints ``name: value`` lines:
   stage's weight is its number of sequential call waves, computed from the server's request
   log: calls without a file (e.g. a structured answer and its repairs) follow one another;
   per-file calls of different files are independent and count as one wave, whose length is
-  the most calls any one file needed (its attempts and repairs follow one another). The
+  the most calls any one file needed (its attempts and repairs follow one another); calls
+  for a module (``path``) and calls for its functions (``path::name``, e.g. a module's
+  interface and then each function's examples) are two waves, one after the other. The
   critical path is the heaviest path through the asset graph (the Definitions' own
   dependencies), summing the weights of the stages on it. It counts what *could* overlap,
   not what did, so waiting for calls one at a time shows up in the ratio below.
@@ -46,14 +48,20 @@ sys.path.insert(0, str(ROOT))
 def stage_waves(requests: list) -> dict[str, int]:  # type: ignore[type-arg]
     """Stage -> sequential call waves (see the module docstring), from the request log."""
     unfiled: Counter[str] = Counter()
-    per_file: dict[str, Counter[str]] = {}
+    per_file: dict[tuple[str, bool], Counter[str]] = {}
     for r in requests:
         if r.file:
-            per_file.setdefault(r.stage, Counter())[r.file] += 1
+            per_file.setdefault((r.stage, "::" in r.file), Counter())[r.file] += 1
         else:
             unfiled[r.stage] += 1
-    stages = set(unfiled) | set(per_file)
-    return {s: unfiled[s] + max(per_file.get(s, Counter()).values(), default=0) for s in stages}
+    stages = set(unfiled) | {stage for stage, _ in per_file}
+    return {
+        s: unfiled[s]
+        + sum(
+            max(per_file.get((s, level), Counter()).values(), default=0) for level in (False, True)
+        )
+        for s in stages
+    }
 
 
 def busy_seconds(requests: list) -> float:  # type: ignore[type-arg]
