@@ -100,13 +100,16 @@ class LiteLLMClient:
         json_schema: dict[str, Any] | None = None,
         validation_context: dict[str, Any] | None = None,
         max_attempts: int = 3,
+        salvage: Callable[[Any], M | None] | None = None,
     ) -> tuple[M, list[LLMCall]]:
         """Ask for an object of ``schema``; return it validated with every call made.
 
         After an invalid reply the request is sent again followed by that reply and a repair
         message carrying the validation error, up to ``max_attempts`` calls in all; then
-        LLMStageError with every call. Only a reply that validated is cached (under the
-        original request, so a re-run skips the repairs too).
+        ``salvage`` (when given) is offered each reply that parsed as JSON, latest first, and
+        the first object it makes of one is returned; else InvalidReplies with every call.
+        Only a reply that validated is cached (under the original request, so a re-run skips
+        the repairs too); a salvaged one is not.
         """
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -120,9 +123,11 @@ class LiteLLMClient:
         calls: list[LLMCall] = []
         last_error = ""
         first_digest: str | None = None
+        texts: list[str] = []
         for attempt in range(1, max_attempts + 1):
             reply = self._send(stage, conversation, attempt, calls, fmt, settings.max_tokens)
             first_digest = first_digest or reply.digest
+            texts.append(reply.text)
             try:
                 value = schema.model_validate(parse_json(reply.text), context=validation_context)
             except (ValidationError, ValueError) as exc:
@@ -146,6 +151,13 @@ class LiteLLMClient:
             if not reply.call.cached:
                 self._remember({first_digest, reply.digest}, reply)
             return value, calls
+        for text in reversed(texts if salvage is not None else []):
+            try:
+                salvaged = salvage(parse_json(text)) if salvage is not None else None
+            except (ValidationError, ValueError):
+                continue
+            if salvaged is not None:
+                return salvaged, calls
         group = self.config.group_for(stage)
         raise InvalidReplies(
             stage,

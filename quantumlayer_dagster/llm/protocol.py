@@ -46,13 +46,16 @@ class LLM(Protocol):
         json_schema: dict[str, Any] | None = None,
         validation_context: dict[str, Any] | None = None,
         max_attempts: int = 3,
+        salvage: Callable[[Any], M | None] | None = None,
     ) -> tuple[M, list[LLMCall]]:
         """Ask for an object of ``schema`` and return it validated, with every call made.
 
         ``json_schema`` overrides the schema sent for constrained decoding (e.g. with enums
         of valid ids); the reply is always validated against ``schema`` with
         ``validation_context``. An invalid reply is answered with a repair message carrying
-        the validation error, up to ``max_attempts`` calls in all; then LLMStageError.
+        the validation error, up to ``max_attempts`` calls in all; then ``salvage`` (when
+        given) may make an acceptable object of a reply's parsed JSON (dropping what cannot
+        be kept, and saying so); else InvalidReplies.
         """
         ...
 
