@@ -302,8 +302,8 @@ def _compile_issue(
 
 
 def _import_issues(source: SourceFile, context: ProjectContext) -> list[ValidationIssue]:
-    """Imports of the project's own modules (absolute or relative) that no file provides, and
-    names imported from a project module that it does not define."""
+    """Imports of the project's own modules (absolute or relative) that no file provides, of
+    the module itself, and names imported from a project module that it does not define."""
     modules = context.modules
     own_tops = {m.split(".")[0] for m in modules}
     names = python_module_names(source.path)
@@ -335,6 +335,9 @@ def _import_issues(source: SourceFile, context: ProjectContext) -> list[Validati
                     if target in modules
                     else f"relative import of '{dots}{imp.module}' finds no module '{target}'"
                 )
+        if not message and target in names and not is_package:
+            # a module importing from itself: a circular import, whatever names it asks for
+            message = f"imports from '{target}', the module itself"
         messages = [message] if message else _names_missing(imp.names, target, context)
         found += [
             ValidationIssue(

@@ -13,9 +13,9 @@ from quantumlayer_dagster.analysis.file_checks import blocking_issues, project_c
 from quantumlayer_dagster.artifacts.bodies import FunctionBody
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
+from quantumlayer_dagster.generation.file_allowance import file_allowance, top_level_names
 from quantumlayer_dagster.generation.fill_bodies import BodyTarget, fill_bodies
 from quantumlayer_dagster.generation.slots import Slot, find_slots
-from quantumlayer_dagster.generation.splice_body import standard_library
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.sandbox import CodeSandbox
 
@@ -70,17 +70,9 @@ def complete_file(
 ) -> Completion:
     """Fill the stubs of ``source`` (a module named by ``path``, e.g. ``solution.py``)."""
     slots = stubs_of(source, path, function)
-    imported = _imported_modules(source)
-    taken = _top_level_names(source)
+    allowed = file_allowance(source)
+    taken = top_level_names(source)
     names = frozenset(s.name for s in slots if s.owner is None)
-
-    def allowed(module: str) -> str | None:
-        if standard_library(module) or module.split(".")[0] in imported:
-            return None
-        return (
-            f"the body imports `{module}`, which the file does not import and the standard "
-            "library does not have"
-        )
 
     targets = [
         BodyTarget(
@@ -111,30 +103,6 @@ def file_check(path: str, content: str, files: dict[str, str]) -> list[str]:
     """The blocking findings of one module against the files around it."""
     context = project_context(list(files), [], files)
     return [i.describe() for i in blocking_issues(SourceFile(path=path, content=content), context)]
-
-
-def _imported_modules(source: str) -> set[str]:
-    tree = ast.parse(source)
-    found: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            found |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module.split(".")[0])
-    return found
-
-
-def _top_level_names(source: str) -> set[str]:
-    tree = ast.parse(source)
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        elif isinstance(node, ast.Assign):
-            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    return names
 
 
 def _later_signatures(source: str, slot: Slot) -> str:

@@ -19,6 +19,11 @@ from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.testing import TestRun
 from quantumlayer_dagster.generation.examples import Example, example_from_plan
+from quantumlayer_dagster.generation.file_allowance import (
+    file_allowance,
+    top_level_functions,
+    top_level_names,
+)
 from quantumlayer_dagster.generation.fill_bodies import BodyTarget, fill_bodies
 from quantumlayer_dagster.generation.render_tests import (
     PlannedTest,
@@ -86,12 +91,7 @@ def run_planned_tests(
         return PlannedTestOutcome(project, first, first, rendered, [], [])
     files = {f.path: f.content for f in code.files}
     targets = [
-        BodyTarget(
-            path=target.split("::")[0],
-            qualname=target.split("::")[1],
-            examples=tuple(dict.fromkeys(examples)),
-            current=True,
-        )
+        _repair_target(files, target, examples)
         for target, examples in _examples_by_target(rendered, failing).items()
         if _has_function(files, target)
     ]
@@ -115,6 +115,23 @@ def run_planned_tests(
         progress(f"{STAGE}: running the tests again after the repair")
     return PlannedTestOutcome(
         repaired, first, run_pytest(repaired, sandbox), rendered, result.bodies, result.calls
+    )
+
+
+def _repair_target(files: dict[str, str], target: str, examples: list[Example]) -> BodyTarget:
+    """A body to repair: judged by every example and case of it, allowed what its module
+    already imports (and the standard library), never a name the module already has."""
+    path, qualname = target.split("::")
+    source = files[path]
+    own = qualname.split(".")[0]
+    return BodyTarget(
+        path=path,
+        qualname=qualname,
+        examples=tuple(dict.fromkeys(examples)),
+        allowed=file_allowance(source),
+        taken=frozenset(top_level_names(source) - {own}),
+        siblings=frozenset(top_level_functions(source) - {own}),
+        current=True,
     )
 
 
