@@ -121,7 +121,7 @@ def project_structure(
             if f.interface
             for fn in [*f.interface.functions, *(m for c in f.interface.classes for m in c.methods)]
         ),
-        dropped_examples=markdown("\n".join(f"- {d}" for d in result.dropped_examples) or "none"),
+        dropped=markdown("\n".join(f"- {d}" for d in result.dropped) or "none"),
     )
 
 

@@ -116,8 +116,10 @@ class ProjectStructure(Model):
     libraries: list[str]
     requirement_notes: list[str]
     """One line per requirement (priority, components, criteria): context for code generation."""
-    dropped_examples: list[str] = Field(default_factory=list)
-    """Planned examples left out, each with why (``path::function: reason``)."""
+    dropped: list[str] = Field(default_factory=list)
+    """Parts of the model's plan left out, each with why: examples that were not literal
+    calls of their signature, and what a reply that never passed its checks could not keep
+    (``generation.plan_salvage``)."""
     llm: LLMUsage = Field(default_factory=LLMUsage)
 
     @model_validator(mode="after")

@@ -37,6 +37,7 @@ from quantumlayer_dagster.generation.interface_checks import (
     example_problem,
     sketch_problems,
 )
+from quantumlayer_dagster.generation.plan_salvage import sketch_salvage
 from quantumlayer_dagster.generation.render_skeleton import module_name
 from quantumlayer_dagster.llm.protocol import LLM, InvalidReplies, LLMStageError
 from quantumlayer_dagster.prompts import load_template
@@ -82,10 +83,13 @@ def plan_interfaces(
     earlier waves)."""
     sketches: dict[str, ModuleSketch] = {}
     calls: list[LLMCall] = []
+    salvaged: list[str] = []
     for wave in waves:
         if progress:
             progress(f"{STAGE}: planning the interfaces of {', '.join(m.path for m in wave)}")
-        done = run_each(llm, STAGE, wave, lambda m: _sketch(brief, m, sketches, llm), calls)
+        done = run_each(
+            llm, STAGE, wave, lambda m: _sketch(brief, m, sketches, llm, salvaged), calls
+        )
         sketches.update((m.path, s) for m, s in zip(wave, done, strict=True))
     exceptions = BUILTIN_EXCEPTIONS | {c.name for s in sketches.values() for c in s.classes}
     callees = [
@@ -102,7 +106,7 @@ def plan_interfaces(
         progress(f"{STAGE}: planning examples for {len(callees)} functions")
     found = run_each(llm, STAGE, callees, lambda callee: _examples(brief, callee, llm), calls)
     examples = {c.target: ex for c, ex in zip(callees, found, strict=True)}
-    dropped = [note for _, notes in found for note in notes]
+    dropped = salvaged + [note for _, notes in found for note in notes]
     interfaces = {
         path: _interface(path, sketch, {t: ex for t, (ex, _) in examples.items()})
         for path, sketch in sketches.items()
@@ -138,7 +142,11 @@ def run_each(
 
 
 def _sketch(
-    brief: PlanBrief, module: ModuleToPlan, done: dict[str, ModuleSketch], llm: LLM
+    brief: PlanBrief,
+    module: ModuleToPlan,
+    done: dict[str, ModuleSketch],
+    llm: LLM,
+    salvaged: list[str],
 ) -> tuple[ModuleSketch, list[LLMCall]]:
     used = {u: done[u] for u in module.uses if u in done}
     names = {
@@ -173,6 +181,7 @@ def _sketch(
         ModuleSketch,
         validation_context={"sketch": lambda s: sketch_problems(s, context)},
         max_attempts=brief.max_attempts,
+        salvage=sketch_salvage(context, module.path, salvaged),
     )
 
 

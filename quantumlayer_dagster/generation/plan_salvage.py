@@ -4,7 +4,7 @@ Each planning reply is checked and sent back with the findings, bounded by the r
 attempts (``LLM.complete_json``). When every attempt still had a finding, the plan does not
 give up on the request: it keeps the parts of the latest reply that pass the checks and
 drops the rest, each drop recorded with its reason (the asset's metadata and
-``ProjectStructure.dropped_examples`` show them). What must hold for anything to be built (a
+``ProjectStructure.dropped`` show them). What must hold for anything to be built (a
 module with at least one function or class) is never dropped: without it the stage fails."""
 
 from collections.abc import Callable

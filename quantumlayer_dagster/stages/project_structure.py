@@ -18,6 +18,7 @@ from quantumlayer_dagster.artifacts.structure import (
 )
 from quantumlayer_dagster.generation.module_order import write_waves
 from quantumlayer_dagster.generation.plan_interfaces import ModuleToPlan, PlanBrief, plan_interfaces
+from quantumlayer_dagster.generation.plan_salvage import structure_salvage
 from quantumlayer_dagster.llm.protocol import LLM, LLMStageError
 from quantumlayer_dagster.prompts import load_template
 
@@ -49,13 +50,16 @@ def plan_structure(
         max_files=options.max_files,
         **node_fields,
     )
+    validation = {"max_files": options.max_files, "language": options.language}
+    dropped: list[str] = []
     draft, calls = llm.complete_json(
         STAGE,
         messages,
         ProjectStructureDraft,
         json_schema=ProjectStructureDraft.json_schema_for(options.max_files, options.language),
-        validation_context={"max_files": options.max_files, "language": options.language},
+        validation_context=validation,
         max_attempts=options.max_repair_attempts,
+        salvage=structure_salvage(validation, dropped),
     )
     files = _place_under_src(draft, options.language) if node else _place_under_package(draft)
     notes = [
@@ -63,7 +67,6 @@ def plan_structure(
         + "; ".join(spec.criteria[c] for c in r.acceptance_criteria)
         for r in spec.requirements
     ]
-    dropped: list[str] = []
     if not node:
         planned = plan_interfaces(
             PlanBrief(
@@ -82,7 +85,7 @@ def plan_structure(
             progress,
         )
         calls += planned.calls
-        dropped = planned.dropped
+        dropped += planned.dropped
         files = [f.model_copy(update={"interface": planned.interfaces.get(f.path)}) for f in files]
     try:
         return ProjectStructure(
@@ -92,7 +95,7 @@ def plan_structure(
             files=files,
             libraries=spec.libraries,
             requirement_notes=notes,
-            dropped_examples=dropped,
+            dropped=dropped,
             llm=LLMUsage(calls=calls),
         )
     except ValidationError as exc:

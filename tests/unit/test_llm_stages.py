@@ -295,7 +295,7 @@ def test_an_example_that_is_not_a_literal_is_left_out_with_the_reason(
     register_script(files={**wordcount.FILE_REPLIES, "project_structure": files})
     structure = wordcount_stages.project_structure(llm)
     assert len(structure.files[1].interface.functions[0].examples) == 1
-    assert structure.dropped_examples == [
+    assert structure.dropped == [
         f"{wordcount.COUNT_WORDS}: argument `text` is not a Python literal"
     ]
 
