@@ -26,10 +26,15 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     # Imported here so a refused prompt is answered at once, without loading Dagster.
+    from quantumlayer_cli.local_model import ensure_packaged_model
     from quantumlayer_cli.local_run import local_instance, run_request
     from quantumlayer_dagster.definitions import build_definitions
 
     settings = Settings.from_env()
+    problem = ensure_packaged_model(settings)
+    if problem:
+        print(f"error: {problem}")
+        return EXIT_FAILED
     if "QL_MEMORY_EMBEDDING_SERVICE" not in os.environ:
         # one process: the model loads once either way, and a one-off command leaves no
         # embedding service running behind it
