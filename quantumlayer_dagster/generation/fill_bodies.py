@@ -17,6 +17,7 @@ once, at most ``llm.max_parallel_calls`` in flight. Modules are judged in ``modu
 """
 
 import ast
+import hashlib
 import textwrap
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -73,6 +74,8 @@ class _Candidate:
     findings: list[str]
     sent_back: list[str]
     outcomes: list[ExampleOutcome] = field(default_factory=list)
+    judged_with: str = ""
+    """The digest of the files its outcomes were judged against."""
 
     @property
     def passed(self) -> int:
@@ -292,8 +295,9 @@ def _judge_module(
             return
         project = [SourceFile(path=p, content=c) for p, c in files.items()]
         results = kit.run_examples(project, [job for _, job in jobs], sandbox)
-        for (candidate, _job), outcomes in zip(jobs, results, strict=True):
+        for (candidate, job), outcomes in zip(jobs, results, strict=True):
             candidate.outcomes = outcomes
+            candidate.judged_with = _digest({**files, path: job.source})
         changed = False
         for state in todo:
             verdicts = [
@@ -318,19 +322,25 @@ def _judge_kept(
     sandbox: CodeSandbox,
 ) -> None:
     """Run the examples of every kept body against the files as they now are (a body that
-    calls another is judged again once that one changed), one sandbox call per module."""
+    calls another is judged again once that one changed), one sandbox call per module whose
+    kept bodies were judged against other files."""
     project = [SourceFile(path=p, content=c) for p, c in files.items()]
+    now = _digest(files)
     for path in order:
-        kept = [s.best for s in states if s.target.path == path and s.best is not None]
-        if not kept:
+        module = [s for s in states if s.target.path == path and s.best is not None]
+        kept = [s.best for s in module if s.best is not None]
+        if all(c.judged_with == now for c in kept):
             continue
-        jobs = [
-            ExampleJob(path, files[path], state.target.examples)
-            for state in states
-            if state.target.path == path and state.best is not None
-        ]
+        jobs = [ExampleJob(path, files[path], s.target.examples) for s in module]
         for candidate, outcomes in zip(kept, kit.run_examples(project, jobs, sandbox), strict=True):
             candidate.outcomes = outcomes
+            candidate.judged_with = now
+
+
+def _digest(files: dict[str, str]) -> str:
+    return hashlib.sha256(
+        "\0".join(f"{p}\0{c}" for p, c in sorted(files.items())).encode("utf-8")
+    ).hexdigest()
 
 
 def _usable(candidate: _Candidate) -> bool:
