@@ -419,6 +419,10 @@ def main() -> None:
                     found = wait_until_all_ended(
                         instance, home.artifacts, submitted, args.timeout_s, tag=tag
                     )
+                    if phase == "trivial":  # no capsule: a run that succeeded counts as one
+                        for outcome in found:
+                            last = outcome.runs[-1] if outcome.runs else None
+                            outcome.capsule = last is not None and last.is_success
                     report(phase, found, start.figures(instance, found, args))
                     if args.steps:
                         _step_times(instance, found)

@@ -7,7 +7,10 @@ Only Dagster is imported: what it costs is what Dagster itself costs.
 blocking) ours have (``DESIGN_CHECKS``), so that a launch's cost for the checks is
 Dagster's, measured apart from ours. ``defs_beside_ours`` is ``defs_with_checks`` with its
 asset keys under ``trivial/``, so that it runs on the same instance as our graph without two
-locations defining one asset (``bench/scale.py``); its checks pass."""
+locations defining one asset (``bench/scale.py``), on the executor ours runs on (in-process
+unless ``QL_EXECUTOR=multiprocess``); its checks pass."""
+
+import os
 
 import dagster as dg
 
@@ -50,19 +53,29 @@ def _passing(specs: list[dg.AssetCheckSpec]):  # type: ignore[no-untyped-def]
 
 
 def trivial_definitions(
-    checks: dict[str, list[tuple[str, bool]]], prefix: str | None = None
+    checks: dict[str, list[tuple[str, bool]]],
+    prefix: str | None = None,
+    executor: dg.ExecutorDefinition | None = None,
 ) -> dg.Definitions:
     """The trivial graph, asset ``a`` with the checks ``checks[a]`` (passing), its keys under
-    ``prefix`` when given."""
+    ``prefix`` when given, on ``executor`` (default: Dagster's, multiprocess)."""
     return dg.Definitions(
         assets=[
             _asset(name, parents, checks.get(name, []), prefix)
             for name, parents in DESIGN_GRAPH.items()
         ],
         jobs=[dg.define_asset_job("generate_project", selection=dg.AssetSelection.all())],
+        executor=executor,
     )
 
 
 defs = trivial_definitions({})
 defs_with_checks = trivial_definitions(DESIGN_CHECKS)
-defs_beside_ours = trivial_definitions(DESIGN_CHECKS, prefix="trivial")
+# The executor ours runs on (QL_EXECUTOR, read the way the settings read it), so that the
+# baseline differs from ours only by what the steps do.
+_MULTIPROCESS = os.environ.get("QL_EXECUTOR", "in_process") == "multiprocess"
+defs_beside_ours = trivial_definitions(
+    DESIGN_CHECKS,
+    prefix="trivial",
+    executor=dg.multiprocess_executor if _MULTIPROCESS else dg.in_process_executor,
+)
