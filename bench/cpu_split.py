@@ -44,9 +44,13 @@ class _Process:
 class PlatformProcesses:
     """The platform's processes (those of ``sessions``), sampled from ``/proc``."""
 
-    def __init__(self, sessions: set[int]) -> None:
+    def __init__(self, sessions: set[int], database: str = "") -> None:
         self.sessions = sessions
+        self.database = database
+        """Also follow the Postgres backends serving this database (their titles name it)."""
         self._seen: dict[tuple[int, int], _Process] = {}
+        self._backends: dict[tuple[int, int], float] = {}
+        self._not_ours: set[tuple[int, int]] = set()
         self.servers: set[int] = set()
 
     def sample(self) -> None:
@@ -58,9 +62,12 @@ class PlatformProcesses:
                 continue
             try:
                 with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
+                    head, rest = f.read().rsplit(")", 1)
             except OSError:
                 continue
+            fields = rest.split()
+            if self.database and head.endswith("(postgres"):
+                self._sample_backend(int(entry), fields)
             if int(fields[3]) in self.sessions:
                 stats[int(entry)] = fields
                 parents[int(entry)] = int(fields[1])
@@ -75,6 +82,26 @@ class PlatformProcesses:
             children = int(fields[13]) + int(fields[14])
             ticks = own + children if proc.kind == "run_worker" else own
             proc.samples.append((now, ticks / _TICKS))
+
+    def _sample_backend(self, pid: int, fields: list[str]) -> None:
+        key = (pid, int(fields[19]))
+        if key in self._not_ours:
+            return
+        if key not in self._backends:
+            try:
+                title = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                return
+            if f" {self.database} " not in title:
+                self._not_ours.add(key)
+                return
+        self._backends[key] = (int(fields[11]) + int(fields[12])) / _TICKS
+
+    def backends_cpu_s(self) -> float:
+        """CPU seconds of the Postgres backends that served the database, as last sampled: a
+        lower bound (a backend's last moments and connections shorter than a sample are
+        missed) that other databases on the server do not inflate."""
+        return sum(self._backends.values())
 
     def _kind(self, pid: int, parents: dict[int, int]) -> str:
         try:

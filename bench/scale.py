@@ -123,7 +123,7 @@ def report(prefix: str, found: list[Outcome], figures: dict[str, float]) -> None
     ended = [o for o in found if o.ended]
     per_request = {
         f"{name}_cpu_per_request_s": f"{figures[name] / max(len(found), 1):.2f}"
-        for name in (*SPLIT, "platform_postgres")
+        for name in (*SPLIT, "postgres_backends", "platform_postgres")
     }
     writes = {
         f"{name}_per_request": f"{figures[name] / max(len(found), 1):.1f}"
@@ -284,6 +284,7 @@ class _Phase:
         processes.sample()
         self.cpu, self.pg = _cpu_s(account, sampler), postgres_cpu_s() or 0.0
         self.servers, self.calls = processes.servers_cpu_s(), fake.count()
+        self.backends = processes.backends_cpu_s()
         self.db = counters.counters()
         sampler.peak_rss_bytes = 0
 
@@ -303,6 +304,7 @@ class _Phase:
             "max_in_flight": args.max_in_flight,
             "peak_rss_mb": self.sampler.peak_rss_bytes / 2**20,
             "dagster_servers": self.processes.servers_cpu_s() - self.servers,
+            "postgres_backends": self.processes.backends_cpu_s() - self.backends,
             **split,
             "events": events,
             "event_bytes": event_bytes,
@@ -364,7 +366,7 @@ def main() -> None:
         instance = dg.DagsterInstance.from_config(str(home.dagster_home))
         instance.get_runs(limit=1)  # the schema exists before two servers race to create it
         sampler = ProcessSampler().start()
-        processes = PlatformProcesses(sampler.sessions)
+        processes = PlatformProcesses(sampler.sessions, database=db.name)
         stop_sampling = threading.Event()
 
         def sample_processes() -> None:
