@@ -27,6 +27,14 @@ platform processes together), ``start_order_inversions`` (pairs of requests star
 opposite order of their submission; from concurrent launch clients, the moment a client
 starts its call is not its place in the queue), ``queue_order_inversions`` (the same
 against the order the runs entered the queue). The named failures are printed as ``failure: ...``.
+Where each request's CPU went and what it wrote to the instance (``*_per_request`` lines:
+start-up, Dagster in the run, the servers, our stages, Postgres; events, bytes, rows,
+connections, transactions) come from ``bench/cpu_split.py``.
+
+3. ``--trivial-requests`` runs of the trivial graph of the same shape
+   (``bench/trivial_location.py``'s ``defs_beside_ours``, a second code location of the same
+   servers, on our executor), launched through GraphQL: the same lines prefixed ``trivial_``,
+   the baseline; a run that succeeded counts as a capsule.
 
 ``--kill``: ``kill -9`` of ``dagster-daemon`` once a quarter of the uploads' runs have ended,
 a new daemon at once, and ``kill -9`` of the new daemon's code server once half have ended
@@ -37,7 +45,7 @@ first step.
 Vector memory is off (``QL_MEMORY=off``), as in the other server benchmarks.
 
     .venv/bin/python bench/scale.py [--requests 100] [--launch-requests 20] [--clients 10]
-                                    [--kill] [--steps]
+                                    [--trivial-requests 20] [--kill] [--steps]
 """
 
 import argparse
