@@ -24,10 +24,11 @@ from tests.fixtures.postgres import PostgresDatabase
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.server, pytest.mark.slow]
 
-EVENT_LOG_ROWS_PER_REQUEST = 187
+EVENT_LOG_ROWS_PER_REQUEST = 204
 """Rows one word-count request adds to ``event_logs`` with the in-process executor (issue
 23, on the body-filling engine of issue 18): Dagster's step, input, output, materialization
-and check events, our progress lines. More means something started writing events nobody
+and check events, our progress lines, and one step-telemetry observation per step (issue 19,
+for the metrics exporter). More means something started writing events nobody
 asked for; a change to the graph or the word-count script that adds events on purpose
 raises it with the reason."""
 CONNECTIONS_PER_REQUEST = 50
