@@ -55,7 +55,7 @@ def code_tree(
     bodies = result.bodies
     return stage_output(
         result,
-        t.seconds,
+        t,
         result.llm,
         file_count=len(result.files),
         lines=result.line_count,
@@ -98,7 +98,7 @@ def semantic_validation(
     warned = Counter(i.kind for i in report.issues if i.severity == "warning")
     yield stage_output(
         report,
-        t.seconds,
+        t,
         files_validated=report.files_validated,
         files_not_validated=len(report.files_not_validated),
         errors=report.error_count,
@@ -151,7 +151,7 @@ def dependency_manifest(
     sbom = cyclonedx_sbom(manifest)
     yield stage_output(
         manifest,
-        t.seconds,
+        t,
         ecosystem=manifest.ecosystem,
         dependencies=len(manifest.dependencies),
         manifest_problems="; ".join(manifest.problems) or "none",

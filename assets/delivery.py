@@ -46,7 +46,7 @@ def docs(
         result = write_docs(frd, test_suite, dependency_manifest, llm.client)
     return stage_output(
         result,
-        t.seconds,
+        t,
         result.llm,
         files=", ".join(sorted(result.files)),
         readme=markdown(result.files["README.md"]),
@@ -119,7 +119,7 @@ def capsule(
             manifest=packaged.manifest,
             verification=verification,
         ),
-        t.seconds,
+        t,
         capsule=dg.MetadataValue.path(location),
         sha256=packaged.sha256,
         size_bytes=len(packaged.data),

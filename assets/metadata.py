@@ -1,5 +1,6 @@
 """Metadata every materialization carries, built one way for all assets."""
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,17 +30,27 @@ def markdown(text: str) -> dg.MetadataValue:
 
 class Stopwatch:
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+def _process_cpu_s() -> float:
+    """CPU seconds of this process and of its children that ended (the sandboxed tests,
+    bandit, mypy: each is waited for)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 @contextmanager
 def timed() -> Iterator[Stopwatch]:
-    """Measure the wall time of the block into ``.seconds``."""
+    """Measure the wall time of the block into ``.seconds`` and the CPU time it took (this
+    process's and its tools') into ``.cpu_seconds``."""
     watch = Stopwatch()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _process_cpu_s()
     try:
         yield watch
     finally:
         watch.seconds = round(time.perf_counter() - start, 3)
+        watch.cpu_seconds = round(_process_cpu_s() - cpu, 3)
 
 
 def check_result(gate: GateResult, **metadata: str | int | float) -> dg.AssetCheckResult:
@@ -55,11 +66,12 @@ def check_result(gate: GateResult, **metadata: str | int | float) -> dg.AssetChe
 
 
 def stage_output(
-    artifact: Any, seconds: float, usage: LLMUsage | None = None, **metadata: Any
+    artifact: Any, watch: Stopwatch, usage: LLMUsage | None = None, **metadata: Any
 ) -> dg.Output:
-    """The asset's output with what every stage carries: its duration, its LLM use (models,
-    calls, tokens, cost) when it has one, and the stage's own ``metadata``."""
-    common: dict[str, Any] = {"duration_s": seconds}
+    """The asset's output with what every stage carries: its duration and CPU time (what a
+    request costs, and what a step pod needs), its LLM use (models, calls, tokens, cost) when
+    it has one, and the stage's own ``metadata``."""
+    common: dict[str, Any] = {"duration_s": watch.seconds, "cpu_s": watch.cpu_seconds}
     if usage is not None:
         common.update(llm_metadata(usage))
     return dg.Output(artifact, metadata={**common, **metadata})

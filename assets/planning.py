@@ -40,7 +40,7 @@ def enhanced_prompt(
     ]
     return stage_output(
         result,
-        t.seconds,
+        t,
         result.llm,
         goals=len(result.goals),
         brief=markdown(
@@ -60,7 +60,7 @@ def frd(enhanced_prompt: EnhancedPrompt, llm: LLMResource) -> dg.Output[FRD]:
     rows = [[c.id, c.feature_id, markdown_cell(c.text)] for c in result.acceptance_criteria]
     return stage_output(
         result,
-        t.seconds,
+        t,
         result.llm,
         features=len(result.features),
         user_stories=len(result.user_stories),
@@ -86,7 +86,7 @@ def requirements_spec(frd: FRD, llm: LLMResource) -> dg.Output[RequirementsSpec]
     ]
     return stage_output(
         result,
-        t.seconds,
+        t,
         result.llm,
         requirements=len(result.requirements),
         libraries=", ".join(result.libraries) or "none",
@@ -109,7 +109,7 @@ def project_structure(
     ]
     return stage_output(
         result,
-        t.seconds,
+        t,
         result.llm,
         package=result.package,
         files=len(result.files),
@@ -156,7 +156,7 @@ def test_plan(
     ]
     return stage_output(
         result,
-        t.seconds,
+        t,
         result.llm,
         cases=len(result.cases),
         untestable=len(result.untestable),

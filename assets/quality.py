@@ -46,7 +46,7 @@ def test_suite(
     run = suite.run
     yield stage_output(
         suite,
-        t.seconds,
+        t,
         suite.llm,
         test_files=len(suite.project.tests),
         passed=run.passed,
@@ -113,7 +113,7 @@ def security_report(
     dast = report.dast
     yield stage_output(
         report,
-        t.seconds,
+        t,
         files_scanned=len(report.scanned),
         findings=len(report.findings),
         high=report.high_severity_count,
@@ -153,7 +153,7 @@ def performance_report(
         )
     yield stage_output(
         report,
-        t.seconds,
+        t,
         functions=len(report.functions),
         max_complexity=report.max_complexity,
         average_complexity=dg.MetadataValue.float(round(report.average_complexity, 2)),

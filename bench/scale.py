@@ -27,6 +27,14 @@ platform processes together), ``start_order_inversions`` (pairs of requests star
 opposite order of their submission; from concurrent launch clients, the moment a client
 starts its call is not its place in the queue), ``queue_order_inversions`` (the same
 against the order the runs entered the queue). The named failures are printed as ``failure: ...``.
+Where each request's CPU went and what it wrote to the instance (``*_per_request`` lines:
+start-up, Dagster in the run, the servers, our stages, Postgres; events, bytes, rows,
+connections, transactions) come from ``bench/cpu_split.py``.
+
+3. ``--trivial-requests`` runs of the trivial graph of the same shape
+   (``bench/trivial_location.py``'s ``defs_beside_ours``, a second code location of the same
+   servers, on our executor), launched through GraphQL: the same lines prefixed ``trivial_``,
+   the baseline; a run that succeeded counts as a capsule.
 
 ``--kill``: ``kill -9`` of ``dagster-daemon`` once a quarter of the uploads' runs have ended,
 a new daemon at once, and ``kill -9`` of the new daemon's code server once half have ended
@@ -37,7 +45,7 @@ first step.
 Vector memory is off (``QL_MEMORY=off``), as in the other server benchmarks.
 
     .venv/bin/python bench/scale.py [--requests 100] [--launch-requests 20] [--clients 10]
-                                    [--kill] [--steps]
+                                    [--trivial-requests 20] [--kill] [--steps]
 """
 
 import argparse
@@ -59,6 +67,7 @@ os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 import dagster as dg  # noqa: E402
 
+from bench.cpu_split import PlatformProcesses, PostgresCounters, run_split  # noqa: E402
 from quantumlayer_dagster.settings import Settings  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAIServer  # noqa: E402
 from tests.fixtures import wordcount  # noqa: E402
@@ -91,7 +100,13 @@ load_from:
       attribute: defs
       working_directory: {root}
       location_name: quantumlayer
+  - python_module:
+      module_name: bench.trivial_location
+      attribute: defs_beside_ours
+      working_directory: {root}
+      location_name: trivial
 """
+SPLIT = ("startup", "dagster_run", "dagster_servers", "stages", "postgres")
 
 
 def _pct(values: list[float], pct: int) -> float:
@@ -114,6 +129,14 @@ def _inversions(found: list[Outcome], order: str = "submitted") -> int:
 
 def report(prefix: str, found: list[Outcome], figures: dict[str, float]) -> None:
     ended = [o for o in found if o.ended]
+    per_request = {
+        f"{name}_cpu_per_request_s": f"{figures[name] / max(len(found), 1):.2f}"
+        for name in (*SPLIT, "postgres_backends", "platform_postgres")
+    }
+    writes = {
+        f"{name}_per_request": f"{figures[name] / max(len(found), 1):.1f}"
+        for name in ("events", "event_bytes", "db_rows", "db_connections", "db_transactions")
+    }
     wall = (
         max((o.ended_at or 0) for o in ended) - min(o.uploaded_at for o in found) if ended else 0.0
     )
@@ -141,6 +164,8 @@ def report(prefix: str, found: list[Outcome], figures: dict[str, float]) -> None
         "peak_rss_mb": f"{figures['peak_rss_mb']:.0f}",
         "start_order_inversions": _inversions(found),
         "queue_order_inversions": _inversions(found, "queued"),
+        **per_request,
+        **writes,
     }
     for name, value in lines.items():
         print(f"{prefix}_{name}: {value}", flush=True)
@@ -241,11 +266,79 @@ def _cpu_s(account: CpuAccount | None, sampler: ProcessSampler) -> float:
     return account.cpu_s if account else sampler.cpu_s
 
 
+def _launch_trivial(url: str, count: int) -> list[tuple[str, float]]:
+    """``count`` partitions of the trivial graph added and launched through GraphQL, one
+    after another; (request id, launched at) each."""
+    from quantumlayer_cli.graphql_client import QuantumLayerGraphQL
+    from quantumlayer_dagster.artifacts.request import new_request_id
+
+    client = QuantumLayerGraphQL(url, timeout_s=600)
+    client._location = ("trivial", "__repository__")  # two locations define the job
+    launched = []
+    for _ in range(count):
+        rid = new_request_id()
+        client.add_partition(rid)
+        client.launch(rid)
+        launched.append((rid, time.time()))
+    return launched
+
+
+class _Phase:
+    """The counters at a phase's start; ``figures`` at its end."""
+
+    def __init__(self, account, sampler, processes, counters, fake) -> None:  # type: ignore[no-untyped-def]
+        self.account, self.sampler, self.processes = account, sampler, processes
+        self.counters, self.fake = counters, fake
+        processes.sample()
+        self.cpu, self.pg = _cpu_s(account, sampler), postgres_cpu_s() or 0.0
+        self.servers, self.calls = processes.servers_cpu_s(), fake.count()
+        self.backends = processes.backends_cpu_s()
+        self.db = counters.counters()
+        sampler.peak_rss_bytes = 0
+
+    def figures(self, instance, found: list[Outcome], args) -> dict[str, float]:  # type: ignore[no-untyped-def]
+        self.sampler.sample()
+        self.processes.sample()
+        time.sleep(1)  # Postgres publishes a backend's counters within a second
+        db = self.counters.counters()
+        run_ids = [run.run_id for o in found for run in o.runs]
+        events, event_bytes = self.counters.event_log(run_ids)
+        split = run_split(instance, self.processes, run_ids)
+        figures = {
+            "platform_cpu_s": _cpu_s(self.account, self.sampler) - self.cpu,
+            "postgres_cpu_s": (postgres_cpu_s() or 0.0) - self.pg,
+            "llm_calls": self.fake.count() - self.calls,
+            "latency_s": args.latency_s,
+            "max_in_flight": args.max_in_flight,
+            "peak_rss_mb": self.sampler.peak_rss_bytes / 2**20,
+            "dagster_servers": self.processes.servers_cpu_s() - self.servers,
+            "postgres_backends": self.processes.backends_cpu_s() - self.backends,
+            **split,
+            "events": events,
+            "event_bytes": event_bytes,
+            "db_rows": db["rows"] - self.db["rows"],
+            "db_connections": db["sessions"] - self.db["sessions"],
+            "db_transactions": db["transactions"] - self.db["transactions"],
+        }
+        figures["cpu_s"] = figures["platform_cpu_s"] + figures["postgres_cpu_s"]
+        figures["platform_postgres"] = figures["cpu_s"]
+        figures["postgres"] = figures["postgres_cpu_s"]
+        workers = figures["platform_cpu_s"] - figures["dagster_servers"]
+        figures["dagster_run"] = workers - figures["startup"] - figures["stages"]
+        return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=100, help="uploads in the burst")
     parser.add_argument("--launch-requests", type=int, default=20)
     parser.add_argument("--clients", type=int, default=10, help="concurrent launch clients")
+    parser.add_argument(
+        "--trivial-requests",
+        type=int,
+        default=20,
+        help="runs of the trivial graph of the same shape (launched through GraphQL), the baseline",
+    )
     parser.add_argument("--latency-s", type=float, default=1.0)
     parser.add_argument("--max-in-flight", type=int, default=16)
     parser.add_argument("--timeout-s", type=float, default=7200)
@@ -281,6 +374,15 @@ def main() -> None:
         instance = dg.DagsterInstance.from_config(str(home.dagster_home))
         instance.get_runs(limit=1)  # the schema exists before two servers race to create it
         sampler = ProcessSampler().start()
+        processes = PlatformProcesses(sampler.sessions, database=db.name)
+        stop_sampling = threading.Event()
+
+        def sample_processes() -> None:
+            while not stop_sampling.wait(0.25):
+                processes.sample()
+
+        threading.Thread(target=sample_processes, daemon=True).start()
+        counters = PostgresCounters(db.name)
         account = CpuAccount.create("ql-bench-scale")
         print(f"cpu_source: {'cgroup' if account else 'sampled (a lower bound)'}")
 
@@ -297,12 +399,15 @@ def main() -> None:
         try:
             with running_webserver(home, on_start=account.add if account else None) as server:
                 sampler.sessions.add(server.pid)
-                phases = [("upload", args.requests), ("launch", args.launch_requests)]
+                phases = [
+                    ("upload", args.requests),
+                    ("launch", args.launch_requests),
+                    ("trivial", args.trivial_requests),
+                ]
                 for phase, count in phases:
                     if count <= 0:
                         continue
-                    calls, cpu, pg = fake.count(), _cpu_s(account, sampler), postgres_cpu_s()
-                    sampler.peak_rss_bytes = 0
+                    start = _Phase(account, sampler, processes, counters, fake)
                     if phase == "upload":
                         submitted = upload_burst(home.root / "prompts", wordcount.PROMPT, count)
                         tag = UPLOAD_TAG
@@ -313,28 +418,26 @@ def main() -> None:
                                 daemon=True,
                             )
                             killer.start()
-                    else:
+                    elif phase == "launch":
                         prompt = root / "prompt.txt"
                         prompt.write_text(wordcount.PROMPT)
                         submitted = _launch_all(server.url, home.env, prompt, count, args.clients)
                         tag = PARTITION_TAG
+                    else:
+                        submitted = _launch_trivial(server.url, count)
+                        tag = PARTITION_TAG
                     found = wait_until_all_ended(
                         instance, home.artifacts, submitted, args.timeout_s, tag=tag
                     )
-                    sampler.sample()
-                    figures = {
-                        "platform_cpu_s": _cpu_s(account, sampler) - cpu,
-                        "postgres_cpu_s": (postgres_cpu_s() or 0.0) - (pg or 0.0),
-                        "llm_calls": fake.count() - calls,
-                        "latency_s": args.latency_s,
-                        "max_in_flight": args.max_in_flight,
-                        "peak_rss_mb": sampler.peak_rss_bytes / 2**20,
-                    }
-                    figures["cpu_s"] = figures["platform_cpu_s"] + figures["postgres_cpu_s"]
-                    report(phase, found, figures)
+                    if phase == "trivial":  # no capsule: a run that succeeded counts as one
+                        for outcome in found:
+                            last = outcome.runs[-1] if outcome.runs else None
+                            outcome.capsule = last is not None and last.is_success
+                    report(phase, found, start.figures(instance, found, args))
                     if args.steps:
                         _step_times(instance, found)
         finally:
+            stop_sampling.set()
             sampler.stop()
             for daemon in daemons:
                 stop_session(daemon)

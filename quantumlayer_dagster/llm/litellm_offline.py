@@ -6,11 +6,14 @@ import time unless told to use the copy it ships with, which hangs on an offline
 
 import os
 
+from quantumlayer_dagster.heavy_import import heavy_import
+
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import litellm
-from litellm.llms.custom_llm import CustomLLM, CustomLLMError
-from litellm.types.utils import ModelResponse, Usage
+with heavy_import():  # about 3 s, a third of it the garbage collector's otherwise
+    import litellm
+    from litellm.llms.custom_llm import CustomLLM, CustomLLMError
+    from litellm.types.utils import ModelResponse, Usage
 
 # litellm prints "Give Feedback / Get Help" banners to stdout on every exception otherwise.
 litellm.suppress_debug_info = True

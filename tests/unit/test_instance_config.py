@@ -33,7 +33,12 @@ def pg_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_top_level_config_is_postgres_from_the_environment_queued_and_retried(tmp_path, pg_env):
     config = _load(ROOT / "dagster.yaml", tmp_path)
-    db = config["storage"]["postgres"]["postgres_db"]
+    storage = config["storage"]["custom"]
+    assert (storage["module"], storage["class"]) == (
+        "resources.postgres_storage",
+        "PooledPostgresStorage",
+    )
+    db = storage["config"]["postgres_db"]
     assert db == {
         "hostname": {"env": "DAGSTER_PG_HOST"},
         "port": {"env": "DAGSTER_PG_PORT"},
