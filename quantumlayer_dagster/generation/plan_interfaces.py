@@ -88,9 +88,12 @@ def plan_interfaces(
         if progress:
             progress(f"{STAGE}: planning the interfaces of {', '.join(m.path for m in wave)}")
         done = run_each(
-            llm, STAGE, wave, lambda m: _sketch(brief, m, sketches, llm, salvaged), calls
+            llm, STAGE, wave, lambda m: _sketch_or_none(brief, m, sketches, llm, salvaged), calls
         )
-        sketches.update((m.path, s) for m, s in zip(wave, done, strict=True))
+        sketches.update((m.path, s) for m, s in zip(wave, done, strict=True) if s is not None)
+    if not sketches:
+        reasons = "; ".join(n for n in salvaged if "no module interface" in n)
+        raise LLMStageError(STAGE, f"no module could be planned: {reasons}", calls)
     exceptions = BUILTIN_EXCEPTIONS | {c.name for s in sketches.values() for c in s.classes}
     callees = [
         Callee(path, f, None, frozenset(exceptions))
@@ -141,6 +144,22 @@ def run_each(
     return results
 
 
+def _sketch_or_none(
+    brief: PlanBrief,
+    module: ModuleToPlan,
+    done: dict[str, ModuleSketch],
+    llm: LLM,
+    salvaged: list[str],
+) -> tuple[ModuleSketch | None, list[LLMCall]]:
+    """The module's sketch, or None (and a note) when no reply gave one it could keep: the
+    module is left out of the plan, and the request fails only when every module is."""
+    try:
+        return _sketch(brief, module, done, llm, salvaged)
+    except InvalidReplies as exc:
+        salvaged.append(f"{module.path}: module dropped, no module interface ({exc.reason})")
+        return None, exc.calls
+
+
 def _sketch(
     brief: PlanBrief,
     module: ModuleToPlan,
@@ -175,10 +194,14 @@ def _sketch(
         path=module.path,
         purpose=module.purpose,
     )
+    schema = ModuleSketch.model_json_schema()
+    # decoded with at least one function: a small model otherwise plans empty modules
+    schema["properties"]["functions"]["minItems"] = 1
     return llm.complete_json(
         STAGE,
         messages,
         ModuleSketch,
+        json_schema=schema,
         validation_context={"sketch": lambda s: sketch_problems(s, context)},
         max_attempts=brief.max_attempts,
         salvage=sketch_salvage(context, module.path, salvaged),

@@ -86,7 +86,17 @@ def plan_structure(
         )
         calls += planned.calls
         dropped += planned.dropped
-        files = [f.model_copy(update={"interface": planned.interfaces.get(f.path)}) for f in files]
+        kept = set(planned.interfaces)  # a module no interface could be planned for is dropped
+        files = [
+            f.model_copy(
+                update={
+                    "interface": planned.interfaces.get(f.path),
+                    "uses": [u for u in f.uses if u in kept],
+                }
+            )
+            for f in files
+            if f.kind != "module" or f.path in kept
+        ]
     try:
         return ProjectStructure(
             request_id=brief.request_id,
