@@ -580,3 +580,28 @@ def test_write_docs_api_reference_lists_public_functions_by_module(scripted_llm)
         "- `top_words(text: str, n: int)` (function, wordcount/counter.py:12): "
         "The n most frequent words with their counts, most frequent first." in api
     )
+
+
+def test_a_module_no_interface_could_be_planned_for_is_left_out_and_said_so(
+    scripted_llm, register_script
+) -> None:
+    llm, _ = scripted_llm
+    reply = {
+        "package": "wordcount",
+        "files": [
+            {"path": "wordcount/counter.py", "purpose": "Count words"},
+            {"path": "wordcount/reader.py", "purpose": "Read texts"},
+        ],
+    }
+    empty = {"imports": ["file"], "functions": [], "classes": []}
+    files = {**wordcount.FILE_REPLIES["project_structure"], "wordcount/reader.py": empty}
+    register_script(
+        stages={**wordcount.STAGE_REPLIES, "project_structure": reply},
+        files={**wordcount.FILE_REPLIES, "project_structure": files},
+    )
+    structure = wordcount_stages.project_structure(llm)
+    assert [f.path for f in structure.modules] == ["wordcount/counter.py"]
+    assert any(
+        d.startswith("wordcount/reader.py: module dropped, no module interface")
+        for d in structure.dropped
+    )
