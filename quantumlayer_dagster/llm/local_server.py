@@ -10,6 +10,7 @@ import importlib
 import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -124,6 +125,17 @@ def default_threads() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
+BUSY_ANSWER_S = 60.0
+"""How long a server that holds the port gets to answer before it is called not ours."""
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something accepts TCP connections on host:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1.0)
+        return probe.connect_ex((host, port)) == 0
+
+
 def server_answers(host: str, port: int, timeout_s: float = 2.0) -> bool:
     """True if an OpenAI-compatible server answers ``GET /v1/models`` on host:port."""
     try:
@@ -153,9 +165,18 @@ def ensure_local_server(
     ``startup_timeout_s``.
     """
     say = progress or (lambda message: None)
-    if server_answers(host, port):
+    if server_answers(host, port) or (
+        # a server busy generating may take a while to answer even its model list
+        port_in_use(host, port) and server_answers(host, port, timeout_s=BUSY_ANSWER_S)
+    ):
         say(f"reusing the model server already answering at http://{host}:{port}/v1")
         return LocalServer(host=host, port=port)
+    if port_in_use(host, port):
+        raise LocalServerError(
+            f"something listens on {host}:{port} but does not answer as a model server within "
+            f"{BUSY_ANSWER_S:g} s; stop it (`quantumlayer llm stop`, or find it with "
+            f"`ss -ltnp 'sport = :{port}'`) or choose another port"
+        )
     if importlib.util.find_spec("llama_cpp") is None:
         raise LocalServerError(f"llama-cpp-python is not installed: {INSTALL_FIX}")
     model = Path(model_path) if model_path else find_smollm2_gguf()
