@@ -8,7 +8,9 @@ classes and constants it defines beside the function (nested at the start of the
 two bodies' helpers can never clash). Everything else at the top level of a reply (example
 calls, prints, asserts, a ``__main__`` block, other planned functions written again) is
 dropped. A reply that changes the parameters, imports what the plan does not allow, or
-defines a helper under a name the module already uses is refused with a finding."""
+defines a helper under a name the module already uses is refused with a finding; one that
+only names the parameters otherwise (as many, of the same kinds) has its names replaced by
+ours where that cannot change what a name refers to."""
 
 import ast
 import sys
@@ -59,6 +61,9 @@ def body_from_reply(
             raise SpliceRefused([f"the reply does not define `{slot.name}`: write that function"])
         statements, source = tree.body, code  # a bare body
     else:
+        renamed = _renamed_to_plan(tree, target, slot)
+        if renamed is not None:  # the reply named the parameters otherwise: ours are used
+            return body_from_reply(renamed, slot, allowed=allowed, taken=taken, siblings=siblings)
         _check_params(target, slot)
         statements, source = target.body, code
         if statements and _docstring(statements[0]):
@@ -153,6 +158,45 @@ def _params(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
     given += [a.arg for a in args.kwonlyargs]
     given += [f"**{args.kwarg.arg}"] if args.kwarg else []
     return tuple(given)
+
+
+def _renamed_to_plan(
+    tree: ast.Module, target: ast.FunctionDef | ast.AsyncFunctionDef, slot: Slot
+) -> str | None:
+    """The reply with its function's parameters renamed to the planned ones, when it has as
+    many, of the same kinds, and renaming is safe (no planned name used otherwise in the
+    function, no nested function or lambda binding one of its names); else None."""
+    given = list(_params(target))
+    planned = list(slot.params)
+    if slot.owner is not None and given[:1] != ["self"] and planned[:1] == ["self"]:
+        planned = planned[1:]
+    if given == planned or len(given) != len(planned):
+        return None
+    if [_stars(g) for g in given] != [_stars(p) for p in planned]:
+        return None  # a *args or **kwargs where the plan has a plain parameter, or the reverse
+    mapping = {g.lstrip("*"): p.lstrip("*") for g, p in zip(given, planned, strict=True)}
+    used = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    nested = {
+        a.arg
+        for n in ast.walk(target)
+        if n is not target and isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        for a in [*n.args.posonlyargs, *n.args.args, *n.args.kwonlyargs]
+    }
+    if (set(mapping.values()) - set(mapping)) & used or set(mapping) & nested:
+        return None
+    for node in ast.walk(target):
+        if isinstance(node, ast.Name) and node.id in mapping:
+            node.id = mapping[node.id]
+        elif isinstance(node, ast.arg) and node.arg in mapping:
+            node.arg = mapping[node.arg]
+    try:
+        return ast.unparse(tree)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _stars(param: str) -> int:
+    return len(param) - len(param.lstrip("*"))
 
 
 def _check_params(target: ast.FunctionDef | ast.AsyncFunctionDef, slot: Slot) -> None:

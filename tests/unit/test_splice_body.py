@@ -69,11 +69,23 @@ def test_a_body_without_its_def_line_is_spliced_as_the_body():
 
 def test_a_reply_that_changes_the_parameters_is_refused_naming_both():
     with pytest.raises(SpliceRefused) as refused:
-        splice("def add(x, y):\n    return x + y\n")
+        splice("def add(a, b, c):\n    return a + b + c\n")
     assert refused.value.findings == [
         "the reply changes the parameters of `add`: planned `add(a, b)`, the reply has "
-        "`add(x, y)`; keep the parameters as given"
+        "`add(a, b, c)`; keep the parameters as given"
     ]
+
+
+def test_parameters_named_otherwise_are_given_our_names_in_the_body():
+    result = splice("def add(x, y):\n    total = x + y\n    return total\n")
+    assert "def add(a: float, b: float) -> float:" in result
+    assert "    total = a + b\n    return total" in result
+
+
+def test_parameters_are_not_renamed_where_that_would_change_what_a_name_means():
+    # `a` already means something else in the reply's body
+    with pytest.raises(SpliceRefused, match="the reply changes the parameters"):
+        splice("def add(x, y):\n    a = 1\n    return x + y + a\n")
 
 
 def test_an_import_outside_the_allowance_is_refused():
