@@ -6,6 +6,8 @@ The models here hold an interface that passed ``generation.interface_checks``; w
 returns is decoded into the ``*Draft`` twins (``structure_draft``) and checked before it is
 turned into these."""
 
+from typing import Literal
+
 from pydantic import Field
 
 from quantumlayer_dagster.model import Model
@@ -67,13 +69,26 @@ class ClassPlan(Model):
     methods: list[FunctionPlan] = Field(default_factory=list, max_length=MAX_METHODS)
 
 
+class EndpointPlan(Model):
+    """An HTTP operation served by one of the module's functions: ``GET /ratio`` calls
+    ``ratio``; ``{name}`` segments of the path are parameters of the function, the others
+    are query parameters (FastAPI's convention)."""
+
+    method: Literal["GET", "POST", "PUT", "DELETE"]
+    path: str
+    function: str
+
+
 class ModuleInterface(Model):
     """What one module offers and needs: modules it imports from outside the project
-    (standard library or declared requirements), its functions and its classes."""
+    (standard library or declared requirements), its functions and its classes, and the
+    HTTP endpoints of its functions (a module with endpoints serves them as a FastAPI
+    ``app``)."""
 
     imports: list[str] = Field(default_factory=list)
     functions: list[FunctionPlan] = Field(default_factory=list, max_length=MAX_FUNCTIONS)
     classes: list[ClassPlan] = Field(default_factory=list, max_length=MAX_CLASSES)
+    endpoints: list[EndpointPlan] = Field(default_factory=list, max_length=MAX_FUNCTIONS)
 
     @property
     def names(self) -> list[str]:

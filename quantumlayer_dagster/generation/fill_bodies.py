@@ -58,6 +58,10 @@ class BodyTarget:
     current: bool = False
     """The function already has a body: it is judged first and only repaired (with what
     its examples show) when it fails them."""
+    complaints: tuple[str, ...] = ()
+    """What showed the current body wrong besides its examples (a server error it caused,
+    with the request and traceback): sent back first, and the current body gives way to a
+    repair that passes as many examples."""
 
     @property
     def key(self) -> str:
@@ -96,9 +100,10 @@ class _State:
 
     def done(self) -> bool:
         """Every example passes, or the kept body fails only because something it calls is
-        still a placeholder (a repair of this body cannot help)."""
+        still a placeholder (a repair of this body cannot help); never while the kept body
+        is one complained about."""
         best = self.best
-        if best is None:
+        if best is None or _complained(self, best):
             return False
         failing = [o for o in best.outcomes if not o.passed]
         return not failing or all(self.kit.placeholder_failure(o.detail) for o in failing)
@@ -301,7 +306,12 @@ def _judge_module(
         changed = False
         for state in todo:
             verdicts = [
-                Verdict(usable=_usable(c), passed=c.passed, order=(c.round, c.number or 0))
+                Verdict(
+                    usable=_usable(c),
+                    passed=c.passed,
+                    order=(c.round, c.number or 0),
+                    complained=_complained(state, c),
+                )
                 for c in state.candidates
             ]
             chosen = choose_candidate(verdicts)
@@ -343,6 +353,11 @@ def _digest(files: dict[str, str]) -> str:
     ).hexdigest()
 
 
+def _complained(state: _State, candidate: _Candidate) -> bool:
+    """Whether the candidate is the current body its target's complaints are about."""
+    return candidate.round == 0 and bool(state.target.complaints)
+
+
 def _usable(candidate: _Candidate) -> bool:
     return candidate.body is not None and not candidate.findings
 
@@ -376,7 +391,8 @@ def _problems(state: _State) -> list[str]:
     best = state.best
     if best is not None:
         failing = [o.describe() for o in best.outcomes if not o.passed]
-        return failing[:MAX_PROBLEMS_SENT]
+        complaints = list(state.target.complaints) if _complained(state, best) else []
+        return (complaints + failing)[:MAX_PROBLEMS_SENT]
     latest = state.candidates[-1] if state.candidates else None
     return (latest.findings if latest else ["no reply"])[:MAX_PROBLEMS_SENT]
 

@@ -12,7 +12,12 @@ generated, to hold that)."""
 import ast
 
 from quantumlayer_dagster.analysis.parsing import python_module_names
-from quantumlayer_dagster.artifacts.interface import ClassPlan, FunctionPlan, ModuleInterface
+from quantumlayer_dagster.artifacts.interface import (
+    ClassPlan,
+    EndpointPlan,
+    FunctionPlan,
+    ModuleInterface,
+)
 from quantumlayer_dagster.generation.annotations import typing_imports
 
 INDENT = "    "
@@ -36,9 +41,14 @@ def render_module(
         for module, names in sorted(uses.items())
         if names
     ]
+    if interface.endpoints:
+        imports.append("from fastapi import FastAPI")
     if imports:
         head += "\n\n" + "\n".join(imports)
-    blocks = [head, *(_function(f, "") for f in interface.functions)]
+    if interface.endpoints:
+        head += "\n\napp = FastAPI()"
+    routes = {e.function: e for e in interface.endpoints}
+    blocks = [head, *(_route(routes.get(f.name)) + _function(f, "") for f in interface.functions)]
     blocks += [_class(c) for c in interface.classes]
     return "\n\n\n".join(blocks) + "\n"
 
@@ -62,6 +72,13 @@ def _function(plan: FunctionPlan, indent: str, owner: str | None = None) -> str:
     )
     qualname = f"{owner}.{plan.name}" if owner else plan.name
     return f'{head}\n{doc}\n{body_indent}raise NotImplementedError("{qualname}")'
+
+
+def _route(endpoint: EndpointPlan | None) -> str:
+    """The FastAPI decorator serving a function, or nothing."""
+    if endpoint is None:
+        return ""
+    return f'@app.{endpoint.method.lower()}("{endpoint.path}")\n'
 
 
 def _class(plan: ClassPlan) -> str:
