@@ -177,6 +177,13 @@ def test_javascript_request_passes_validation_tests_and_packaging(javascript_run
     files = javascript_run.capsule_files()
     assert {"project/package.json", "project/src/count.js", "project/src/report.js"} <= set(files)
     assert json.loads(files["project/package.json"])["scripts"] == {"test": "node --test"}
+    functions = json.loads(files["capsule.json"])["functions"]
+    # countWords: its two examples and the case that failed (the other case repeats one)
+    assert [(f["qualname"], f["examples_passed"]) for f in functions] == [
+        ("countWords", 3),
+        ("topWords", 2),
+        ("Report.line", 1),
+    ]
 
 
 def test_javascript_modules_carry_jsdoc_types_and_a_class_keeps_its_fields(javascript_run):
