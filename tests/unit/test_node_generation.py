@@ -74,9 +74,7 @@ def test_each_node_module_is_planned_in_typescript_types_with_javascript_example
     assert structure.dropped_examples == []
 
 
-def test_a_method_example_starts_from_new_and_a_thrown_error_is_kept(
-    llm, register_script
-) -> None:
+def test_a_method_example_starts_from_new_and_a_thrown_error_is_kept(llm, register_script) -> None:
     register_script(JAVASCRIPT.stages, JAVASCRIPT.files)
     structure = planned(llm, JAVASCRIPT)
     assert [f.path for f in structure.files] == ["package.json", "src/count.js", "src/report.js"]
@@ -155,8 +153,9 @@ def test_the_test_plan_makes_each_criterion_a_javascript_call(llm, register_scri
         ("AC3", "src/report.js::Report.line", "new Report('b b b a').line(1)", "'b=3'"),
     ]
     [targets] = [r for r in provider.requests_for("test_plan") if r.file is None]
-    assert "report.Report.line: class Report (new Report(text: string))" in (
-        targets.messages[-1]["content"]
+    assert (
+        "report.Report.line: class Report (new Report(text: string))"
+        in (targets.messages[-1]["content"])
     )
 
 
