@@ -129,15 +129,17 @@ def test_a_sketch_with_python_types_goes_back_with_the_finding(llm, register_scr
         ],
     }
     files = {**TYPESCRIPT.files}
-    files["project_structure"] = {**files["project_structure"], "src/strings.ts": python_typed}
-    # the repair's last message has no file line: it is answered by the stage's next reply
-    layout = TYPESCRIPT.stages["project_structure"]
-    stages = {**TYPESCRIPT.stages, "project_structure": [layout, node_requests.TS_STRINGS_SKETCH]}
-    provider = register_script(stages, files)
+    files["project_structure"] = {
+        **files["project_structure"],
+        "src/strings.ts": [python_typed, node_requests.TS_STRINGS_SKETCH],
+    }
+    provider = register_script(TYPESCRIPT.stages, files)
     structure = planned(llm, TYPESCRIPT)
     strings = {f.path: f.interface for f in structure.files}["src/strings.ts"]
     assert strings is not None and strings.functions[0].params[0].type == "string"
-    [_, _, repair] = provider.requests_for("project_structure")[:3]
+    _, repair = [
+        r for r in provider.requests_for("project_structure") if r.file == "src/strings.ts"
+    ]
     assert "names `str`, which is not a type the plan has" in repair.messages[-1]["content"]
 
 
