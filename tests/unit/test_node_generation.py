@@ -71,7 +71,7 @@ def test_each_node_module_is_planned_in_typescript_types_with_javascript_example
             examples=[ExamplePlan(call="shortSlug('Hello big world', 9)", result="'hello-big'")],
         )
     ]
-    assert structure.dropped_examples == []
+    assert structure.dropped == []
 
 
 def test_a_method_example_starts_from_new_and_a_thrown_error_is_kept(llm, register_script) -> None:
