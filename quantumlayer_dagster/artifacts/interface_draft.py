@@ -1,10 +1,16 @@
 """What the LLM returns when it plans an interface, in two steps per module: the sketch
 (functions and classes with typed signatures and contracts), then the examples of each
-function, decoded under a schema typed by that function's signature (``literal_patterns``).
+function, decoded under a schema typed by that function's signature (``literal_patterns``,
+``node_literals``).
 
-Validation context (``generation.interface_checks``) holds what a reply is judged against;
-a reply that fails is sent back with the finding (``LLM.complete_json``)."""
+The models hold no name or type patterns: those are the plan language's (Python, or
+TypeScript for a Node plan), given to the decoding schema (``sketch_schema``) and checked by
+the language's checks in the validation context (``generation.interface_checks``,
+``generation.node_interface_checks``); a reply that fails is sent back with the finding
+(``LLM.complete_json``)."""
 
+import copy
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field, ValidationInfo, model_validator
@@ -23,22 +29,38 @@ IDENTIFIER = r"^[a-z_][a-z0-9_]*$"
 CLASS_NAME = r"^[A-Z][A-Za-z0-9]*$"
 TYPE_EXPRESSION = r"^[A-Za-z_][A-Za-z0-9_.]*(\[[A-Za-z0-9_., \[\]|]*\])?( [|] None)?$"
 MODULE_NAME = r"^[a-z_][a-z0-9_]*([.][a-z_][a-z0-9_]*)*$"
+"""The decoding patterns of a Python sketch (``SketchPatterns``)."""
+
+
+@dataclass(frozen=True)
+class SketchPatterns:
+    """The decoding patterns of a sketch in one plan language: function, method and
+    parameter names, class names, types, and the outside modules it imports. They follow
+    ``literal_patterns``' grammar-safety rules."""
+
+    identifier: str
+    class_name: str
+    type_expression: str
+    module: str
+
+
+PYTHON_PATTERNS = SketchPatterns(IDENTIFIER, CLASS_NAME, TYPE_EXPRESSION, MODULE_NAME)
 
 
 class ParamDraft(Model):
-    name: str = Field(max_length=40, pattern=IDENTIFIER)
-    type: str = Field(max_length=60, pattern=TYPE_EXPRESSION)
+    name: str = Field(max_length=40)
+    type: str = Field(max_length=60)
 
 
 class FunctionSketch(Model):
-    name: str = Field(max_length=40, pattern=IDENTIFIER)
+    name: str = Field(max_length=40)
     params: list[ParamDraft] = Field(default_factory=list, max_length=MAX_PARAMS)
-    returns: str = Field(max_length=60, pattern=TYPE_EXPRESSION)
+    returns: str = Field(max_length=60)
     contract: Sentence
 
 
 class ClassSketch(Model):
-    name: str = Field(max_length=40, pattern=CLASS_NAME)
+    name: str = Field(max_length=40)
     contract: Sentence
     init: list[ParamDraft] = Field(default_factory=list, max_length=MAX_PARAMS)
     methods: list[FunctionSketch] = Field(default_factory=list, max_length=MAX_METHODS)
@@ -48,11 +70,7 @@ class ModuleSketch(Model):
     """Step 1 for a module: what it imports from outside the project, its functions and
     classes. Checked with ``interface_checks.sketch_problems`` (context key ``sketch``)."""
 
-    imports: list[str] = Field(
-        default_factory=list,
-        max_length=6,
-        json_schema_extra={"items": {"type": "string", "pattern": MODULE_NAME}},
-    )
+    imports: list[str] = Field(default_factory=list, max_length=6)
     functions: list[FunctionSketch] = Field(default_factory=list, max_length=MAX_FUNCTIONS)
     classes: list[ClassSketch] = Field(default_factory=list, max_length=MAX_CLASSES)
 
@@ -103,3 +121,22 @@ def examples_schema(example: dict[str, Any]) -> dict[str, Any]:
         "required": ["examples"],
         "additionalProperties": False,
     }
+
+
+def sketch_schema(patterns: SketchPatterns) -> dict[str, Any]:
+    """The decoding schema of ``ModuleSketch`` with a plan language's ``patterns``."""
+    schema = copy.deepcopy(ModuleSketch.model_json_schema())
+    definitions = schema["$defs"]
+    for model, field, pattern in (
+        ("ParamDraft", "name", patterns.identifier),
+        ("ParamDraft", "type", patterns.type_expression),
+        ("FunctionSketch", "name", patterns.identifier),
+        ("FunctionSketch", "returns", patterns.type_expression),
+        ("ClassSketch", "name", patterns.class_name),
+    ):
+        properties = definitions[model]["properties"]
+        properties[field] = dict(sorted({**properties[field], "pattern": pattern}.items()))
+    imports = schema["properties"]["imports"]
+    imports["items"] = {"pattern": patterns.module, "type": "string"}
+    schema["properties"]["imports"] = dict(sorted(imports.items()))
+    return schema

@@ -37,11 +37,6 @@ class RequestOptions(Model):
     tenant: str = Field(default=DEFAULT_TENANT, pattern=TENANT_PATTERN)
     """Whose request this is: the vector memory recalls past requests of the same tenant only,
     so one tenant's requests are never quoted into another's prompt."""
-    generation_checks: Literal["full", "syntax"] = "full"
-    """``full``: generated code goes back to the model for every blocking finding of semantic
-    validation, modules are written in dependency order with the interfaces already written,
-    and cross-file breakage is repaired once all files exist. ``syntax``: only syntax errors
-    go back, all modules at once (the earlier behaviour, kept for side-by-side benchmarks)."""
 
 
 def prompt_digest(prompt: str) -> str:

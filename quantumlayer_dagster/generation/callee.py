@@ -1,13 +1,14 @@
 """A planned function as an example or a test case calls it: its typed decoding schema,
-what an example of it is checked against, and the call text our code renders."""
+what an example of it is checked against, and the call text our code renders, in its plan's
+language (``plan_language``)."""
 
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from quantumlayer_dagster.artifacts.interface_draft import ExampleDraft
 from quantumlayer_dagster.generation.interface_checks import ExampleContext
-from quantumlayer_dagster.generation.literal_patterns import anchored, pattern_for, result_schema
-from quantumlayer_dagster.generation.render_skeleton import module_name
+from quantumlayer_dagster.generation.literal_patterns import anchored
+from quantumlayer_dagster.generation.plan_language import PYTHON_PLAN, PlanLanguage
 
 
 class _Param(Protocol):
@@ -34,12 +35,13 @@ class _Class(Protocol):
 @dataclass(frozen=True)
 class Callee:
     """``function`` of the module at ``path`` (a method of ``owner`` when given); the
-    exception classes its examples may name."""
+    exception classes its examples may name; the language of its plan."""
 
     path: str
     function: _Function
     owner: _Class | None
     exceptions: frozenset[str]
+    language: PlanLanguage = PYTHON_PLAN
 
     @property
     def qualname(self) -> str:
@@ -52,16 +54,16 @@ class Callee:
 
     @property
     def dotted(self) -> str:
-        """``package.module.qualname``, how prompts name it."""
-        return f"{module_name(self.path)}.{self.qualname}"
+        """``package.module.qualname`` (Node: ``dir/module.qualname``), how prompts name it."""
+        return f"{self.language.module_label(self.path)}.{self.qualname}"
 
     def signature(self) -> str:
-        params = ", ".join(f"{p.name}: {p.type}" for p in self.function.params)
-        text = f"def {self.function.name}({params}) -> {self.function.returns}"
+        f = self.function
         if self.owner:
-            init = ", ".join(f"{p.name}: {p.type}" for p in self.owner.init)
-            return f"class {self.owner.name}({init}), method {text.removeprefix('def ')}"
-        return text
+            return self.language.method_signature(
+                self.owner.name, self.owner.init, f.name, f.params, f.returns
+            )
+        return self.language.signature(f.name, f.params, f.returns)
 
     def context(self) -> ExampleContext:
         return ExampleContext(
@@ -73,9 +75,10 @@ class Callee:
 
     def example_schema(self) -> dict[str, Any]:
         """The decoding schema of one ``ExampleDraft`` of this function."""
+        pattern_for = self.language.pattern_for
         properties: dict[str, Any] = {
             "args": _fixed([anchored(pattern_for(p.type)) for p in self.function.params]),
-            "result": result_schema(self.function.returns),
+            "result": self.language.result_schema(self.function.returns),
         }
         required = ["args", "result"]
         if self.owner:
@@ -91,12 +94,15 @@ class Callee:
             "additionalProperties": False,
         }
 
+    def problem(self, draft: ExampleDraft) -> str | None:
+        """Why an example (or a test case) of this function cannot be kept (None: it can)."""
+        return self.language.example_problem(draft, self.context())
+
     def call(self, draft: ExampleDraft) -> str:
-        """``add(2, 3)``, or ``Counter(1).increment(2)`` for a method."""
-        call = f"{self.function.name}({', '.join(a.strip() for a in draft.args)})"
-        if self.owner:
-            call = f"{self.owner.name}({', '.join(a.strip() for a in draft.init)}).{call}"
-        return call
+        """``add(2, 3)``, or for a method ``Counter(1).increment(2)`` (Python) and
+        ``new Counter(1).increment(2)`` (Node)."""
+        owner = self.owner.name if self.owner else None
+        return self.language.call(self.function.name, draft.args, owner, draft.init)
 
 
 def _fixed(items: list[dict[str, Any]]) -> dict[str, Any]:

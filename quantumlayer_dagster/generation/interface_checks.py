@@ -8,10 +8,12 @@ exception the plan can raise)."""
 
 import ast
 import builtins
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from quantumlayer_dagster.artifacts.interface_draft import (
+    TYPE_EXPRESSION,
     ExampleDraft,
     FunctionSketch,
     ModuleSketch,
@@ -96,7 +98,7 @@ def _function_problems(
     where = f"{owner}.{function.name}" if owner else function.name
     problems = [p for p in [identifier_problem(function.name, "function")] if p]
     problems += _params_problems(where, function.params, classes, modules)
-    problem = annotation_problem(function.returns, classes, modules)
+    problem = _type_problem(function.returns, classes, modules)
     problems += [f"{where} returns: {problem}"] if problem else []
     return problems
 
@@ -107,7 +109,7 @@ def _params_problems(
     problems: list[str] = []
     names = [p.name for p in params]
     for param in params:
-        problem = identifier_problem(param.name, "parameter") or annotation_problem(
+        problem = identifier_problem(param.name, "parameter") or _type_problem(
             param.type, classes, modules
         )
         problems += [f"{where}: {problem}"] if problem else []
@@ -115,6 +117,17 @@ def _params_problems(
         f"{where}: parameter {n!r} is given twice" for n in set(names) if names.count(n) > 1
     ]
     return problems
+
+
+_TYPE_EXPRESSION = re.compile(TYPE_EXPRESSION.replace("$", r"\Z"))
+
+
+def _type_problem(text: str, classes: frozenset[str], modules: frozenset[str]) -> str | None:
+    """An annotation of the form the decoding schema gives, that ``annotation_problem``
+    accepts."""
+    if not _TYPE_EXPRESSION.match(text):
+        return f"annotation {text!r} is not a plain type such as `dict[str, int]` or `int | None`"
+    return annotation_problem(text, classes, modules)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,40 @@ def node_allowance(outside: list[str], project: set[str]) -> Allowance:
     return allowed
 
 
+def module_scope(content: str, language: str) -> tuple[Allowance, set[str], set[str]]:
+    """What a body of a module already written may import (what the module imports, and
+    Node built-ins), the names the module binds at its top level (imports and declarations)
+    and the functions and classes among them: the scope of a body repaired after the tests."""
+    tree = parse(language, content)
+    outside: list[str] = []
+    project: set[str] = set()
+    names: set[str] = set()
+    functions: set[str] = set()
+    for node in tree.root_node.named_children if tree is not None else []:
+        if node.type == "import_statement":
+            specifier = _text(node.child_by_field_name("source"))[1:-1]
+            if specifier.startswith("."):
+                project.add(specifier)
+            else:
+                outside.append(specifier)
+            clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+            names.update(_bound(clause) if clause is not None else [])
+            continue
+        exported = node.type == "export_statement"
+        declaration = node.child_by_field_name("declaration") if exported else node
+        if declaration is None:
+            continue
+        name = _text(declaration.child_by_field_name("name"))
+        if declaration.type in ("function_declaration", "class_declaration") and name:
+            names.add(name)
+            functions.add(name)
+        elif declaration.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in declaration.named_children:
+                bound = _text(declarator.child_by_field_name("name"))
+                names.update([bound] if bound else [])
+    return node_allowance(outside, project), names, functions
+
+
 def relative_specifiers(importer: str, paths: list[str]) -> set[str]:
     """The specifiers ``importer`` may import the project ``paths`` by (``./ops.js``)."""
     return {specifier(importer, p) for p in paths if posixpath.normpath(p) != importer}

@@ -48,8 +48,10 @@ _NAMED_TS = """function named(name: string): (error: unknown) => boolean {
 
 
 def node_test_path(module_path: str, language: Literal["typescript", "javascript"]) -> str:
-    """Where the tests of ``module_path`` go: ``src/text/slug.ts`` -> ``tests/slug.test.ts``."""
-    stem = posixpath.splitext(posixpath.basename(module_path))[0]
+    """Where the tests of ``module_path`` go: ``src/main.ts`` -> ``tests/main.test.ts``,
+    ``src/text/slug.ts`` -> ``tests/text/slug.test.ts`` (folders kept, so two modules of
+    the same name never share a test file; ``node --test`` finds them in any folder)."""
+    stem = posixpath.splitext(module_path)[0].removeprefix("src/")
     return f"tests/{stem}.test.{'ts' if language == 'typescript' else 'js'}"
 
 

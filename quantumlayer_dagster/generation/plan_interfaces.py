@@ -8,8 +8,10 @@
    type or ``raises X``). Invalid examples are left out, each with its reason; a function
    left with none is planned without examples (and said so), not a failed stage.
 
-Both replies are checked (``interface_checks``) and sent back with the findings, bounded by
-the request's attempts."""
+Both replies are checked (``interface_checks``, ``node_interface_checks`` for a Node plan)
+and sent back with the findings, bounded by the request's attempts. The plan's language
+(``plan_language``) gives the prompts, the decoding patterns, the checks and the call text:
+Python, or TypeScript types and JavaScript literals for a Node package."""
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,14 +33,9 @@ from quantumlayer_dagster.artifacts.interface_draft import (
 )
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.generation.callee import Callee
-from quantumlayer_dagster.generation.interface_checks import (
-    BUILTIN_EXCEPTIONS,
-    SketchContext,
-    example_problem,
-    sketch_problems,
-)
+from quantumlayer_dagster.generation.interface_checks import SketchContext
+from quantumlayer_dagster.generation.plan_language import PYTHON_PLAN, PlanLanguage
 from quantumlayer_dagster.generation.plan_salvage import sketch_salvage
-from quantumlayer_dagster.generation.render_skeleton import module_name
 from quantumlayer_dagster.llm.protocol import LLM, InvalidReplies, LLMStageError
 from quantumlayer_dagster.prompts import load_template
 
@@ -63,6 +60,7 @@ class PlanBrief:
     max_attempts: int
     third_party: Callable[[str], str | None] = lambda module: None
     """Why a third-party import cannot be pinned for the project (None: it can)."""
+    language: PlanLanguage = PYTHON_PLAN
 
 
 @dataclass
@@ -94,13 +92,14 @@ def plan_interfaces(
     if not sketches:
         reasons = "; ".join(n for n in salvaged if "no module interface" in n)
         raise LLMStageError(STAGE, f"no module could be planned: {reasons}", calls)
-    exceptions = BUILTIN_EXCEPTIONS | {c.name for s in sketches.values() for c in s.classes}
+    language = brief.language
+    exceptions = language.exceptions | {c.name for s in sketches.values() for c in s.classes}
     callees = [
-        Callee(path, f, None, frozenset(exceptions))
+        Callee(path, f, None, frozenset(exceptions), language)
         for path, sketch in sketches.items()
         for f in sketch.functions
     ] + [
-        Callee(path, m, c, frozenset(exceptions))
+        Callee(path, m, c, frozenset(exceptions), language)
         for path, sketch in sketches.items()
         for c in sketch.classes
         for m in c.methods
@@ -173,28 +172,29 @@ def _sketch(
         for u, s in used.items()
         for n in [*(f.name for f in s.functions), *(c.name for c in s.classes)]
     }
+    language = brief.language
     context = SketchContext(
-        libraries=frozenset(_distribution_tops(brief.libraries)),
+        libraries=language.library_names(brief.libraries),
         imported_names=names,
         imported_classes=frozenset(c.name for s in used.values() for c in s.classes),
         third_party=brief.third_party,
     )
     uses = (
         "It uses these modules of the project (their names are imported for you):\n"
-        + "\n".join(f"{module_name(u)}: {_summary(s)}" for u, s in used.items())
+        + "\n".join(f"{language.module_label(u)}: {_summary(s)}" for u, s in used.items())
         if used
         else ""
     )
-    messages = load_template("interface").messages(
+    messages = load_template(language.interface_template).messages(
         title=brief.title,
         summary=brief.summary,
         requirements=brief.requirements,
-        libraries=", ".join(brief.libraries) or "none (standard library only)",
+        libraries=", ".join(brief.libraries) or language.no_libraries,
         uses=uses,
         path=module.path,
         purpose=module.purpose,
     )
-    schema = ModuleSketch.model_json_schema()
+    schema = language.sketch_schema()
     # decoded with at least one function: a small model otherwise plans empty modules
     schema["properties"]["functions"]["minItems"] = 1
     return llm.complete_json(
@@ -202,17 +202,17 @@ def _sketch(
         messages,
         ModuleSketch,
         json_schema=schema,
-        validation_context={"sketch": lambda s: sketch_problems(s, context)},
+        validation_context={"sketch": lambda s: language.sketch_problems(s, context)},
         max_attempts=brief.max_attempts,
-        salvage=sketch_salvage(context, module.path, salvaged),
+        # salvage judges with the Python checks: a Node sketch is only ever repaired
+        salvage=None if language.node else sketch_salvage(context, module.path, salvaged),
     )
 
 
 def _examples(
     brief: PlanBrief, callee: Callee, llm: LLM
 ) -> tuple[tuple[list[ExamplePlan], list[str]], list[LLMCall]]:
-    context = callee.context()
-    messages = load_template("examples").messages(
+    messages = load_template(brief.language.examples_template).messages(
         title=brief.title,
         signature=callee.signature(),
         contract=callee.function.contract,
@@ -224,7 +224,7 @@ def _examples(
             messages,
             ExamplesDraft,
             json_schema=examples_schema(callee.example_schema()),
-            validation_context={"example": lambda e: example_problem(e, context)},
+            validation_context={"example": callee.problem},
             max_attempts=brief.max_attempts,
         )
     except InvalidReplies as exc:
@@ -232,7 +232,7 @@ def _examples(
         return ([], [f"{callee.target}: no valid example ({exc.reason})"]), exc.calls
     kept, dropped = [], []
     for example in draft.examples:
-        problem = example_problem(example, context)
+        problem = callee.problem(example)
         if problem:
             dropped.append(f"{callee.target}: {problem}")
             continue
@@ -272,15 +272,3 @@ def _summary(sketch: ModuleSketch) -> str:
     names = [f"{f.name}({', '.join(p.name for p in f.params)})" for f in sketch.functions]
     names += [f"class {c.name}" for c in sketch.classes]
     return ", ".join(names)
-
-
-def _distribution_tops(libraries: list[str]) -> list[str]:
-    """Import names the declared requirements are likely to provide (``foo-bar>=1`` ->
-    ``foo_bar``); the dependency stage resolves them properly."""
-    tops = []
-    for requirement in libraries:
-        name = requirement.split(";")[0].split("[")[0]
-        for sep in ("==", ">=", "<=", "~=", ">", "<", "!="):
-            name = name.split(sep)[0]
-        tops.append(name.strip().lower().replace("-", "_"))
-    return tops

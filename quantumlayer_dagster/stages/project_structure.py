@@ -18,6 +18,7 @@ from quantumlayer_dagster.artifacts.structure import (
 )
 from quantumlayer_dagster.generation.module_order import write_waves
 from quantumlayer_dagster.generation.plan_interfaces import ModuleToPlan, PlanBrief, plan_interfaces
+from quantumlayer_dagster.generation.plan_language import plan_language
 from quantumlayer_dagster.generation.plan_salvage import structure_salvage
 from quantumlayer_dagster.llm.protocol import LLM, LLMStageError
 from quantumlayer_dagster.prompts import load_template
@@ -28,12 +29,12 @@ STAGE = "project_structure"
 def plan_structure(
     spec: RequirementsSpec, llm: LLM, progress: Callable[[str], None] | None = None
 ) -> ProjectStructure:
-    """Ask for a package name and module list. A Python plan places every module under the
-    package and adds the ``__init__.py`` markers each package folder needs, then plans each
-    module's interface (``plan_interfaces``: typed signatures, contracts, examples); a Node
-    plan (TypeScript or JavaScript) places the modules under ``src/`` and adds
-    ``package.json`` (and ``tsconfig.json`` for TypeScript), which code generation writes
-    from the plan."""
+    """Ask for a package name and module list, then plan each module's interface
+    (``plan_interfaces``: typed signatures, contracts, examples). A Python plan places every
+    module under the package and adds the ``__init__.py`` markers each package folder needs;
+    a Node plan (TypeScript or JavaScript: TypeScript types, camelCase names, JavaScript
+    literals in its examples) places the modules under ``src/`` and adds ``package.json``
+    (and ``tsconfig.json`` for TypeScript), which code generation writes from the plan."""
     components = "\n".join(f"- {r.title}: {', '.join(r.components)}" for r in spec.requirements)
     brief, options = spec.brief, spec.brief.options
     node = options.language in NODE_LANGUAGES
@@ -67,36 +68,37 @@ def plan_structure(
         + "; ".join(spec.criteria[c] for c in r.acceptance_criteria)
         for r in spec.requirements
     ]
-    if not node:
-        planned = plan_interfaces(
-            PlanBrief(
-                title=brief.title,
-                summary=brief.summary,
-                requirements="\n".join(f"- {n}" for n in notes) or "- none given",
-                libraries=spec.libraries,
-                max_attempts=options.max_repair_attempts,
-                third_party=pinnable(spec.libraries),
-            ),
-            [
-                [ModuleToPlan(m.path, m.purpose, m.uses) for m in wave]
-                for wave in write_waves([f for f in files if f.kind == "module"])
-            ],
-            llm,
-            progress,
+    planned = plan_interfaces(
+        PlanBrief(
+            title=brief.title,
+            summary=brief.summary,
+            requirements="\n".join(f"- {n}" for n in notes) or "- none given",
+            libraries=spec.libraries,
+            max_attempts=options.max_repair_attempts,
+            # npm packages are not pinned here: the dependency stage reads package.json
+            third_party=(lambda module: None) if node else pinnable(spec.libraries),
+            language=plan_language(options.language),
+        ),
+        [
+            [ModuleToPlan(m.path, m.purpose, m.uses) for m in wave]
+            for wave in write_waves([f for f in files if f.kind == "module"])
+        ],
+        llm,
+        progress,
+    )
+    calls += planned.calls
+    dropped += planned.dropped
+    kept = set(planned.interfaces)  # a module no interface could be planned for is dropped
+    files = [
+        f.model_copy(
+            update={
+                "interface": planned.interfaces.get(f.path),
+                "uses": [u for u in f.uses if u in kept],
+            }
         )
-        calls += planned.calls
-        dropped += planned.dropped
-        kept = set(planned.interfaces)  # a module no interface could be planned for is dropped
-        files = [
-            f.model_copy(
-                update={
-                    "interface": planned.interfaces.get(f.path),
-                    "uses": [u for u in f.uses if u in kept],
-                }
-            )
-            for f in files
-            if f.kind != "module" or f.path in kept
-        ]
+        for f in files
+        if f.kind != "module" or f.path in kept
+    ]
     try:
         return ProjectStructure(
             request_id=brief.request_id,

@@ -3,9 +3,10 @@
 Two steps: the model picks the planned function each criterion is about (one request, every
 criterion a required key, every answer one of the planned functions), then, per function, a
 call with literal arguments and the expected result for each of its criteria, decoded under
-the schema its signature types (``generation.callee``). Our code renders the tests
-(``generation.render_tests``). A criterion no valid case could be made for is listed as
-untestable with the reason, not a failed stage."""
+the schema its signature types (``generation.callee``), in the plan's language (Python, or
+JavaScript literals for a Node package). Our code renders the tests
+(``generation.render_tests``, ``generation.node_tests``). A criterion no valid case could be
+made for is listed as untestable with the reason, not a failed stage."""
 
 from collections import defaultdict
 
@@ -20,8 +21,8 @@ from quantumlayer_dagster.artifacts.test_plan import (
     TestPlan,
 )
 from quantumlayer_dagster.generation.callee import Callee
-from quantumlayer_dagster.generation.interface_checks import BUILTIN_EXCEPTIONS, example_problem
 from quantumlayer_dagster.generation.plan_interfaces import run_each
+from quantumlayer_dagster.generation.plan_language import plan_language
 from quantumlayer_dagster.llm.protocol import LLM, InvalidReplies
 from quantumlayer_dagster.prompts import load_template
 
@@ -85,16 +86,19 @@ def plan_tests(frd: FRD, spec: RequirementsSpec, structure: ProjectStructure, ll
 
 def planned_callees(structure: ProjectStructure) -> list[Callee]:
     """Every planned function and method, as examples and cases call them."""
+    language = plan_language(structure.brief.options.language)
     modules = [f for f in structure.files if f.kind == "module" and f.interface is not None]
     classes = {c.name for f in modules if f.interface for c in f.interface.classes}
-    exceptions = frozenset(BUILTIN_EXCEPTIONS | classes)
+    exceptions = frozenset(language.exceptions | classes)
     found: list[Callee] = []
     for planned in modules:
         interface = planned.interface
         assert interface is not None
-        found += [Callee(planned.path, f, None, exceptions) for f in interface.functions]
+        found += [Callee(planned.path, f, None, exceptions, language) for f in interface.functions]
         found += [
-            Callee(planned.path, m, c, exceptions) for c in interface.classes for m in c.methods
+            Callee(planned.path, m, c, exceptions, language)
+            for c in interface.classes
+            for m in c.methods
         ]
     return found
 
@@ -102,8 +106,7 @@ def planned_callees(structure: ProjectStructure) -> list[Callee]:
 def _cases(
     callee: Callee, ids: list[str], criteria: dict, llm: LLM, attempts: int
 ) -> tuple[tuple[list[TestCase], list[str]], list[LLMCall]]:
-    context = callee.context()
-    messages = load_template("test_cases").messages(
+    messages = load_template(callee.language.cases_template).messages(
         signature=callee.signature(),
         contract=callee.function.contract,
         criteria="\n".join(f"{i}: {criteria[i].text}" for i in ids),
@@ -130,7 +133,7 @@ def _cases(
             json_schema=schema,
             validation_context={
                 "criterion_ids": ids,
-                "example": lambda e: example_problem(e, context),
+                "example": callee.problem,
             },
             max_attempts=attempts,
         )
@@ -142,7 +145,7 @@ def _cases(
     kept: list[TestCase] = []
     dropped: list[str] = []
     for criterion_id, example in draft.cases.items():
-        problem = example_problem(example, context)
+        problem = callee.problem(example)
         if problem:
             dropped.append(f"{criterion_id}: {problem}")
             continue

@@ -1,6 +1,9 @@
 """A TypeScript and a JavaScript request through the whole asset graph on the scripted LLM
 (a test double for the hosted-provider edge); everything else is real: Dagster, the artifact
-store, tree-sitter, our ``tsc``, ``node --test`` in the bubblewrap sandbox, the capsule.
+store, tree-sitter, our ``tsc``, the engine's examples and ``node --test`` in the bubblewrap
+sandbox, the capsule. The plan's interfaces are rendered by our code, the model writes only
+the bodies (one refused by ``tsc`` and repaired; one repaired by the test suite), and the
+tests are rendered from the planned examples and cases.
 
 Each request runs once for the module; the tests read what it left."""
 
@@ -97,17 +100,35 @@ def test_typescript_plan_is_a_node_package_with_our_config_files(typescript_run)
     assert tsconfig["compilerOptions"]["module"] == "NodeNext"
 
 
+def test_typescript_modules_are_ours_with_the_bodies_the_model_wrote(typescript_run):
+    code = typescript_run.load("code_tree")
+    index = code.file("src/index.ts").content
+    assert 'import { capitalize, slugify } from "./strings.js";' in index
+    assert "export function shortSlug(title: string, max: number): string {" in index
+    assert "@example shortSlug('Hello big world', 9) // => 'hello-big'" in index
+    assert [(b.qualname, b.written, b.examples_pass) for b in code.bodies] == [
+        ("shortSlug", True, True),
+        ("slugify", True, True),
+        ("capitalize", True, True),
+    ]
+    # the first slugify returned a number: tsc's finding went back, the repair was kept
+    first, repaired = next(b for b in code.bodies if b.qualname == "slugify").attempts
+    assert "TS2322" in first.findings[0] and not first.kept
+    assert repaired.kept and repaired.examples_passed == 1
+
+
 def test_typescript_is_judged_by_tsc_and_tested_by_node_in_the_sandbox(typescript_run):
     report = typescript_run.load("semantic_validation")
     assert report.valid and report.files_validated == 2
     assert sorted(report.files_not_validated) == ["package.json", "tsconfig.json"]
     suite = typescript_run.load("test_suite")
     run = suite.run
-    assert (run.runner, run.passed, run.failed, run.isolation_mode) == ("node", 3, 0, "bwrap")
+    assert (run.runner, run.passed, run.failed, run.isolation_mode) == ("node", 6, 0, "bwrap")
     assert [f.path for f in suite.project.tests] == [
-        "tests/f1_slugifies_a_title.test.ts",
-        "tests/f2_capitalizes_a_word.test.ts",
+        "tests/index.test.ts",
+        "tests/strings.test.ts",
     ]
+    assert suite.repairs == []
 
 
 def test_typescript_capsule_holds_the_package_and_verifies(typescript_run):
@@ -120,7 +141,7 @@ def test_typescript_capsule_holds_the_package_and_verifies(typescript_run):
         "project/tsconfig.json",
         "project/src/strings.ts",
         "project/src/index.ts",
-        "project/tests/f1_slugifies_a_title.test.ts",
+        "project/tests/strings.test.ts",
         "reports/validation.json",
         "reports/junit.xml",
         "capsule.json",
@@ -151,10 +172,38 @@ def test_javascript_request_passes_validation_tests_and_packaging(javascript_run
     assert _code_gates(outcome) == dict.fromkeys(CODE_GATES, True)
     structure = javascript_run.load("project_structure")
     assert "tsconfig.json" not in [f.path for f in structure.files]
-    suite = javascript_run.load("test_suite")
-    assert (suite.run.runner, suite.run.passed, suite.run.failed) == ("node", 3, 0)
     data = javascript_run.store.get_bytes(capsule_key(outcome.request_id))
     assert verify_capsule(data).ok
     files = javascript_run.capsule_files()
-    assert {"project/package.json", "project/src/count.js", "project/src/cli.js"} <= set(files)
+    assert {"project/package.json", "project/src/count.js", "project/src/report.js"} <= set(files)
     assert json.loads(files["project/package.json"])["scripts"] == {"test": "node --test"}
+    functions = json.loads(files["capsule.json"])["functions"]
+    # countWords: its two examples and the case that failed (the other case repeats one)
+    assert [(f["qualname"], f["examples_passed"]) for f in functions] == [
+        ("countWords", 3),
+        ("topWords", 2),
+        ("Report.line", 1),
+    ]
+
+
+def test_javascript_modules_carry_jsdoc_types_and_a_class_keeps_its_fields(javascript_run):
+    code = javascript_run.load("code_tree")
+    count = code.file("src/count.js").content
+    assert " * @param {string} text\n * @returns {Record<string, number>}\n" in count
+    assert "@example topWords('a', -1) // throws RangeError" in count
+    report = code.file("src/report.js").content
+    assert "  constructor(text) {\n    this.text = text;\n  }" in report
+    assert all(b.examples_pass for b in code.bodies)
+
+
+def test_a_body_failing_a_planned_case_is_repaired_by_the_test_suite(javascript_run):
+    suite = javascript_run.load("test_suite")
+    assert suite.first_run_summary.startswith("7 passed, 1 failed")
+    assert (suite.run.runner, suite.run.passed, suite.run.failed) == ("node", 8, 0)
+    [repair] = suite.repairs
+    assert repair.file_changed == "src/count.js" and repair.changed_kind == "code"
+    assert "countWords('Hi, hi!')" in repair.failures_sent[0].test
+    assert [b.qualname for b in suite.repaired_bodies] == ["countWords"]
+    count = next(f for f in suite.project.sources if f.path == "src/count.js")
+    assert "toLowerCase()" in count.content
+    assert suite.code_validation is not None and suite.code_validation.valid

@@ -1,8 +1,6 @@
-"""The order modules are written in, and the interfaces later modules are shown."""
+"""The order modules are written in: dependencies first, independent modules together."""
 
-from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.structure import PlannedFile
-from quantumlayer_dagster.generation.interfaces import interfaces_text
 from quantumlayer_dagster.generation.module_order import write_waves
 
 
@@ -40,25 +38,3 @@ def test_a_dependency_cycle_is_written_together_and_unknown_uses_are_ignored():
         planned("app/c.py"),
     ]
     assert paths(write_waves(modules)) == [["app/c.py"], ["app/a.py", "app/b.py"]]
-
-
-def test_interfaces_show_signatures_and_first_doc_lines_never_bodies():
-    source = SourceFile(
-        path="app/ops.py",
-        content=(
-            '"""Ops."""\n\nLIMIT = 3\n\n\ndef add(a: int, b: int = 0) -> int:\n'
-            '    """Add two numbers.\n\n    More text."""\n    secret_body = a + b\n'
-            "    return secret_body\n\n\nclass Stack:\n"
-            '    """A stack."""\n\n    def __init__(self, items=None):\n'
-            "        self.items = items\n\n"
-            "    def push(self, item):\n        self.items.append(item)\n\n"
-            "    def _hidden(self):\n        pass\n"
-        ),
-    )
-    text = interfaces_text([source, SourceFile(path="app/broken.py", content="def (")])
-    assert text.splitlines() == [
-        "app/ops.py (import as app.ops):",
-        "- constant LIMIT",
-        "- def add(a: int, b: int=0) -> int: Add two numbers.",
-        "- class Stack(items=None): A stack.; methods push(item)",
-    ]

@@ -197,6 +197,16 @@ def _untyped(source: str) -> str:
     return source
 
 
+def test_modules_of_the_same_name_in_two_folders_get_their_own_test_files() -> None:
+    planned = [
+        PlannedTest("src/text/util.ts::a", Example("a()", "1"), "example 1"),
+        PlannedTest("src/math/util.ts::b", Example("b()", "2"), "example 1"),
+    ]
+    files, _ = render_node_test_files(planned, "typescript")
+    assert [f.path for f in files] == ["tests/text/util.test.ts", "tests/math/util.test.ts"]
+    assert 'import { a } from "../../src/text/util.js";' in files[0].content
+
+
 def test_planned_tests_render_one_file_per_module_and_junit_names_map_back() -> None:
     planned = [
         PlannedTest("src/main.ts::add", Example("add(2, 3)", "5"), "example 1"),

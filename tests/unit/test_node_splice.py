@@ -5,7 +5,7 @@ top-level example code dropped, refusals one line each."""
 import pytest
 
 from quantumlayer_dagster.analysis.parsing import parse
-from quantumlayer_dagster.generation.node_body_imports import node_allowance
+from quantumlayer_dagster.generation.node_body_imports import module_scope, node_allowance
 from quantumlayer_dagster.generation.node_kit import TYPESCRIPT
 from quantumlayer_dagster.generation.node_slots import find_node_slots, node_function_slot
 from quantumlayer_dagster.generation.node_splice import (
@@ -249,3 +249,19 @@ def test_a_placeholder_body_text_is_recognised_as_one() -> None:
     assert TYPESCRIPT.is_placeholder("// to do\n")
     assert not TYPESCRIPT.is_placeholder("return 1;\n")
     assert TYPESCRIPT.placeholder_failure("threw Error: not implemented: f (line 3)")
+
+
+def test_a_written_module_gives_a_repaired_body_its_imports_and_names() -> None:
+    content = (
+        'import * as fs from "node:fs";\nimport { a } from "./a.js";\n'
+        "export const LIMIT = 3;\n"
+        "export function f(x: number): number {\n  return x;\n}\n"
+        "export class C {}\nfunction helper() {}\n"
+    )
+    allowed, names, functions = module_scope(content, "typescript")
+    assert names == {"fs", "a", "LIMIT", "f", "C", "helper"}
+    assert functions == {"f", "C", "helper"}
+    assert allowed("node:path") is None and allowed("./a.js") is None
+    assert allowed("lodash") == (
+        "the body imports 'lodash', outside the plan's allowance (./a.js, fs)"
+    )

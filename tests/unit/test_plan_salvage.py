@@ -58,11 +58,11 @@ def test_a_sketch_keeps_the_functions_that_pass_and_names_each_one_dropped():
     assert isinstance(sketch, ModuleSketch) and sketch_problems(sketch, CONTEXT) == []
     assert (sketch.imports, [f.name for f in sketch.functions]) == (["re"], ["add"])
     assert notes == [
-        "calc/ops.py: function 'Bad Name' dropped: String should match pattern "
-        "'^[a-z_][a-z0-9_]*$'",
         "calc/ops.py: import 'numpy' dropped",
         "calc/ops.py: function 'scale' dropped: scale returns: annotation 'Widget' names "
         "`Widget`, which is not a type the plan has",
+        "calc/ops.py: function 'Bad Name' dropped: function 'Bad Name' is not a lower_case "
+        "identifier",
         "calc/ops.py: function 'add' dropped: planned twice",
     ]
 
