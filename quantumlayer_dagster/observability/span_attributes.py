@@ -2,10 +2,12 @@
 digests and outcomes, never a prompt, a reply, generated code, output or a secret."""
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
-from quantumlayer_dagster.sandbox.models import SandboxResult
+
+if TYPE_CHECKING:  # annotations only: the sandbox package imports the hooks that use this
+    from quantumlayer_dagster.sandbox.models import SandboxResult
 
 
 def llm_call_entry(call: LLMCall, outcome: str) -> dict[str, Any]:
@@ -49,7 +51,7 @@ def llm_call_attributes(call: LLMCall, outcome: str, truncated: bool) -> dict[st
     return attributes
 
 
-def sandbox_entry(result: SandboxResult) -> dict[str, Any]:
+def sandbox_entry(result: "SandboxResult") -> dict[str, Any]:
     return {
         "isolation_mode": result.isolation_mode or "not run",
         "limit": result.limit or "none",
@@ -58,7 +60,7 @@ def sandbox_entry(result: SandboxResult) -> dict[str, Any]:
     }
 
 
-def sandbox_attributes(result: SandboxResult) -> dict[str, Any]:
+def sandbox_attributes(result: "SandboxResult") -> dict[str, Any]:
     return {
         "quantumlayer.sandbox.isolation_mode": result.isolation_mode or "not run",
         "quantumlayer.sandbox.limit": result.limit or "none",

@@ -9,14 +9,16 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.llm.budget import BudgetExceeded
 from quantumlayer_dagster.observability import span_attributes as attrs
 from quantumlayer_dagster.observability.step_record import active_step
 from quantumlayer_dagster.observability.tracing import child_span, enabled, finished_span
-from quantumlayer_dagster.sandbox.models import SandboxResult
+
+if TYPE_CHECKING:  # annotations only: the sandbox package imports these hooks
+    from quantumlayer_dagster.sandbox.models import SandboxResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,7 +82,7 @@ def traced_sandbox_run(fn: F) -> F:
     current while it runs (a sandbox Job is annotated with it), and the step's record."""
 
     @functools.wraps(fn)
-    def wrapper(self: Any, argv: list[str], workdir: Any, **kwargs: Any) -> SandboxResult:
+    def wrapper(self: Any, argv: list[str], workdir: Any, **kwargs: Any) -> "SandboxResult":
         with child_span("sandbox run", {"quantumlayer.sandbox.isolation": self.isolation}) as span:
             result: SandboxResult = fn(self, argv, workdir, **kwargs)
             span.set(attrs.sandbox_attributes(result))
