@@ -86,8 +86,8 @@ class PlannedFile(Model):
     uses: list[str] = Field(default_factory=list)
     """Planned files this one imports: code generation writes them first."""
     interface: ModuleInterface | None = None
-    """The module's planned public interface (a Python module): our code renders the
-    module from it and the model writes the bodies."""
+    """The module's planned public interface: our code renders the module from it and the
+    model writes the bodies."""
 
     @field_validator("path")
     @classmethod

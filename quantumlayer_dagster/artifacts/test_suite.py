@@ -1,45 +1,16 @@
 """Stage 9: generated tests, the repairs made when they failed, and the final sandboxed run."""
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from quantumlayer_dagster.artifacts.bodies import FunctionBody
 from quantumlayer_dagster.artifacts.code import ProjectTree
-from quantumlayer_dagster.artifacts.limits import MAX_FILE_BYTES
 from quantumlayer_dagster.artifacts.llm_usage import LLMUsage
 from quantumlayer_dagster.artifacts.markdown import markdown_cell, markdown_table
-from quantumlayer_dagster.artifacts.paths import check_relative_path
 from quantumlayer_dagster.artifacts.testing import Outcome, TestRun
 from quantumlayer_dagster.artifacts.validation import ValidationReport
 from quantumlayer_dagster.model import Model
-
-
-class RepairReply(Model):
-    """The LLM's answer to failing tests: one file of the project, replaced whole.
-
-    Validated against the project's paths (``validation_context={"paths": [...]}``), so a
-    reply can only replace a file that exists, never add one or escape the tree."""
-
-    path: str = Field(max_length=200)
-    content: str = Field(max_length=MAX_FILE_BYTES)
-    reason: str = Field(default="", max_length=500)
-
-    @field_validator("path")
-    @classmethod
-    def _known_path(cls, v: str, info: ValidationInfo) -> str:
-        path = check_relative_path(v)
-        allowed = (info.context or {}).get("paths")
-        if allowed is not None and path not in allowed:
-            raise ValueError(f"{v!r} is not a file of this project; pick one of {allowed}")
-        return path
-
-    @classmethod
-    def json_schema_for(cls, paths: list[str]) -> dict[str, Any]:
-        """The decoding schema with ``path`` limited to the project's files."""
-        schema = cls.model_json_schema()
-        schema["properties"]["path"]["enum"] = list(paths)
-        return schema
 
 
 class FailureSent(Model):
