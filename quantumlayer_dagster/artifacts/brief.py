@@ -13,3 +13,6 @@ class Brief(Model):
     summary: str
     language: str
     options: RequestOptions
+    request: str = ""
+    """The user's request in their own words (the prompt as submitted): planning prompts
+    quote it, since a small model's title and summary can lose what was asked."""

@@ -47,4 +47,5 @@ class EnhancedPrompt(EnhancedPromptDraft):
             summary=self.summary,
             language=self.language,
             options=self.options,
+            request=self.original_prompt,
         )

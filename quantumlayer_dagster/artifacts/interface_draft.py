@@ -124,7 +124,8 @@ def examples_schema(example: dict[str, Any]) -> dict[str, Any]:
 
 
 def sketch_schema(patterns: SketchPatterns) -> dict[str, Any]:
-    """The decoding schema of ``ModuleSketch`` with a plan language's ``patterns``."""
+    """The decoding schema of ``ModuleSketch`` with a plan language's ``patterns``, every key
+    required and at least one function (a small model otherwise plans empty modules)."""
     schema = copy.deepcopy(ModuleSketch.model_json_schema())
     definitions = schema["$defs"]
     for model, field, pattern in (
@@ -139,4 +140,9 @@ def sketch_schema(patterns: SketchPatterns) -> dict[str, Any]:
     imports = schema["properties"]["imports"]
     imports["items"] = {"pattern": patterns.module, "type": "string"}
     schema["properties"]["imports"] = dict(sorted(imports.items()))
+    # every key required in the decoding schema: a grammar otherwise lets a small model
+    # leave out `params` or `functions` (pydantic still accepts replies without them)
+    for node in [schema, *definitions.values()]:
+        node["required"] = list(node["properties"])
+    schema["properties"]["functions"]["minItems"] = 1
     return schema

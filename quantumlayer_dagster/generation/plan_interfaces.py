@@ -40,6 +40,8 @@ from quantumlayer_dagster.llm.protocol import LLM, InvalidReplies, LLMStageError
 from quantumlayer_dagster.prompts import load_template
 
 STAGE = "project_structure"
+REQUEST_CHARS = 2000
+"""Most characters of the user's request quoted in a planning prompt."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class PlanBrief:
     max_attempts: int
     third_party: Callable[[str], str | None] = lambda module: None
     """Why a third-party import cannot be pinned for the project (None: it can)."""
+    request: str = ""
+    """The user's request in their own words (quoted up to ``REQUEST_CHARS``)."""
     language: PlanLanguage = PYTHON_PLAN
 
 
@@ -188,15 +192,14 @@ def _sketch(
     messages = load_template(language.interface_template).messages(
         title=brief.title,
         summary=brief.summary,
+        request=brief.request[:REQUEST_CHARS],
         requirements=brief.requirements,
         libraries=", ".join(brief.libraries) or language.no_libraries,
         uses=uses,
         path=module.path,
         purpose=module.purpose,
     )
-    schema = language.sketch_schema()
-    # decoded with at least one function: a small model otherwise plans empty modules
-    schema["properties"]["functions"]["minItems"] = 1
+    schema = brief.language.sketch_schema()
     return llm.complete_json(
         STAGE,
         messages,

@@ -72,6 +72,7 @@ def plan_structure(
         PlanBrief(
             title=brief.title,
             summary=brief.summary,
+            request=brief.request,
             requirements="\n".join(f"- {n}" for n in notes) or "- none given",
             libraries=spec.libraries,
             max_attempts=options.max_repair_attempts,
