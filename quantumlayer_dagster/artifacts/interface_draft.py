@@ -11,7 +11,7 @@ the language's checks in the validation context (``generation.interface_checks``
 
 import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, model_validator
 
@@ -66,13 +66,23 @@ class ClassSketch(Model):
     methods: list[FunctionSketch] = Field(default_factory=list, max_length=MAX_METHODS)
 
 
+class EndpointDraft(Model):
+    """An HTTP operation served by one of the module's functions (a FastAPI service)."""
+
+    method: Literal["GET", "POST", "PUT", "DELETE"]
+    path: str = Field(max_length=100)
+    function: str = Field(max_length=40)
+
+
 class ModuleSketch(Model):
     """Step 1 for a module: what it imports from outside the project, its functions and
-    classes. Checked with ``interface_checks.sketch_problems`` (context key ``sketch``)."""
+    classes, and (for an HTTP service) the endpoints its functions serve. Checked with
+    ``interface_checks.sketch_problems`` (context key ``sketch``)."""
 
     imports: list[str] = Field(default_factory=list, max_length=6)
     functions: list[FunctionSketch] = Field(default_factory=list, max_length=MAX_FUNCTIONS)
     classes: list[ClassSketch] = Field(default_factory=list, max_length=MAX_CLASSES)
+    endpoints: list[EndpointDraft] = Field(default_factory=list, max_length=MAX_FUNCTIONS)
 
     @model_validator(mode="after")
     def _checked(self, info: ValidationInfo) -> "ModuleSketch":
@@ -123,9 +133,13 @@ def examples_schema(example: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sketch_schema(patterns: SketchPatterns) -> dict[str, Any]:
+ENDPOINT_PATH = r"^/[a-z0-9_/{}-]*$"
+
+
+def sketch_schema(patterns: SketchPatterns, *, endpoints: bool = False) -> dict[str, Any]:
     """The decoding schema of ``ModuleSketch`` with a plan language's ``patterns``, every key
-    required and at least one function (a small model otherwise plans empty modules)."""
+    required and at least one function (a small model otherwise plans empty modules); with
+    ``endpoints`` (a request for an HTTP service) the module may plan endpoints too."""
     schema = copy.deepcopy(ModuleSketch.model_json_schema())
     definitions = schema["$defs"]
     for model, field, pattern in (
@@ -140,6 +154,12 @@ def sketch_schema(patterns: SketchPatterns) -> dict[str, Any]:
     imports = schema["properties"]["imports"]
     imports["items"] = {"pattern": patterns.module, "type": "string"}
     schema["properties"]["imports"] = dict(sorted(imports.items()))
+    if endpoints:
+        endpoint = definitions["EndpointDraft"]["properties"]
+        endpoint["path"] = {**endpoint["path"], "pattern": ENDPOINT_PATH}
+    else:  # only a request for an HTTP service may plan endpoints
+        del schema["properties"]["endpoints"]
+        definitions.pop("EndpointDraft", None)
     # every key required in the decoding schema: a grammar otherwise lets a small model
     # leave out `params` or `functions` (pydantic still accepts replies without them)
     for node in [schema, *definitions.values()]:

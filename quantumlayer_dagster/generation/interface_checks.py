@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from quantumlayer_dagster.artifacts.interface_draft import (
+    ENDPOINT_PATH,
     TYPE_EXPRESSION,
     ExampleDraft,
     FunctionSketch,
@@ -78,6 +79,7 @@ def sketch_problems(sketch: ModuleSketch, context: SketchContext) -> list[str]:
             problems.append(f"`{name}` is also an imported module's name")
     for function in sketch.functions:
         problems += _function_problems(function, classes, modules)
+    problems += _endpoint_problems(sketch, context)
     for cls in sketch.classes:
         problem = class_name_problem(cls.name)
         problems += [problem] if problem else []
@@ -87,6 +89,40 @@ def sketch_problems(sketch: ModuleSketch, context: SketchContext) -> list[str]:
         for method in cls.methods:
             problems += _function_problems(method, classes, modules, owner=cls.name)
     return list(dict.fromkeys(problems))
+
+
+SERVICE_LIBRARY = "fastapi"
+"""The library a Python module serving endpoints is written with (FastAPI's ``app``)."""
+
+
+def _endpoint_problems(sketch: ModuleSketch, context: SketchContext) -> list[str]:
+    """Endpoints: only where the request declared FastAPI; each served by one of the
+    module's functions, at a path whose ``{name}`` segments are that function's parameters."""
+    if not sketch.endpoints:
+        return []
+    if SERVICE_LIBRARY not in context.libraries:
+        return [f"endpoints need {SERVICE_LIBRARY} among the declared requirements"]
+    functions = {f.name: f for f in sketch.functions}
+    problems: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for endpoint in sketch.endpoints:
+        where = f"{endpoint.method} {endpoint.path}"
+        function = functions.get(endpoint.function)
+        if function is None:
+            problems.append(f"{where}: `{endpoint.function}` is not a function of the module")
+            continue
+        if not re.fullmatch(ENDPOINT_PATH, endpoint.path):
+            problems.append(f"{where}: a path is `/` and lower-case segments")
+        segments = set(re.findall(r"\{([a-z_][a-z0-9_]*)\}", endpoint.path))
+        missing = sorted(segments - {p.name for p in function.params})
+        if missing:
+            problems.append(f"{where}: `{{{missing[0]}}}` is not a parameter of `{function.name}`")
+        if (endpoint.method, endpoint.path) in seen:
+            problems.append(f"{where} is planned twice")
+        seen.add((endpoint.method, endpoint.path))
+    if "app" in functions or any(c.name == "app" for c in sketch.classes):
+        problems.append("`app` is the service's name: name the function otherwise")
+    return problems
 
 
 def _function_problems(

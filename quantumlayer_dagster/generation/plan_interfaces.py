@@ -20,6 +20,7 @@ from typing import Any
 
 from quantumlayer_dagster.artifacts.interface import (
     ClassPlan,
+    EndpointPlan,
     ExamplePlan,
     FunctionPlan,
     ModuleInterface,
@@ -33,7 +34,7 @@ from quantumlayer_dagster.artifacts.interface_draft import (
 )
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.generation.callee import Callee
-from quantumlayer_dagster.generation.interface_checks import SketchContext
+from quantumlayer_dagster.generation.interface_checks import SERVICE_LIBRARY, SketchContext
 from quantumlayer_dagster.generation.plan_language import PYTHON_PLAN, PlanLanguage
 from quantumlayer_dagster.generation.plan_salvage import sketch_salvage
 from quantumlayer_dagster.llm.protocol import LLM, InvalidReplies, LLMStageError
@@ -199,7 +200,9 @@ def _sketch(
         path=module.path,
         purpose=module.purpose,
     )
-    schema = brief.language.sketch_schema()
+    schema = brief.language.sketch_schema(
+        endpoints=SERVICE_LIBRARY in context.libraries and not language.node
+    )
     return llm.complete_json(
         STAGE,
         messages,
@@ -257,6 +260,10 @@ def _interface(
         )
 
     return ModuleInterface(
+        endpoints=[
+            EndpointPlan(method=e.method, path=e.path, function=e.function)
+            for e in sketch.endpoints
+        ],
         imports=sorted(set(sketch.imports)),
         functions=[plan(f, None) for f in sketch.functions],
         classes=[

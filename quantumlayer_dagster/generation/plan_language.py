@@ -71,9 +71,10 @@ class PlanLanguage:
     def node(self) -> bool:
         return self.name != "python"
 
-    def sketch_schema(self) -> dict[str, Any]:
-        """The decoding schema of a module sketch in this language."""
-        return sketch_schema(self.patterns)
+    def sketch_schema(self, *, endpoints: bool = False) -> dict[str, Any]:
+        """The decoding schema of a module sketch in this language (with ``endpoints`` for a
+        request for an HTTP service)."""
+        return sketch_schema(self.patterns, endpoints=endpoints)
 
     def library_names(self, libraries: list[str]) -> frozenset[str]:
         """What a sketch's imports are judged against: for Python the import names the

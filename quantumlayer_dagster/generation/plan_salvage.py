@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from quantumlayer_dagster.artifacts.interface_draft import (
     ClassSketch,
+    EndpointDraft,
     FunctionSketch,
     ModuleSketch,
 )
@@ -89,7 +90,21 @@ def sketch_salvage(
                 continue
             names.add(cls.name)
             classes.append(cls)
-        kept = ModuleSketch(imports=imports, functions=functions, classes=classes)
+        endpoints: list[EndpointDraft] = []
+        for endpoint in _each(EndpointDraft, data.get("endpoints"), path, "endpoint", notes):
+            alone = ModuleSketch(
+                imports=imports,
+                functions=functions,
+                classes=classes,
+                endpoints=[*endpoints, endpoint],
+            )
+            if _fails(alone, context):
+                notes.append(f"{path}: endpoint {endpoint.method} {endpoint.path} dropped")
+                continue
+            endpoints.append(endpoint)
+        kept = ModuleSketch(
+            imports=imports, functions=functions, classes=classes, endpoints=endpoints
+        )
         if (not functions and not classes) or sketch_problems(kept, context):
             return None
         return kept

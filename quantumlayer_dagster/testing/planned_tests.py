@@ -12,7 +12,7 @@ body) with every example and case of that function as what judges it, bounded by
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from quantumlayer_dagster.analysis.file_checks import blocking_issues, project_context
 from quantumlayer_dagster.artifacts.bodies import FunctionBody
@@ -21,6 +21,8 @@ from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import FailureSent
 from quantumlayer_dagster.artifacts.testing import TestRun
+from quantumlayer_dagster.dast.detect import detect_service
+from quantumlayer_dagster.dast.repair import dast_failures, failure_feedback, failure_frame
 from quantumlayer_dagster.generation.body_kit import PYTHON, BodyKit
 from quantumlayer_dagster.generation.examples import Example
 from quantumlayer_dagster.generation.file_allowance import (
@@ -106,37 +108,118 @@ def run_planned_tests(
             f"{STAGE}: running {len(rendered)} tests in {len(test_files)} files in the sandbox"
         )
     first = run_tests(project, sandbox)
+    repair = _Repair(llm, sandbox, kit, _tree_check(declared), max_repairs, progress)
     failing = _failing_targets(first, rendered, by_title=kit is not PYTHON)
-    if not failing or max_repairs < 1:
-        return PlannedTestOutcome(project, first, first, rendered, [], [])
     files = {f.path: f.content for f in code.files}
     targets = [
         _repair_target(files, target, examples, language)
         for target, examples in _examples_by_target(rendered, failing).items()
         if _has_function(kit, files, target)
     ]
-    if progress:
-        progress(f"{STAGE}: {first.summary}; repairing {len(targets)} function bodies")
-    result = fill_bodies(
-        files,
-        targets,
-        llm,
-        sandbox,
-        stage=STAGE,
-        check=_tree_check(declared),
-        max_rounds=max_repairs,
-        progress=progress,
-        kit=kit,
-    )
-    if result.files == files:
-        return PlannedTestOutcome(project, first, first, rendered, result.bodies, result.calls)
-    sources = [SourceFile(path=f.path, content=result.files[f.path]) for f in code.files]
+    if targets and max_repairs >= 1:
+        if progress:
+            progress(f"{STAGE}: {first.summary}; repairing {len(targets)} function bodies")
+        files = repair.run(files, targets)
+    if kit is PYTHON and max_repairs >= 1:
+        files = _repair_service(files, rendered, repair, progress)
+    if files == {f.path: f.content for f in code.files}:
+        return PlannedTestOutcome(project, first, first, rendered, repair.bodies, repair.calls)
+    sources = [SourceFile(path=f.path, content=files[f.path]) for f in code.files]
     repaired = project.model_copy(update={"sources": sources})
     if progress:
         progress(f"{STAGE}: running the tests again after the repair")
     return PlannedTestOutcome(
-        repaired, first, run_tests(repaired, sandbox), rendered, result.bodies, result.calls
+        repaired, first, run_tests(repaired, sandbox), rendered, repair.bodies, repair.calls
     )
+
+
+@dataclass
+class _Repair:
+    """The engine, as the test stage repairs bodies with it; every body record and call."""
+
+    llm: LLM
+    sandbox: CodeSandbox
+    kit: BodyKit
+    check: Callable[[str, str, dict[str, str]], list[str]]
+    max_rounds: int
+    progress: Callable[[str], None] | None
+    bodies: list[FunctionBody] = field(default_factory=list)
+    calls: list[LLMCall] = field(default_factory=list)
+
+    def run(self, files: dict[str, str], targets: list[BodyTarget]) -> dict[str, str]:
+        result = fill_bodies(
+            files,
+            targets,
+            self.llm,
+            self.sandbox,
+            stage=STAGE,
+            check=self.check,
+            max_rounds=self.max_rounds,
+            progress=self.progress,
+            kit=self.kit,
+        )
+        self.bodies += result.bodies
+        self.calls += result.calls
+        return result.files
+
+
+def _repair_service(
+    files: dict[str, str],
+    rendered: list[RenderedTest],
+    repair: _Repair,
+    progress: Callable[[str], None] | None,
+) -> dict[str, str]:
+    """A Python HTTP service started in the sandbox and attacked (``dast``): each server
+    error goes back to the body its traceback ends in, with the request and the traceback,
+    judged by that body's examples and cases so a repair cannot break them."""
+    project = [SourceFile(path=p, content=c) for p, c in files.items()]
+    if detect_service(project) is None:
+        return files
+    if progress:
+        progress(f"{STAGE}: attacking the service in the sandbox")
+    complaints: dict[str, list[str]] = {}
+    for failure in dast_failures(project, repair.sandbox):
+        frame = failure_frame(failure, set(files))
+        function = _function_at(files, *frame) if frame else None
+        if function is not None:
+            complaints.setdefault(function, []).append(failure_feedback(failure))
+    targets = [
+        replace(
+            _repair_target(files, target, _examples_of(rendered, target), "python"),
+            complaints=tuple(dict.fromkeys(found))[:MAX_COMPLAINTS],
+        )
+        for target, found in complaints.items()
+    ]
+    if not targets:
+        return files
+    if progress:
+        progress(f"{STAGE}: {len(targets)} bodies answered with a server error: repairing")
+    return repair.run(files, targets)
+
+
+MAX_COMPLAINTS = 2
+"""Most server errors sent back for one body."""
+
+
+def _function_at(files: dict[str, str], path: str, line: int) -> str | None:
+    """``path::qualname`` of the function (or method) holding ``line``."""
+    try:
+        tree = ast.parse(files[path])
+    except (KeyError, SyntaxError):
+        return None
+    for node in tree.body:
+        inner = node.body if isinstance(node, ast.ClassDef) else [node]
+        for item in inner:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                item.lineno <= line <= (item.end_lineno or item.lineno)
+            ):
+                owner = f"{node.name}." if isinstance(node, ast.ClassDef) else ""
+                return f"{path}::{owner}{item.name}"
+    return None
+
+
+def _examples_of(rendered: list[RenderedTest], target: str) -> list[Example]:
+    return [t.planned.example for t in rendered if t.planned.target == target]
 
 
 def _repair_target(
