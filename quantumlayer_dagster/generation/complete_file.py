@@ -13,7 +13,7 @@ from quantumlayer_dagster.analysis.file_checks import blocking_issues, project_c
 from quantumlayer_dagster.artifacts.bodies import FunctionBody
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
-from quantumlayer_dagster.generation.file_allowance import file_allowance, top_level_names
+from quantumlayer_dagster.generation.file_allowance import defined_names, file_allowance
 from quantumlayer_dagster.generation.fill_bodies import BodyTarget, fill_bodies
 from quantumlayer_dagster.generation.slots import Slot, find_slots
 from quantumlayer_dagster.llm.protocol import LLM
@@ -71,7 +71,7 @@ def complete_file(
     """Fill the stubs of ``source`` (a module named by ``path``, e.g. ``solution.py``)."""
     slots = stubs_of(source, path, function)
     allowed = file_allowance(source)
-    taken = top_level_names(source)
+    taken = defined_names(source)
     names = frozenset(s.name for s in slots if s.owner is None)
 
     targets = [

@@ -1,7 +1,7 @@
 """What a body may import and define when the file itself is the plan (a user's file of
 stubs, or a module being repaired after its tests failed): the standard library and the
-modules the file already imports; the file's own top-level names are taken, its other
-functions are siblings."""
+modules the file already imports; the names the file defines are taken, its other functions
+are siblings."""
 
 import ast
 
@@ -34,14 +34,14 @@ def imported_modules(source: str) -> set[str]:
     return found
 
 
-def top_level_names(source: str) -> set[str]:
-    """The names the file binds at the top level: definitions, imports, assignments."""
+def defined_names(source: str) -> set[str]:
+    """The names the file itself defines at the top level (functions, classes, assigned
+    names): what a body's helpers and imports may not rebind. Its imports are not among
+    them: a body may import what the file imports again."""
     names: set[str] = set()
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
         elif isinstance(node, ast.Assign):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     return names

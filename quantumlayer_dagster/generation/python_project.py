@@ -113,10 +113,8 @@ def _targets(
     structure: ProjectStructure,
 ) -> list[BodyTarget]:
     interface = interfaces[planned.path]
-    imported = {name for names in uses.values() for name in names}
-    taken = frozenset(
-        imported | set(interface.names) | {i.split(".")[0] for i in interface.imports}
-    )
+    # what the module defines: a body may import again what it imports, not rebind these
+    taken = frozenset(interface.names) | ({"app"} if interface.endpoints else frozenset())
     siblings = frozenset(interface.names)
     allowed = _allowance(interface, set(uses))
     context = _callable_context(planned, interfaces, uses)

@@ -26,9 +26,9 @@ from quantumlayer_dagster.dast.repair import dast_failures, failure_feedback, fa
 from quantumlayer_dagster.generation.body_kit import PYTHON, BodyKit
 from quantumlayer_dagster.generation.examples import Example
 from quantumlayer_dagster.generation.file_allowance import (
+    defined_names,
     file_allowance,
     top_level_functions,
-    top_level_names,
 )
 from quantumlayer_dagster.generation.fill_bodies import BodyTarget, fill_bodies
 from quantumlayer_dagster.generation.node_body_imports import module_scope
@@ -235,7 +235,7 @@ def _repair_target(
         allowed, names, functions = module_scope(source, language)
     else:
         allowed = file_allowance(source)
-        names, functions = top_level_names(source), top_level_functions(source)
+        names, functions = defined_names(source), top_level_functions(source)
     return BodyTarget(
         path=path,
         qualname=qualname,
