@@ -13,8 +13,9 @@ from quantumlayer_dagster.analysis.file_checks import blocking_issues, project_c
 from quantumlayer_dagster.artifacts.bodies import FunctionBody
 from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
+from quantumlayer_dagster.generation.body_state import BodyTarget
 from quantumlayer_dagster.generation.file_allowance import defined_names, file_allowance
-from quantumlayer_dagster.generation.fill_bodies import BodyTarget, fill_bodies
+from quantumlayer_dagster.generation.fill_bodies import fill_bodies
 from quantumlayer_dagster.generation.slots import Slot, find_slots
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.sandbox import CodeSandbox

@@ -17,8 +17,9 @@ from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.interface import FunctionPlan, ModuleInterface
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.artifacts.structure import PlannedFile, ProjectStructure
+from quantumlayer_dagster.generation.body_state import BodyTarget
 from quantumlayer_dagster.generation.examples import Example
-from quantumlayer_dagster.generation.fill_bodies import BodyTarget, ModuleCheck, fill_bodies
+from quantumlayer_dagster.generation.fill_bodies import ModuleCheck, fill_bodies
 from quantumlayer_dagster.generation.module_order import write_waves
 from quantumlayer_dagster.generation.node_annotations import import_binding
 from quantumlayer_dagster.generation.node_body_imports import node_allowance, relative_specifiers

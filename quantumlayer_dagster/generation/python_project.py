@@ -16,8 +16,9 @@ from quantumlayer_dagster.artifacts.code import SourceFile
 from quantumlayer_dagster.artifacts.interface import FunctionPlan, ModuleInterface
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall
 from quantumlayer_dagster.artifacts.structure import PlannedFile, ProjectStructure
+from quantumlayer_dagster.generation.body_state import BodyTarget
 from quantumlayer_dagster.generation.examples import Example, example_from_plan
-from quantumlayer_dagster.generation.fill_bodies import BodyTarget, fill_bodies
+from quantumlayer_dagster.generation.fill_bodies import fill_bodies
 from quantumlayer_dagster.generation.module_order import write_waves
 from quantumlayer_dagster.generation.render_skeleton import (
     module_name,

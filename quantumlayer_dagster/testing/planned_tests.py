@@ -24,13 +24,14 @@ from quantumlayer_dagster.artifacts.testing import TestRun
 from quantumlayer_dagster.dast.detect import detect_service
 from quantumlayer_dagster.dast.repair import dast_failures, failure_feedback, failure_frame
 from quantumlayer_dagster.generation.body_kit import PYTHON, BodyKit
+from quantumlayer_dagster.generation.body_state import BodyTarget
 from quantumlayer_dagster.generation.examples import Example
 from quantumlayer_dagster.generation.file_allowance import (
     defined_names,
     file_allowance,
     top_level_functions,
 )
-from quantumlayer_dagster.generation.fill_bodies import BodyTarget, fill_bodies
+from quantumlayer_dagster.generation.fill_bodies import fill_bodies
 from quantumlayer_dagster.generation.node_body_imports import module_scope
 from quantumlayer_dagster.generation.node_kit import NodeKit
 from quantumlayer_dagster.generation.node_tests import render_node_test_files

@@ -13,7 +13,8 @@ from quantumlayer_dagster.artifacts.interface import (
     ModuleInterface,
     ParamPlan,
 )
-from quantumlayer_dagster.generation.fill_bodies import BodyTarget, fill_bodies
+from quantumlayer_dagster.generation.body_state import BodyTarget
+from quantumlayer_dagster.generation.fill_bodies import fill_bodies
 from quantumlayer_dagster.generation.node_body_imports import node_allowance
 from quantumlayer_dagster.generation.node_kit import TYPESCRIPT
 from quantumlayer_dagster.generation.node_literals import node_example
