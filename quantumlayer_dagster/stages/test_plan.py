@@ -48,14 +48,24 @@ def plan_tests(frd: FRD, spec: RequirementsSpec, structure: ProjectStructure, ll
         criteria="\n".join(f"{c.id}: {c.text}" for c in criteria.values()),
         functions="\n".join(f"{c.dotted}: {c.signature()}: {c.function.contract}" for c in callees),
     )
-    targets, calls = llm.complete_json(
-        STAGE,
-        messages,
-        CaseTargetsDraft,
-        json_schema=CaseTargetsDraft.json_schema_for(ids, list(by_name)),
-        validation_context={"criterion_ids": ids, "targets": list(by_name)},
-        max_attempts=attempts,
-    )
+    try:
+        targets, calls = llm.complete_json(
+            STAGE,
+            messages,
+            CaseTargetsDraft,
+            json_schema=CaseTargetsDraft.json_schema_for(ids, list(by_name)),
+            validation_context={"criterion_ids": ids, "targets": list(by_name)},
+            max_attempts=attempts,
+        )
+    except InvalidReplies as exc:
+        # the model never named a planned function for each criterion: every one untestable
+        return TestPlan(
+            request_id=frd.request_id,
+            brief=frd.brief,
+            cases=[],
+            untestable=[f"{c}: no planned function was named for it ({exc.reason})" for c in ids],
+            llm=LLMUsage(calls=exc.calls),
+        )
     grouped: dict[str, list[str]] = defaultdict(list)
     for criterion, target in targets.targets.items():
         grouped[target].append(criterion)

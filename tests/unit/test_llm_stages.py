@@ -605,3 +605,14 @@ def test_a_module_no_interface_could_be_planned_for_is_left_out_and_said_so(
         d.startswith("wordcount/reader.py: module dropped, no module interface")
         for d in structure.dropped
     )
+
+
+def test_criteria_the_model_never_aims_at_a_planned_function_are_all_untestable(
+    scripted_llm, register_script
+) -> None:
+    llm, _ = scripted_llm
+    wrong = {"targets": {"AC1": "nowhere"}}
+    register_script(stages={**wordcount.STAGE_REPLIES, "test_plan": wrong})
+    plan = wordcount_stages.plan_of_tests(llm)
+    assert plan.cases == [] and len(plan.untestable) == 3
+    assert plan.untestable[0].startswith("AC1: no planned function was named for it")
