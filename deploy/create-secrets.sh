@@ -4,13 +4,15 @@
 #   PGPASSWORD           the password of the Postgres role named in values.yaml
 #   OIDC_CLIENT_ID, OIDC_CLIENT_SECRET   the identity provider's client for oauth2-proxy
 #   LLM key variables    passed through to quantumlayer-llm-keys, e.g. OPENAI_API_KEY
+#   NAMESPACE            (optional) default quantumlayer; a tenant's own deployment
+#                        (deploy/tenant_deployment.py) uses quantumlayer-<tenant>
 #   TENANTS              (optional) the tenants of the ConfigMap quantumlayer-tenants
 #                        (deploy/minio.yaml), space-separated: each gets an object-store
 #                        credential in quantumlayer-tenant-keys; a tenant that has one keeps it
 # Usage: PGPASSWORD=... OIDC_CLIENT_ID=... OIDC_CLIENT_SECRET=... TENANTS="team-a team-b" \
 #          deploy/create-secrets.sh OPENAI_API_KEY [OTHER_KEY_VARIABLE ...]
 set -eu
-ns=quantumlayer
+ns=${NAMESPACE:-quantumlayer}
 random() { openssl rand -hex 24; }
 secret() { name=$1; shift; kubectl -n "$ns" create secret generic "$name" "$@" \
   --dry-run=client -o yaml | kubectl apply -f -; }
