@@ -6,9 +6,8 @@
 #   LLM key variables    passed through to quantumlayer-llm-keys, e.g. OPENAI_API_KEY
 #   NAMESPACE            (optional) default quantumlayer; a tenant's own deployment
 #                        (deploy/tenant_deployment.py) uses quantumlayer-<tenant>
-#   TENANTS              (optional) the tenants of the ConfigMap quantumlayer-tenants
-#                        (deploy/minio.yaml), space-separated: each gets an object-store
-#                        credential in quantumlayer-tenant-keys; a tenant that has one keeps it
+#   TENANTS              (optional) tenants of the ConfigMap quantumlayer-tenants, space-
+#                        separated: deploy/create-tenant-keys.sh gives each one keys
 # Usage: PGPASSWORD=... OIDC_CLIENT_ID=... OIDC_CLIENT_SECRET=... TENANTS="team-a team-b" \
 #          deploy/create-secrets.sh OPENAI_API_KEY [OTHER_KEY_VARIABLE ...]
 set -eu
@@ -39,28 +38,6 @@ done
 # shellcheck disable=SC2086
 secret quantumlayer-llm-keys $llm_args
 
-# One MinIO user per tenant (the bucket Job creates it with the tenant's policy). Keys are
-# <tenant>.access-key and <tenant>.secret-key; hand a tenant its two values, e.g.
-#   kubectl -n quantumlayer get secret quantumlayer-tenant-keys \
-#     -o jsonpath='{.data.team-a\.secret-key}' | base64 -d
-# A tenant already in the Secret keeps its keys (rerunning this script does not rotate them).
-existing_key() {
-  kubectl -n "$ns" get secret quantumlayer-tenant-keys --ignore-not-found \
-    -o "jsonpath={.data.$(printf '%s' "$1" | sed 's/\./\\./g')}" |
-    base64 -d
-}
-tenant_args=""
-for tenant in ${TENANTS:-}; do
-  case $tenant in
-    "" | [!a-z0-9]* | *[!a-z0-9_.-]*) echo "tenant name '$tenant' refused: must match ^[a-z0-9][a-z0-9_.-]{0,62}\$" >&2; exit 2 ;;
-  esac
-  [ "${#tenant}" -le 63 ] || { echo "tenant name '$tenant' refused: longer than 63" >&2; exit 2; }
-  access=$(existing_key "$tenant.access-key")
-  secret_key=$(existing_key "$tenant.secret-key")
-  [ -n "$access" ] || access="qlt-$(openssl rand -hex 8)"
-  [ -n "$secret_key" ] || secret_key="$(random)"
-  tenant_args="$tenant_args --from-literal=$tenant.access-key=$access"
-  tenant_args="$tenant_args --from-literal=$tenant.secret-key=$secret_key"
-done
-# shellcheck disable=SC2086
-secret quantumlayer-tenant-keys $tenant_args
+# The tenants' object-store keys: kept across reruns (deploy/create-tenant-keys.sh alone adds a
+# tenant without touching the Secrets above).
+NAMESPACE=$ns "$(dirname "$0")/create-tenant-keys.sh"
