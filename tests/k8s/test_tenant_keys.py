@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.k8s.bucket_job import job_env, run_job
 from tests.k8s.minio_policies import render_tenant_policy
-from tests.k8s.test_minio_bucket_job import _job_env, _run
 
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "create-tenant-keys.sh"
 
@@ -134,8 +134,8 @@ def test_the_bucket_job_accepts_the_secret_as_mounted(
     pairs = {t: (keys[f"{t}.access-key"], keys[f"{t}.secret-key"]) for t in ("team-a", "team-b")}
     job_dir = tmp_path / "job"
     job_dir.mkdir()
-    env = _job_env(job_dir, "team-a\nteam-b\n", pairs)
-    done = _run("sh", env)
+    env = job_env(job_dir, "team-a\nteam-b\n", pairs)
+    done = run_job("sh", env)
     assert done.returncode == 0, done.stderr
     calls = (Path(env["MC_LOG"]) / "calls").read_text()
     for tenant, (access, _) in pairs.items():
