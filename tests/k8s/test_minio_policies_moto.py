@@ -15,6 +15,7 @@ import pytest
 from minio import Minio
 from minio.error import S3Error
 
+from quantumlayer_dagster.store.minio_store import MinioStore, S3Connection
 from tests.fixtures.s3_server import S3Server, start_s3_server, stop_s3_server
 from tests.k8s.minio_policies import ARTIFACTS, PROMPTS, render_tenant_policy
 from tests.k8s.s3_policy import Request, allows, delete_object, get_object, put_object
@@ -33,9 +34,9 @@ SEEDED = [
 
 
 @pytest.fixture(scope="module")
-def tenant_a() -> Iterator[Minio]:
+def tenant_a() -> Iterator[S3Connection]:
     """A moto server holding both buckets and some objects, user a with the rendered tenant
-    policy, IAM enforced from then on; a MinIO client with a's keys."""
+    policy, IAM enforced from then on; a connection with a's keys."""
     server: S3Server = start_s3_server()
     try:
         url = f"http://{server.endpoint}"
@@ -62,7 +63,7 @@ def tenant_a() -> Iterator[Minio]:
             f"{url}/moto-api/reset-auth", data=b"0", headers={"Content-Type": "text/plain"}
         )
         urllib.request.urlopen(enforce, timeout=10).close()
-        yield Minio(
+        yield S3Connection(
             server.endpoint,
             access_key=key["AccessKeyId"],
             secret_key=key["SecretAccessKey"],
@@ -73,7 +74,8 @@ def tenant_a() -> Iterator[Minio]:
         stop_s3_server(server)
 
 
-def _moto_allows(client: Minio, request: Request, bucket: str, key: str) -> bool:
+def _moto_allows(connection: S3Connection, request: Request, bucket: str, key: str) -> bool:
+    client: Minio = connection.client()
     try:
         if request.action == "s3:PutObject":
             client.put_object(bucket, key, data=io.BytesIO(b"y"), length=1)
@@ -109,8 +111,18 @@ CASES = [
     ids=[f"{m.__name__} {b}/{k}" for m, b, k, _ in CASES],
 )
 def test_moto_and_the_evaluator_agree_on_what_tenant_a_may_do(
-    tenant_a: Minio, make, bucket: str, key: str, expected: bool
+    tenant_a: S3Connection, make, bucket: str, key: str, expected: bool
 ) -> None:
     request = make(bucket, key)
     assert allows(request, render_tenant_policy("a")) is expected
     assert _moto_allows(tenant_a, request, bucket, key) is expected
+
+
+def test_our_store_uploads_and_fetches_with_a_tenant_credential(tenant_a: S3Connection) -> None:
+    """The CLI's store (submit, fetch) works with keys limited to the tenant's prefixes: the
+    bucket check before the first write may be refused (AccessDenied), the write is not."""
+    prompts, artifacts = MinioStore(tenant_a, PROMPTS), MinioStore(tenant_a, ARTIFACTS)
+    prompts.put_bytes("incoming/a/by-store.txt", b"a prompt")
+    assert artifacts.get_bytes("tenants/a/capsules/r.tar.gz") == b"x"
+    with pytest.raises(Exception, match=r"AccessDenied|denied"):
+        prompts.put_bytes("incoming/b/by-store.txt", b"another tenant's folder")
