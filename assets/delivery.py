@@ -100,7 +100,8 @@ def capsule(
             packaged = package_request(inputs, thresholds, all_code_versions(), current_trace_id())
         except CapsuleRefused as exc:
             raise dg.Failure(description=f"capsule refused: {exc}") from None
-        key = capsule_key(context.partition_key)
+        tenant = prompt_request.options.tenant
+        key = capsule_key(context.partition_key, tenant)
         location = store.put_bytes(key, packaged.data)
         verification = verify_capsule(store.get_bytes(key))
     verified = gates.capsule_verifies(verification)
@@ -112,6 +113,7 @@ def capsule(
     yield stage_output(
         Capsule(
             request_id=context.partition_key,
+            tenant=tenant,
             key=key,
             location=location,
             sha256=packaged.sha256,
