@@ -22,11 +22,13 @@ from pydantic_settings import (
 )
 
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG
+from quantumlayer_dagster.llm.tenant_budget import DAY_S, TenantBudgets, TenantLimits
 from quantumlayer_dagster.memory.embedder import MINILM, EmbeddingService
 from quantumlayer_dagster.observability.tracing_config import SamplerName, TracingConfig
 from quantumlayer_dagster.quality.gates import GateThresholds
 from quantumlayer_dagster.sandbox.k8s_spec import K8sSandboxConfig
 from quantumlayer_dagster.sandbox.models import SandboxLimits
+from quantumlayer_dagster.tenants import check_tenant
 
 BOOLEAN_WORDS = "true/false, on/off, yes/no or 1/0"
 """What every boolean variable accepts (pydantic's one boolean parser, case-insensitive)."""
@@ -157,6 +159,18 @@ class Settings(BaseSettings):
     """``QL_UPLOAD_BATCH``: most new uploads the prompt sensor takes per tick."""
     upload_poll_s: int = Field(default=10, ge=1)
     """``QL_UPLOAD_POLL_S``: seconds between prompt-sensor ticks."""
+    tenant_budget_window_s: int = Field(default=DAY_S, ge=60, le=366 * DAY_S)
+    """``QL_TENANT_BUDGET_WINDOW_S``: the window a tenant's LLM budget is counted over (a
+    fixed window from 00:00 UTC for a day)."""
+    tenant_max_tokens: int | None = Field(default=None, gt=0)
+    """``QL_TENANT_MAX_TOKENS``: every tenant's token limit per window (unset: none)."""
+    tenant_max_usd: float | None = Field(default=None, ge=0)
+    """``QL_TENANT_MAX_USD``: every tenant's USD limit per window (unset: none)."""
+    tenant_limits: dict[str, TenantLimits] = Field(
+        default_factory=dict, validation_alias=AliasChoices("QL_TENANT_BUDGETS", "tenant_limits")
+    )
+    """``QL_TENANT_BUDGETS``: limits of named tenants, instead of the two above, as JSON:
+    ``{"acme": {"max_tokens": 2000000}, "globex": {"max_usd": 5}}``."""
 
     memory_enabled: bool = Field(default=True, validation_alias=AliasChoices("QL_MEMORY"))
     """``QL_MEMORY``: vector memory of past requests (``off`` turns it off)."""
@@ -197,6 +211,22 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_home(cls, home: Path) -> Path:
         return home.resolve()
+
+    @field_validator("tenant_limits")
+    @classmethod
+    def _tenant_names(cls, limits: dict[str, TenantLimits]) -> dict[str, TenantLimits]:
+        for name in limits:
+            check_tenant(name)
+        return limits
+
+    @property
+    def tenant_budgets(self) -> TenantBudgets:
+        """Every tenant's LLM budget per window (``QL_TENANT_*``)."""
+        return TenantBudgets(
+            window_s=self.tenant_budget_window_s,
+            default=TenantLimits(max_tokens=self.tenant_max_tokens, max_usd=self.tenant_max_usd),
+            tenants=self.tenant_limits,
+        )
 
     @field_validator("memory_url", "memory_embedding_api_base")
     @classmethod

@@ -1,5 +1,7 @@
 """LLMResource: the LLM client stages receive, built from an LLM config file."""
 
+from collections.abc import Mapping
+
 import dagster as dg
 from pydantic import PrivateAttr
 
@@ -9,8 +11,10 @@ from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG, load_llm_config
 from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.llm.response_cache import build_response_cache
 from quantumlayer_dagster.llm.spend_ledger import SpendLedger
+from quantumlayer_dagster.llm.tenant_budget import TenantBudgets, TenantWindow
 from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.request_usage import stored_request_usage
+from quantumlayer_dagster.tenants import TENANT_TAG, tag_tenant
 from resources.artifact_store import ArtifactStoreResource
 from resources.spend_ledger import instance_spend_ledger
 
@@ -26,12 +30,16 @@ class LLMResource(dg.ConfigurableResource):
     ``artifact_store`` it caches replies there (``cache.backend: store``) and, inside a run of
     one request, charges the request's budget with what its stored artifacts already spent.
     Inside a run on a persistent instance the budget is kept in the instance's shared spend
-    ledger instead, so steps in separate processes or pods reserve from one total.
+    ledger instead, so steps in separate processes or pods reserve from one total; there the
+    run's tenant (its ``quantumlayer/tenant`` tag) also spends from its window budget,
+    ``tenant_budgets`` (``TenantBudgets`` as JSON, from the ``QL_TENANT_*`` settings; empty:
+    no tenant limits).
     """
 
     config_path: str = str(PACKAGED_LLM_CONFIG)
     artifact_store: ArtifactStoreResource | None = None
     env: dict[str, str] = {}
+    tenant_budgets: str = ""
 
     _client: LiteLLMClient | None = PrivateAttr(default=None)
 
@@ -39,12 +47,26 @@ class LLMResource(dg.ConfigurableResource):
         """Load the config and build the client before any asset uses it."""
         run = context.run
         request_id = run.tags.get("dagster/partition") if run is not None else None
-        ledger = (
-            instance_spend_ledger(context.instance, request_id)
-            if request_id and context.instance is not None
-            else None
-        )
+        ledger = None
+        if request_id and run is not None and context.instance is not None:
+            tenant = self._tenant(run.tags)
+            ledger = instance_spend_ledger(
+                context.instance, request_id, tenant, self._tenant_window(tenant)
+            )
         self._client = self._build(request_id, ledger)
+
+    @staticmethod
+    def _tenant(tags: Mapping[str, str]) -> str:
+        try:
+            return tag_tenant(dict(tags))
+        except ValueError as exc:
+            # prompt_request refuses such a run before any LLM step; say so if it gets here.
+            raise dg.Failure(f"run tag {TENANT_TAG}: {exc}") from None
+
+    def _tenant_window(self, tenant: str) -> TenantWindow | None:
+        if not self.tenant_budgets:
+            return None
+        return TenantBudgets.model_validate_json(self.tenant_budgets).window_for(tenant)
 
     @property
     def client(self) -> LLM:
