@@ -61,9 +61,7 @@ def test_other_numbers_outside_their_range_are_refused(argv, option, capsys) -> 
 
 @pytest.mark.parametrize("tenant", ["../other", "ACME", "", "a" * 64, "\u00e1cme", "a/b"])
 @pytest.mark.parametrize("command", ["run", "submit", "launch"])
-def test_a_tenant_that_is_not_a_plain_name_is_refused(
-    command, tenant, prompt_file, capsys
-) -> None:
+def test_a_tenant_that_is_not_a_plain_name_is_refused(command, tenant, prompt_file, capsys) -> None:
     err = refused([command, str(prompt_file), "--tenant", tenant], capsys)
     assert "--tenant" in err and "tenant name" in err
 
