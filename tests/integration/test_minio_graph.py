@@ -68,9 +68,9 @@ def test_an_uploaded_prompt_runs_with_every_artifact_and_the_capsule_in_the_buck
     store = stores.store()
     assert stores.kind == "minio"
     assert sorted(store.list_keys(request_prefix(rid))) == sorted(
-        [asset_key(rid, name) for name in ASSET_NAMES]
-        + [capsule_key(rid), f"{request_prefix(rid)}submission.json"]
+        [asset_key(rid, name) for name in ASSET_NAMES] + [f"{request_prefix(rid)}submission.json"]
     )
+    assert store.list_keys("tenants/") == [capsule_key(rid)]  # the shared tenant's prefix
     for name in ASSET_NAMES:
         document = json.loads(store.get_bytes(asset_key(rid, name)))
         assert isinstance(document, dict) and document, name
