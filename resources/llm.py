@@ -1,10 +1,10 @@
 """LLMResource: the LLM client stages receive, built from an LLM config file."""
 
-from collections.abc import Mapping
-
 import dagster as dg
 from pydantic import PrivateAttr
 
+from quantumlayer_dagster.artifacts.request import PromptSubmission
+from quantumlayer_dagster.artifacts.serialization import artifact_from_json
 from quantumlayer_dagster.llm.budget import RequestBudget
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG, load_llm_config
@@ -12,9 +12,11 @@ from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.llm.response_cache import build_response_cache
 from quantumlayer_dagster.llm.spend_ledger import SpendLedger
 from quantumlayer_dagster.llm.tenant_budget import TenantBudgets, TenantWindow
+from quantumlayer_dagster.store.artifact_store import ArtifactNotFound
+from quantumlayer_dagster.store.keys import submission_key
 from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.request_usage import stored_request_usage
-from quantumlayer_dagster.tenants import TENANT_TAG, tag_tenant
+from quantumlayer_dagster.tenants import TENANT_TAG, TenantMismatch, check_run_tenant, tag_tenant
 from resources.artifact_store import ArtifactStoreResource
 from resources.spend_ledger import instance_spend_ledger
 
@@ -49,19 +51,35 @@ class LLMResource(dg.ConfigurableResource):
         request_id = run.tags.get("dagster/partition") if run is not None else None
         ledger = None
         if request_id and run is not None and context.instance is not None:
-            tenant = self._tenant(run.tags)
+            tenant = self._run_tenant(dict(run.tags), request_id)
             ledger = instance_spend_ledger(
                 context.instance, request_id, tenant, self._tenant_window(tenant)
             )
         self._client = self._build(request_id, ledger)
 
-    @staticmethod
-    def _tenant(tags: Mapping[str, str]) -> str:
+    def _run_tenant(self, tags: dict[str, str], request_id: str) -> str:
+        """The tenant whose budget the run spends: its tag's, which must agree with its
+        request's (as ``prompt_request`` checks), also for a run that re-materializes only
+        later stages; a one-line Failure otherwise."""
+        request_tenant = self._request_tenant(request_id)
         try:
-            return tag_tenant(dict(tags))
+            if request_tenant is None:
+                return tag_tenant(tags)
+            return check_run_tenant(tags, request_tenant, request_id)
+        except TenantMismatch as exc:
+            raise dg.Failure(str(exc)) from None
         except ValueError as exc:
-            # prompt_request refuses such a run before any LLM step; say so if it gets here.
             raise dg.Failure(f"run tag {TENANT_TAG}: {exc}") from None
+
+    def _request_tenant(self, request_id: str) -> str | None:
+        """The tenant of the stored request, or None when no submission is stored."""
+        if self.artifact_store is None:
+            return None
+        try:
+            data = self.artifact_store.store().get_bytes(submission_key(request_id))
+        except ArtifactNotFound:
+            return None
+        return artifact_from_json(PromptSubmission, data).options.tenant
 
     def _tenant_window(self, tenant: str) -> TenantWindow | None:
         if not self.tenant_budgets:

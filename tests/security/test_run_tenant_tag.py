@@ -13,6 +13,7 @@ from quantumlayer_dagster.artifacts.request import RequestOptions, new_request_i
 from quantumlayer_dagster.store.submissions import store_submission
 from quantumlayer_dagster.tenants import TENANT_TAG, TenantMismatch, check_run_tenant
 from resources.artifact_store import ArtifactStoreResource
+from resources.llm import LLMResource
 from tests.fixtures import wordcount
 
 
@@ -74,3 +75,45 @@ def test_the_refusal_says_which_tag_to_launch_with() -> None:
         check_run_tenant({TENANT_TAG: "globex"}, "acme", rid)
     assert str(caught.value).endswith(f"launch it with the tag {TENANT_TAG}=acme")
     assert rid in str(caught.value)
+
+
+@dg.asset(partitions_def=requests_partitions)
+def later_stage(llm: LLMResource) -> None:
+    """A stage after ``prompt_request``, as a run re-materializing only later stages has:
+    its LLM resource checks the run's tenant against the request's before any call."""
+    assert llm.client is not None
+
+
+@pytest.mark.parametrize(
+    ("tags", "said"),
+    [
+        ({TENANT_TAG: "acme"}, ""),
+        ({TENANT_TAG: "globex"}, "names tenant 'globex' but request"),
+        ({}, "is missing (shared) but request"),
+    ],
+)
+def test_a_run_of_later_stages_only_is_refused_too_when_its_tag_disagrees(
+    tmp_path: Path, tags: dict[str, str], said: str
+) -> None:
+    stores = ArtifactStoreResource(
+        root=str(tmp_path / "artifacts"), prompts_root=str(tmp_path / "prompts")
+    )
+    rid = store_submission(stores.store(), wordcount.PROMPT, RequestOptions(tenant="acme"), "t")
+    (tmp_path / "home").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:  # has a ledger
+        instance.add_dynamic_partitions(str(requests_partitions.name), [rid])
+        result = dg.materialize(
+            [later_stage],
+            instance=instance,
+            partition_key=rid,
+            tags=tags,
+            resources={"llm": LLMResource(artifact_store=stores)},
+            raise_on_error=False,
+        )
+        events = [e.dagster_event for e in instance.all_logs(result.run_id) if e.dagster_event]
+    if not said:
+        assert result.success
+        return
+    assert not result.success
+    messages = " ".join(str(e.event_specific_data) for e in events)
+    assert said in messages and TENANT_TAG in messages
