@@ -23,7 +23,7 @@ from quantumlayer_dagster.llm.tenant_budget import (
     TenantLimits,
     TenantSpendRefused,
 )
-from quantumlayer_dagster.settings import Settings
+from quantumlayer_dagster.settings import Settings, SettingsError
 from quantumlayer_dagster.store.spend_ledger_sql import SqlSpendLedger
 from resources.spend_ledger import instance_spend_ledger
 from tests.fixtures.fake_llm import llm_config_yaml
@@ -174,13 +174,23 @@ def test_tenant_budgets_come_from_the_settings_with_a_default_and_per_tenant_lim
     assert other.window_s == 3600
 
 
-def test_a_tenant_budget_for_a_bad_tenant_name_is_refused_in_one_line(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ('{"../acme": {"max_usd": 2.5}}', "'../acme' is not a tenant name"),
+        ('{"acme": {"max_usd": -1}}', "tenant acme: max_usd:"),
+        ('{"acme": {"max_tokns": 5}}', "tenant acme: max_tokns:"),
+        ("acme=5", "not JSON"),
+    ],
+)
+def test_bad_tenant_budgets_are_refused_in_one_line_naming_the_variable(
+    value: str, said: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("QL_TENANT_BUDGETS", '{"../acme": {"max_usd": 2.5}}')
-    with pytest.raises(ValueError) as caught:
+    monkeypatch.setenv("QL_TENANT_BUDGETS", value)
+    with pytest.raises(SettingsError) as caught:
         Settings.from_env()
-    assert "QL_TENANT_BUDGETS" in str(caught.value) and "\n" not in str(caught.value)
+    message = str(caught.value)
+    assert message.startswith("QL_TENANT_BUDGETS=") and said in message and "\n" not in message
 
 
 def test_runs_get_a_ledger_with_their_tenants_window(tmp_path: Path) -> None:
