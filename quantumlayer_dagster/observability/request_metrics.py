@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from quantumlayer_dagster.model import Model
 from quantumlayer_dagster.observability.metric_catalogue import (
@@ -21,7 +21,7 @@ from quantumlayer_dagster.observability.metric_catalogue import (
     MAX_TENANT_LABELS,
 )
 from quantumlayer_dagster.observability.step_record import TELEMETRY_KEY
-from quantumlayer_dagster.tenants import tag_tenant
+from quantumlayer_dagster.tenants import DEFAULT_TENANT, tag_tenant
 
 UPLOAD_TAG = "quantumlayer/upload"
 PARTITION_TAG = "dagster/partition"
@@ -96,6 +96,25 @@ class MetricsState(Model):
     tenants: list[str] = Field(default_factory=list)
     """The tenants given a label of their own so far (at most ``MAX_TENANT_LABELS``)."""
 
+    @model_validator(mode="after")
+    def _series_counted_before_tenants(self) -> "MetricsState":
+        """A state stored before metrics had a ``tenant`` label holds series without one:
+        they were all the shared tenant's, so they get that label (merged with any series of
+        the same labels counted since)."""
+        for name, series in self.counters.items():
+            for old, new in _untenanted(series, COUNTERS[name].labels if name in COUNTERS else ()):
+                series[new] = series.get(new, 0.0) + series.pop(old)
+        for name, hists in self.histograms.items():
+            labels = HISTOGRAMS[name].labels if name in HISTOGRAMS else ()
+            for old, new in _untenanted(hists, labels):
+                hist, before = hists.pop(old), hists.get(new)
+                if before is not None:
+                    hist.counts = [a + b for a, b in zip(hist.counts, before.counts, strict=True)]
+                    hist.total += before.total
+                    hist.count += before.count
+                hists[new] = hist
+        return self
+
     def tenant_label(self, tags: dict[str, str]) -> str:
         """The ``tenant`` label for a run's tags: the tenant's name while fewer than
         ``MAX_TENANT_LABELS`` have been seen, else ``other``."""
@@ -130,6 +149,19 @@ class MetricsState(Model):
 
     def value(self, name: str, labels: tuple[str, ...] = ()) -> float:
         return self.counters.get(name, {}).get("\x1f".join(labels), 0.0)
+
+
+def _untenanted(series: dict[str, Any], labels: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(old key, key with the shared tenant) of each series stored without its tenant."""
+    if not labels or labels[-1] != "tenant":
+        return []
+    if len(labels) == 1:  # the label was the only one: its old series had the empty key
+        return [("", DEFAULT_TENANT)] if "" in series else []
+    return [
+        (key, f"{key}\x1f{DEFAULT_TENANT}")
+        for key in series
+        if len(key.split("\x1f")) == len(labels) - 1
+    ]
 
 
 def request_time(partition: str) -> float | None:

@@ -4,7 +4,7 @@ and the state that carries them across restarts with its cursor."""
 
 from typing import Any
 
-from quantumlayer_dagster.observability.metric_catalogue import MAX_TENANT_LABELS
+from quantumlayer_dagster.observability.metric_catalogue import COUNTERS, MAX_TENANT_LABELS
 from quantumlayer_dagster.observability.request_metrics import (
     PENDING_RUN_MAX_AGE_S,
     LoggedEvent,
@@ -169,6 +169,30 @@ def test_tenant_labels_are_bounded_past_the_limit_and_a_bad_tag_is_invalid() -> 
     assert state.value("quantumlayer_runs_created", ("launch", "other")) == 5.0
     again = MetricsState.model_validate_json(state.model_dump_json())
     assert again.tenant_label({"quantumlayer/tenant": "t-new"}) == "other"
+
+
+def test_a_state_stored_before_the_tenant_label_counts_its_series_as_the_shared_tenants() -> None:
+    hist = {"counts": [1] + [0] * 12, "total": 20.0, "count": 1}
+    stored = {
+        "cursor": 7,
+        "counters": {
+            "quantumlayer_requests": {"capsule\x1f\x1f": 2.0},
+            "quantumlayer_runs_created": {"upload": 3.0},
+            "quantumlayer_gate_evaluations": {"tests_pass\x1fpass": 4.0},  # has no tenant
+        },
+        "histograms": {"quantumlayer_upload_to_capsule_seconds": {"": hist}},
+    }
+    state = MetricsState.model_validate(stored)
+    assert requests(state) == {"capsule\x1f\x1f\x1fshared": 2.0}
+    assert state.counters["quantumlayer_runs_created"] == {"upload\x1fshared": 3.0}
+    assert state.counters["quantumlayer_gate_evaluations"] == {"tests_pass\x1fpass": 4.0}
+    assert list(state.histograms["quantumlayer_upload_to_capsule_seconds"]) == ["shared"]
+    Log(state, "later").event("RUN_CANCELED")  # counted since, merged with the old series
+    assert requests(state)["canceled\x1f\x1f\x1fshared"] == 1.0
+    again = MetricsState.model_validate_json(state.model_dump_json())
+    assert again == state
+    for name, series in state.counters.items():  # every series has each of its labels
+        assert all(len(k.split("\x1f")) == len(COUNTERS[name].labels) for k in series), name
 
 
 def test_sandbox_runs_by_limit_and_host_tools_by_outcome() -> None:
