@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch", help="download a request's capsule and verify it")
     fetch.add_argument("request_id", help="the request id (the run's partition)")
     fetch.add_argument("-o", "--output", default=".", help="folder to save <id>.tar.gz in")
+    fetch.add_argument(
+        "--tenant",
+        default=None,
+        type=tenant_name,
+        help="read the record beside the capsule under tenants/TENANT/ (for a tenant's keys)",
+    )
     fetch.set_defaults(handler="quantumlayer_cli.fetch_command:fetch")
 
     validate = sub.add_parser(

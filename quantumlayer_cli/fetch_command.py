@@ -27,6 +27,7 @@ from quantumlayer_dagster.store.keys import (
     capsule_key,
     legacy_capsule_key,
     request_prefix,
+    tenant_capsule_record_key,
 )
 from resources.artifact_store import StoreNotConfigured, open_artifact_store
 
@@ -41,7 +42,9 @@ class FetchFailed(Exception):
 
 def fetch(args: argparse.Namespace) -> int:
     try:
-        saved, checked = fetch_capsule(args.request_id, Path(args.output), Settings.from_env())
+        saved, checked = fetch_capsule(
+            args.request_id, Path(args.output), Settings.from_env(), args.tenant
+        )
     except FetchFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
@@ -49,9 +52,13 @@ def fetch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def fetch_capsule(request_id: str, out_dir: Path, settings: Settings) -> tuple[Path, int]:
+def fetch_capsule(
+    request_id: str, out_dir: Path, settings: Settings, tenant: str | None = None
+) -> tuple[Path, int]:
     """Download, check against the sha256 the run recorded and verify every file; only a
-    capsule that passes is written, as ``<out_dir>/<request_id>.tar.gz``."""
+    capsule that passes is written, as ``<out_dir>/<request_id>.tar.gz``. With ``tenant``,
+    the record is the copy beside the archive under the tenant's prefix (all a tenant's
+    object-store credential may read); else the one under ``requests/<id>/``."""
     if not REQUEST_ID_PATTERN.match(request_id):
         raise FetchFailed(
             f"{request_id!r} is not a request id (r<14 digits>-<8 hex>, as printed by "
@@ -64,8 +71,11 @@ def fetch_capsule(request_id: str, out_dir: Path, settings: Settings) -> tuple[P
         raise FetchFailed(str(exc), EXIT_USAGE) from None
     store = resource.store()
     try:
-        record = _capsule_record(store, request_id, resource.where)
-        key = _recorded_key(record, request_id)
+        if tenant is None:
+            record = _capsule_record(store, request_id, resource.where)
+        else:
+            record = _tenant_capsule_record(store, request_id, tenant)
+        key = _recorded_key(record, request_id, tenant)
         data = _download(store, key, request_id)
     except ArtifactStoreUnavailable as exc:
         raise FetchFailed(str(exc)) from None
@@ -115,10 +125,30 @@ def _capsule_record(store: ArtifactStore, request_id: str, where: str) -> Capsul
     )
 
 
-def _recorded_key(record: Capsule, request_id: str) -> str:
+def _tenant_capsule_record(store: ArtifactStore, request_id: str, tenant: str) -> Capsule:
+    """The record's copy under the tenant's prefix."""
+    key = tenant_capsule_record_key(request_id, tenant)
+    try:
+        return Capsule.model_validate_json(store.get_bytes(key))
+    except ArtifactNotFound:
+        problem = "no capsule record"
+    except ValidationError as exc:
+        problem = f"an invalid capsule record ({exc.error_count()} errors)"
+    raise FetchFailed(
+        f"tenant {tenant} has {problem} for {request_id} at {store.location(key)}: check the "
+        "id and the tenant (its run may still be going, or may belong to another tenant)"
+    )
+
+
+def _recorded_key(record: Capsule, request_id: str, tenant: str | None = None) -> str:
     """The archive's key as the record names it, when it is where this request's capsule
     belongs (its tenant's prefix, or where capsules were kept before tenants)."""
-    expected = {legacy_capsule_key(request_id)}
+    if tenant is not None and record.tenant != tenant:
+        raise FetchFailed(
+            f"the capsule record of {request_id} under tenant {tenant} names tenant "
+            f"{record.tenant!r}; nothing saved"
+        )
+    expected = {legacy_capsule_key(request_id)} if tenant is None else set()
     with contextlib.suppress(ValueError):  # a bad tenant in the record names no key we read
         expected.add(capsule_key(request_id, record.tenant))
     if record.request_id != request_id or record.key not in expected:

@@ -39,6 +39,12 @@ def capsule_key(request_id: str, tenant: str = DEFAULT_TENANT) -> str:
     return f"{tenant_prefix(tenant)}capsules/{request_id}.tar.gz"
 
 
+def tenant_capsule_record_key(request_id: str, tenant: str = DEFAULT_TENANT) -> str:
+    """A copy of the capsule's record beside the archive, under the tenant's prefix, so a
+    credential limited to ``tenants/<tenant>/capsules/`` can fetch and check its capsules."""
+    return capsule_key(request_id, tenant).removesuffix(".tar.gz") + ".json"
+
+
 def legacy_capsule_key(request_id: str) -> str:
     """Where capsules were written before tenants had prefixes; ``fetch`` still reads it."""
     return f"{request_prefix(request_id)}capsule.tar.gz"

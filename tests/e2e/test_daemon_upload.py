@@ -97,9 +97,10 @@ def test_an_uploaded_prompt_becomes_a_capsule_through_the_daemon(platform, tmp_p
     assert {s["step"]: s["status"] for s in run["steps"]} == dict.fromkeys(ASSET_NAMES, "SUCCESS")
     # The upload was moved out of incoming/: launched once, not again on later ticks.
     assert not (home.root / "prompts" / upload_key).exists()
-    # fetch finds the tenant's capsule through its record and verifies it.
+    # fetch finds the tenant's capsule through the record beside it (all a tenant's own
+    # object-store keys may read) and verifies it.
     fetched = subprocess.run(
-        [CLI, "fetch", request_id, "-o", str(tmp_path / "out")],
+        [CLI, "fetch", request_id, "-o", str(tmp_path / "out"), "--tenant", "acme"],
         env=home.env,
         capture_output=True,
         text=True,

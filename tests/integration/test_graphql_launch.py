@@ -14,7 +14,11 @@ import pytest
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.stages.registry import ASSET_NAMES
-from quantumlayer_dagster.store.keys import capsule_key, submission_key
+from quantumlayer_dagster.store.keys import (
+    capsule_key,
+    submission_key,
+    tenant_capsule_record_key,
+)
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from quantumlayer_dagster.tenants import TENANT_TAG
 from tests.fixtures import wordcount
@@ -84,6 +88,7 @@ def test_launch_runs_the_graph_and_status_follows_it_to_success(
     # The run really built this request's capsule, in the store the CLI wrote to.
     capsule = Path(store.location(capsule_key(request_id, "acme")))
     assert verify_capsule(capsule).ok
+    assert store.exists(tenant_capsule_record_key(request_id, "acme"))  # for the tenant's keys
     # The GraphQL launch named its tenant by the run tag the queue's fair share counts.
     instance = dg.DagsterInstance.from_config(str(cli_env.dagster_home))
     try:

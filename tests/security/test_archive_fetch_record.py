@@ -12,7 +12,12 @@ import pytest
 from quantumlayer_cli import EXIT_FAILED, main
 from quantumlayer_dagster.artifacts.capsule import Capsule
 from quantumlayer_dagster.packaging.archive import build_capsule, verify_capsule
-from quantumlayer_dagster.store.keys import asset_key, capsule_key, legacy_capsule_key
+from quantumlayer_dagster.store.keys import (
+    asset_key,
+    capsule_key,
+    legacy_capsule_key,
+    tenant_capsule_record_key,
+)
 from quantumlayer_dagster.store.local_dir import LocalDirStore
 from tests.unit.test_capsule import ENTRIES, MANIFEST
 
@@ -93,3 +98,26 @@ def test_fetch_refuses_a_record_naming_a_key_outside_its_tenants_capsules(
     record_for(store, elsewhere, "acme", data)
     err = fetch_error(tmp_path, capsys)
     assert "not this request's capsule key" in err
+
+
+def test_a_tenant_fetches_through_the_record_beside_its_capsule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    # All a tenant's object-store credential may read is tenants/<tenant>/capsules/: the
+    # record under requests/ is out of its reach, the copy beside the archive is not.
+    monkeypatch.setenv("QL_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("QL_STORE", "local")
+    artifacts = LocalDirStore(tmp_path / "home" / "artifacts")
+    data = build_capsule(ENTRIES, MANIFEST)
+    artifacts.put_bytes(capsule_key(REQUEST_ID, "acme"), data)
+    record_for(artifacts, capsule_key(REQUEST_ID, "acme"), "acme", data)
+    copy = tenant_capsule_record_key(REQUEST_ID, "acme")
+    artifacts.put_bytes(copy, artifacts.get_bytes(asset_key(REQUEST_ID, "capsule")))
+    (tmp_path / "home" / "artifacts" / asset_key(REQUEST_ID, "capsule")).unlink()
+    out = tmp_path / "out"
+    assert main(["fetch", REQUEST_ID, "-o", str(out), "--tenant", "acme"]) == 0, capsys.readouterr()
+    assert (out / f"{REQUEST_ID}.tar.gz").read_bytes() == data
+
+    assert main(["fetch", REQUEST_ID, "-o", str(tmp_path / "o2"), "--tenant", "globex"]) == 1
+    err = capsys.readouterr().err
+    assert "tenant globex has no capsule record" in err and err.count("\n") == 1
