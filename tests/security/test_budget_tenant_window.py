@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from quantumlayer_cli import EXIT_FAILED, main
 from quantumlayer_dagster.artifacts.request import new_request_id
 from quantumlayer_dagster.llm.budget import RequestBudget, TenantBudgetExceeded
 from quantumlayer_dagster.llm.client import LiteLLMClient
@@ -26,6 +27,7 @@ from quantumlayer_dagster.llm.tenant_budget import (
 from quantumlayer_dagster.settings import Settings, SettingsError
 from quantumlayer_dagster.store.spend_ledger_sql import SqlSpendLedger
 from resources.spend_ledger import instance_spend_ledger
+from tests.fixtures import wordcount
 from tests.fixtures.fake_llm import llm_config_yaml
 from tests.fixtures.ledger_race import reserve_for_tenant_at
 from tests.fixtures.postgres import PostgresDatabase, fresh_postgres_database
@@ -203,3 +205,19 @@ def test_runs_get_a_ledger_with_their_tenants_window(tmp_path: Path) -> None:
         # The request has no limit of its own, yet every call is reserved for the tenant.
         assert RequestBudget(unlimited_request, ledger=ledger).enabled
         assert not RequestBudget(unlimited_request).enabled
+
+
+def test_quantumlayer_run_stops_at_the_tenants_window_budget_with_one_line(
+    tmp_path: Path, settings: Settings, register_script, monkeypatch, capsys
+) -> None:
+    # The whole way: the settings, the Definitions, the LLM resource, the instance's ledger.
+    register_script()
+    monkeypatch.setenv("QL_HOME", str(settings.home))
+    monkeypatch.setenv("QL_LLM_CONFIG", str(settings.llm_config))
+    monkeypatch.setenv("QL_TENANT_BUDGETS", '{"acme": {"max_tokens": 50}}')
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text(wordcount.PROMPT)
+    assert main(["run", str(prompt), "--tenant", "acme"]) == EXIT_FAILED
+    [error] = [line for line in capsys.readouterr().out.splitlines() if "error:" in line]
+    assert "tenant 'acme' budget exceeded" in error, error
+    assert "UTC (1 day), over its limit of 50 tokens" in error
