@@ -27,7 +27,7 @@ def launch(args: argparse.Namespace) -> int:
         server.check()
         request_id = submit_local(Settings.from_env(), prompt, options, source="graphql")
         server.add_partition(request_id)
-        run_id = server.launch(request_id)
+        run_id = server.launch(request_id, options.tenant)
     except GraphQLUnavailable as exc:
         print(f"error: {exc}")
         return EXIT_FAILED
