@@ -9,8 +9,6 @@ import yaml
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 PROMPTS = "quantumlayer-prompts"
 ARTIFACTS = "quantumlayer-artifacts"
-# The tenant name every entry point checks (issue 20); the Job's shell check must agree.
-TENANT_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
 
 
 def minio_documents() -> list[dict[str, Any]]:

@@ -3,15 +3,14 @@ recording ``mc`` in place of MinIO's client: it checks every tenant name before 
 anything, gives each tenant its rendered policy and its own user, and can be run again."""
 
 import json
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from quantumlayer_dagster.tenants import check_tenant
 from tests.k8s.bucket_job import job_env, mc_calls, run_job
 from tests.k8s.minio_policies import (
-    TENANT_PATTERN,
     bucket_job,
     listed_tenants,
     render_tenant_policy,
@@ -64,7 +63,9 @@ def test_running_the_job_again_succeeds_and_changes_nothing_else(
 def test_a_bad_tenant_name_stops_the_job_before_any_change(
     shell: str, bad: str, tmp_path: Path
 ) -> None:
-    assert not re.fullmatch(TENANT_PATTERN, bad)
+    # the Job's shell check agrees with the one every entry point uses
+    with pytest.raises(ValueError):
+        check_tenant(bad)
     env = job_env(tmp_path, f"team-a\n{bad}\n", {**KEYS, "x": ("qlt-x", "s")})
     done = run_job(shell, env)
     assert done.returncode == 2
@@ -75,7 +76,7 @@ def test_a_bad_tenant_name_stops_the_job_before_any_change(
 @pytest.mark.parametrize("shell", SHELLS)
 @pytest.mark.parametrize("good", ["a", "0", "team_a.b-c", "x" * 63])
 def test_names_the_pattern_accepts_are_accepted(shell: str, good: str, tmp_path: Path) -> None:
-    assert re.fullmatch(TENANT_PATTERN, good)
+    assert check_tenant(good) == good
     env = job_env(tmp_path, good, {good: ("qlt-g", "s")})
     done = run_job(shell, env)
     assert done.returncode == 0, done.stderr

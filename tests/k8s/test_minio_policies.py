@@ -7,10 +7,10 @@ import re
 
 import pytest
 
+from quantumlayer_dagster.tenants import check_tenant
 from tests.k8s.minio_policies import (
     ARTIFACTS,
     PROMPTS,
-    TENANT_PATTERN,
     app_policy,
     listed_tenants,
     render_tenant_policy,
@@ -258,7 +258,7 @@ def test_every_listed_tenant_renders_to_a_policy_for_that_tenant_only() -> None:
     tenants = listed_tenants()
     assert tenants, "deploy/minio.yaml lists no example tenant"
     for tenant in tenants:
-        assert re.fullmatch(TENANT_PATTERN, tenant)
+        assert check_tenant(tenant) == tenant
         policy = render_tenant_policy(tenant)
         assert allows(put_object(PROMPTS, f"incoming/{tenant}/p.txt"), policy)
         assert allows(get_object(ARTIFACTS, f"tenants/{tenant}/capsules/r.tar.gz"), policy)
