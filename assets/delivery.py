@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import dagster as dg
 
+from assets.audit_trail import record_run_action
 from assets.declare import request_asset
 from assets.metadata import check_result, markdown, stage_output, timed
 from quantumlayer_dagster.artifacts.capsule import Capsule, GateResult
@@ -102,6 +103,13 @@ def capsule(
             raise dg.Failure(description=f"capsule refused: {exc}") from None
         key = capsule_key(context.partition_key)
         location = store.put_bytes(key, packaged.data)
+        record_run_action(
+            context,
+            "capsule_write",
+            prompt_request.options.tenant,
+            subject=key,
+            digests={"capsule": packaged.sha256, "prompt": prompt_request.prompt_sha256},
+        )
         verification = verify_capsule(store.get_bytes(key))
     verified = gates.capsule_verifies(verification)
     usage = packaged.usage

@@ -3,6 +3,8 @@
 import dagster as dg
 from pydantic import PrivateAttr
 
+from quantumlayer_dagster.artifacts.request import DEFAULT_TENANT
+from quantumlayer_dagster.audit.log import RequestAudit
 from quantumlayer_dagster.llm.budget import RequestBudget
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG, load_llm_config
@@ -11,7 +13,9 @@ from quantumlayer_dagster.llm.response_cache import build_response_cache
 from quantumlayer_dagster.llm.spend_ledger import SpendLedger
 from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.request_usage import stored_request_usage
+from quantumlayer_dagster.store.submissions import stored_tenant
 from resources.artifact_store import ArtifactStoreResource
+from resources.audit_log import run_audit
 from resources.spend_ledger import instance_spend_ledger
 
 
@@ -26,7 +30,8 @@ class LLMResource(dg.ConfigurableResource):
     ``artifact_store`` it caches replies there (``cache.backend: store``) and, inside a run of
     one request, charges the request's budget with what its stored artifacts already spent.
     Inside a run on a persistent instance the budget is kept in the instance's shared spend
-    ledger instead, so steps in separate processes or pods reserve from one total.
+    ledger instead, so steps in separate processes or pods reserve from one total, and a
+    budget stop is recorded in the instance's audit trail.
     """
 
     config_path: str = str(PACKAGED_LLM_CONFIG)
@@ -44,7 +49,14 @@ class LLMResource(dg.ConfigurableResource):
             if request_id and context.instance is not None
             else None
         )
-        self._client = self._build(request_id, ledger)
+        store = self.artifact_store.store() if self.artifact_store is not None else None
+        audit = run_audit(
+            context.instance,
+            run,
+            # Read from the stored submission only when a budget stop is recorded.
+            (lambda: stored_tenant(store, request_id)) if store and request_id else DEFAULT_TENANT,
+        )
+        self._client = self._build(request_id, ledger, audit)
 
     @property
     def client(self) -> LLM:
@@ -53,7 +65,12 @@ class LLMResource(dg.ConfigurableResource):
             self._client = self._build(None)
         return self._client
 
-    def _build(self, request_id: str | None, ledger: SpendLedger | None = None) -> LiteLLMClient:
+    def _build(
+        self,
+        request_id: str | None,
+        ledger: SpendLedger | None = None,
+        audit: RequestAudit | None = None,
+    ) -> LiteLLMClient:
         env = dict(self.env)
         config = load_llm_config(self.config_path, env=env)
         store = self.artifact_store.store() if self.artifact_store is not None else None
@@ -62,6 +79,6 @@ class LLMResource(dg.ConfigurableResource):
         return LiteLLMClient(
             config,
             cache=build_response_cache(config.cache, in_store, env),
-            budget=RequestBudget(config.budget, earlier, ledger),
+            budget=RequestBudget(config.budget, earlier, ledger, audit),
             env=env,
         )
