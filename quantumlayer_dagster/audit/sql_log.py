@@ -199,34 +199,53 @@ class SqlAuditLog:
         )
         return AuditUnavailable(f"audit trail ({self.where}) unavailable: {detail}; {fix}")
 
+    def _ensure_table(self) -> None:
+        """Create the table once per process, in its own transaction: a reader left open
+        (``rows`` is a generator) never holds the lock an appender or a lookup waits for."""
+        if self._ready:
+            return
+        if self.postgres:
+            import psycopg2
+
+            conn = psycopg2.connect(self._dsn)
+            try:
+                with conn, conn.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table,))
+                    for statement in self._schema():
+                        cur.execute(statement)
+            finally:
+                conn.close()
+        else:
+            Path(self._dsn).parent.mkdir(parents=True, exist_ok=True)
+            conn_lite = sqlite3.connect(self._dsn, timeout=SQLITE_TIMEOUT_S)
+            try:
+                with conn_lite:
+                    for statement in self._schema():
+                        conn_lite.execute(statement)
+            finally:
+                conn_lite.close()
+        self._ready = True
+
     @contextmanager
     def _postgres(self, lock: bool) -> Iterator[Any]:
         import psycopg2
 
+        self._ensure_table()
         conn = psycopg2.connect(self._dsn)
         try:
             with conn, conn.cursor() as cur:
-                if lock or not self._ready:
-                    # One lock per table for creating it and for every append.
+                if lock:  # one lock per table: every append, in every process
                     cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table,))
-                if not self._ready:
-                    for statement in self._schema():
-                        cur.execute(statement)
                 yield cur
-            self._ready = True
         finally:
             conn.close()
 
     @contextmanager
     def _sqlite(self, lock: bool) -> Iterator[Any]:
-        Path(self._dsn).parent.mkdir(parents=True, exist_ok=True)
+        self._ensure_table()
         conn = sqlite3.connect(self._dsn, timeout=SQLITE_TIMEOUT_S, isolation_level=None)
         try:
             cur = conn.cursor()
-            if not self._ready:
-                for statement in self._schema():
-                    cur.execute(statement)
-                self._ready = True
             cur.execute("BEGIN IMMEDIATE" if lock else "BEGIN")
             try:
                 yield cur
