@@ -211,8 +211,12 @@ class SqlAuditLog:
             try:
                 with conn, conn.cursor() as cur:
                     cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table,))
-                    for statement in self._schema():
-                        cur.execute(statement)
+                    # Created only when missing: a deployment may give the table to another
+                    # owner and leave the platform's role only SELECT and INSERT on it.
+                    cur.execute("SELECT to_regclass(%s)", (self.table,))
+                    if cur.fetchone()[0] is None:
+                        for statement in self._schema():
+                            cur.execute(statement)
             finally:
                 conn.close()
         else:
