@@ -37,11 +37,13 @@ def fingerprint(credential: str, kind: str) -> str:
 def reason_text(message: str) -> str:
     """A message made fit for a record's ``reason``: quoted spans (user content) replaced by
     ``<quoted>``, token-shaped secrets by ``<secret>``, stray quotes and line breaks removed,
-    cut to ``MAX_REASON`` characters."""
+    invisible characters shown as ``?``, cut to ``MAX_REASON`` characters."""
     text = _CREDENTIAL_IN_URL.sub("://<credentials>@", _QUOTED.sub("<quoted>", message))
     for rule in RULES:
         text = rule.pattern.sub("<secret>", text)
     text = " ".join(text.replace("'", "").replace('"', "").split())
+    # Invisible and direction-changing characters (a hostile file name) become "?".
+    text = "".join(c if c.isprintable() else "?" for c in text)
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 

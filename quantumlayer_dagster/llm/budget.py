@@ -93,7 +93,9 @@ class RequestBudget:
             first = stage not in self._stopped
             self._stopped.add(stage)
         if first and self._audit is not None:
-            self._audit.record("budget_stop", subject=stage, reason=reason_text(stop.reason))
+            self._audit.record(
+                "budget_stop", subject=reason_text(stage), reason=reason_text(stop.reason)
+            )
 
     def _reserve(self, stage: str, estimate: Estimate, calls: list[LLMCall]) -> Estimate:
         if self._ledger is not None:

@@ -15,7 +15,9 @@ from assets.audit_trail import UNKNOWN_CANCELLER, build_cancellation_sensor
 from assets.sensors import build_prompt_upload_sensor
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from quantumlayer_dagster.artifacts.capsule import Capsule
+from quantumlayer_dagster.artifacts.limits import PROMPT_MAX_BYTES
 from quantumlayer_dagster.artifacts.request import prompt_digest
+from quantumlayer_dagster.audit.chain import verify_chain
 from quantumlayer_dagster.audit.record import AuditEvent
 from quantumlayer_dagster.audit.sql_log import AUDIT_FILE, SqlAuditLog
 from quantumlayer_dagster.settings import Settings
@@ -26,6 +28,8 @@ from resources.artifact_store import ArtifactStoreResource
 from resources.audit_log import instance_audit_log
 from tests.conftest import SCRIPTED_CONFIG
 from tests.fixtures import wordcount
+from tests.fixtures.upload_stores import upload_raw
+from tests.security.test_intake_hostile_names import HOSTILE_NAMES
 
 CANARY = "Codename AUDIT-CANARY-7f3a: keep this sentence out of every audit column."
 PROMPT = f"{wordcount.PROMPT.rstrip()}\n{CANARY}\n"
@@ -85,7 +89,7 @@ def upload_sensor_tick(
     context = dg.build_sensor_context(
         instance=instance, cursor=cursor, resources={"artifact_store": stores}
     )
-    return build_prompt_upload_sensor()(context)  # type: ignore[return-value]
+    return build_prompt_upload_sensor(batch=100)(context)  # type: ignore[return-value]
 
 
 def test_the_upload_sensor_records_each_launch_and_rejection_once(
@@ -248,3 +252,24 @@ def test_show_lists_one_tenants_records_since_a_time_as_json(
     assert main(["audit", "show"]) == EXIT_OK
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3 and "tenant=globex" in lines[2]
+
+
+def test_hostile_upload_names_each_leave_one_valid_record_and_never_stall_intake(
+    instance: dg.DagsterInstance, settings: Settings
+):
+    stores = ArtifactStoreResource(
+        root=str(settings.artifacts_dir), prompts_root=str(settings.prompts_dir)
+    )
+    oversized = b"x" * (PROMPT_MAX_BYTES + 1)
+    for name in HOSTILE_NAMES:
+        upload_raw(stores, name, PROMPT.encode())
+        upload_raw(stores, f"big {name}", oversized)
+    result = upload_sensor_tick(instance, stores, None)
+    assert isinstance(result, dg.SensorResult)
+    log = instance_audit_log(instance)
+    assert log is not None
+    records = list(log.records())
+    assert [r.action for r in records].count("launch") == len(result.run_requests or [])
+    assert [r.action for r in records].count("rejection") >= len(HOSTILE_NAMES)
+    assert len(records) == 2 * len(HOSTILE_NAMES), "every upload launched or rejected"
+    assert verify_chain(log.rows(), log.seq_of).ok

@@ -60,6 +60,11 @@ def test_a_long_or_multi_line_reason_is_refused_and_reason_text_makes_it_one_sho
         event(reason="x" * 301)
     assert reason_text("a\nb " + "y" * 400).startswith("a b ")
     assert len(reason_text("y" * 400)) == 300
+    hostile = "big rtl\u202eoverride zero\u200bwidth.txt is over the limit"
+    assert (
+        event(reason=reason_text(hostile)).reason
+        == "big rtl?override zero?width.txt is over the limit"
+    )
 
 
 def test_a_credential_is_kept_as_a_fingerprint_only():
