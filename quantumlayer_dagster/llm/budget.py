@@ -82,7 +82,8 @@ class RequestBudget:
         try:
             return self._reserve(stage, estimate, calls)
         except BudgetExceeded as stop:
-            # Engineer A's per-tenant window stop (a distinct exception) is recorded here too.
+            # The per-tenant window stop (issue 20: its own exception) belongs here too: a
+            # subclass of BudgetExceeded is recorded as it is; another class needs its clause.
             self._record_stop(stage, stop)
             raise
 
