@@ -3,8 +3,10 @@ Postgres instance (the shipped ``dagster.yaml``, fresh database), a prompt uploa
 ``quantumlayer submit`` into the store the ``prompt_uploads`` sensor watches (the local
 store: the daemon's processes would each need moto's S3 server otherwise), then the
 capsule appears in the store; the run is read back over GraphQL with ``quantumlayer
-status``. The LLM is the scripted test double, loaded by the test-only code location."""
+status``, and the audit trail holds the submission, the sensor's launch and the capsule
+write, chained. The LLM is the scripted test double, loaded by the test-only code location."""
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -92,3 +94,24 @@ def test_an_uploaded_prompt_becomes_a_capsule_through_the_daemon(platform, tmp_p
     assert {s["step"]: s["status"] for s in run["steps"]} == dict.fromkeys(ASSET_NAMES, "SUCCESS")
     # The upload was moved out of incoming/: launched once, not again on later ticks.
     assert not (home.root / "prompts" / upload_key).exists()
+    # Each action left its record in the instance's Postgres, one chain across the CLI, the
+    # daemon's sensor and the run worker's processes.
+    trail = subprocess.run(
+        [CLI, "audit", "show", "--json"], env=home.env, capture_output=True, text=True, timeout=120
+    )
+    assert trail.returncode == 0, trail.stderr
+    records = json.loads(trail.stdout)
+    assert [(r["action"], r["actor"]) for r in records] == [
+        ("submission", "cli"),
+        ("launch", "sensor prompt_uploads"),
+        ("capsule_write", "run"),
+    ]
+    assert records[0]["subject"] == upload_key
+    assert records[1]["request_id"] == records[2]["request_id"] == request_id
+    assert records[2]["run_id"] == run["run_id"]
+    capsule_sha256 = hashlib.sha256(store.get_bytes(capsules[0])).hexdigest()
+    assert records[2]["digests"]["capsule"] == capsule_sha256
+    verified = subprocess.run(
+        [CLI, "audit", "verify"], env=home.env, capture_output=True, text=True, timeout=120
+    )
+    assert verified.returncode == 0 and "ok: 3 records, chain intact (postgres)" in verified.stdout
