@@ -104,7 +104,7 @@ class SqlAuditLog:
             params.append(format_time(since))
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         query = self._sql(f"SELECT {', '.join(STORED)} FROM {self.table}{clause} ORDER BY seq")
-        with self._reading() as cur:
+        with self._reading(stream=True) as cur:
             cur.execute(query, tuple(params))
             while batch := cur.fetchmany(1000):
                 for values in batch:
@@ -175,10 +175,12 @@ class SqlAuditLog:
             raise
 
     @contextmanager
-    def _reading(self) -> Iterator[Any]:
+    def _reading(self, stream: bool = False) -> Iterator[Any]:
+        """A cursor in a read transaction; ``stream``: rows come from the server in batches
+        (a Postgres server-side cursor), so a long trail is never held in memory whole."""
         try:
             if self.postgres:
-                with self._postgres(lock=False) as cur:
+                with self._postgres(lock=False, stream=stream) as cur:
                     yield cur
             else:
                 with self._sqlite(lock=False) as cur:
@@ -231,13 +233,13 @@ class SqlAuditLog:
         self._ready = True
 
     @contextmanager
-    def _postgres(self, lock: bool) -> Iterator[Any]:
+    def _postgres(self, lock: bool, stream: bool = False) -> Iterator[Any]:
         import psycopg2
 
         self._ensure_table()
         conn = psycopg2.connect(self._dsn)
         try:
-            with conn, conn.cursor() as cur:
+            with conn, conn.cursor(name="ql_audit_rows" if stream else None) as cur:
                 if lock:  # one lock per table: every append, in every process
                     cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table,))
                 yield cur

@@ -2,9 +2,13 @@
 altered, removed or moved record is named, first break first; a cut end is caught only
 against a head digest kept elsewhere."""
 
+import ast
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from quantumlayer_dagster import audit
 from quantumlayer_dagster.audit.chain import verify_chain
 from quantumlayer_dagster.audit.record import GENESIS, AuditEvent, record_digest
 
@@ -96,3 +100,26 @@ def test_a_cut_end_is_caught_only_against_a_kept_head():
 def test_a_kept_head_from_earlier_still_verifies_after_more_records():
     rows = chain(5)
     assert walk(rows, head=rows[2]["digest"]).ok
+
+
+def test_the_audit_package_has_no_update_or_delete_statement():
+    """No string the code holds (docstrings aside) is an UPDATE, DELETE, TRUNCATE or DROP."""
+    for source in Path(audit.__file__).parent.glob("*.py"):
+        tree = ast.parse(source.read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        strings = [
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ]
+        found = [s for s in strings if re.search(r"\b(UPDATE|DELETE|TRUNCATE|DROP)\b", s)]
+        assert found == [], f"{source.name} holds {found}"
+        assert any("INSERT INTO" in s for s in strings) or source.name != "sql_log.py"
