@@ -15,6 +15,12 @@ PROMPT ?= examples/calculator.txt
 # list without these extras. Runtime system packages: deploy/apt-packages.txt (also the image's).
 EXTRAS ?= dev,local-llm
 RUNTIME_PACKAGES := $(shell cat deploy/apt-packages.txt)
+# llama.cpp is built for x86-64 with AVX2, not for the build machine's own CPU: a native build
+# on a CPU that advertises AMX where the hypervisor has not enabled it (this machine) crashes
+# on the first completion (SIGSEGV at `ldtilecfg` in libggml-cpu), and a cached native wheel
+# would carry that to every other machine. A wheel pip cached from a native build must be
+# removed once: `.venv/bin/pip cache remove llama_cpp_python`.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 # Needed by the tests only, not by the image: prometheus and promtool (the alerting rules'
 # unit tests, the exporter's end-to-end test).
 TEST_PACKAGES := $(shell cat tools/apt-packages-test.txt)
@@ -57,7 +63,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip wheel setuptools
 	@echo "installing the project (llama-cpp-python compiles once, ~7 min on 2 cores; pip caches it)"
-	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q -e '.[$(EXTRAS)]'
 	touch $@
 
 # Every run worker, code server and step process imports the definitions. Where

@@ -5,11 +5,12 @@ run's end shows. The trail itself is ``quantumlayer_dagster/audit/``."""
 import dagster as dg
 
 from assets.jobs import generate_project
-from quantumlayer_dagster.artifacts.request import DEFAULT_TENANT, REQUEST_ID_PATTERN
+from quantumlayer_dagster.artifacts.request import REQUEST_ID_PATTERN
 from quantumlayer_dagster.audit.record import Action, AuditEvent
 from quantumlayer_dagster.store.submissions import stored_tenant
+from quantumlayer_dagster.tenants import DEFAULT_TENANT, TENANT_TAG
 from resources.artifact_store import ArtifactStoreResource
-from resources.audit_log import TENANT_TAG, instance_audit_log, run_audit
+from resources.audit_log import instance_audit_log, run_audit
 
 UNKNOWN_CANCELLER = "dagster-ui or graphql"
 """Who canceled a run that ``quantumlayer cancel`` did not: Dagster does not record it."""

@@ -19,6 +19,7 @@ from quantumlayer_dagster.artifacts.performance import PerformanceReport
 from quantumlayer_dagster.artifacts.request import PromptRequest
 from quantumlayer_dagster.artifacts.requirements import RequirementsSpec
 from quantumlayer_dagster.artifacts.security import SecurityReport
+from quantumlayer_dagster.artifacts.serialization import artifact_to_json
 from quantumlayer_dagster.artifacts.structure import ProjectStructure
 from quantumlayer_dagster.artifacts.test_plan import TestPlan
 from quantumlayer_dagster.artifacts.test_suite import TestSuite
@@ -30,7 +31,7 @@ from quantumlayer_dagster.quality import gates
 from quantumlayer_dagster.stages.capsule import CapsuleInputs, CapsuleRefused, package_request
 from quantumlayer_dagster.stages.docs import write_docs
 from quantumlayer_dagster.stages.registry import all_code_versions
-from quantumlayer_dagster.store.keys import capsule_key
+from quantumlayer_dagster.store.keys import capsule_key, tenant_capsule_record_key
 from resources.artifact_store import ArtifactStoreResource
 from resources.llm import LLMResource
 from resources.memory import VectorMemoryResource
@@ -101,12 +102,13 @@ def capsule(
             packaged = package_request(inputs, thresholds, all_code_versions(), current_trace_id())
         except CapsuleRefused as exc:
             raise dg.Failure(description=f"capsule refused: {exc}") from None
-        key = capsule_key(context.partition_key)
+        tenant = prompt_request.options.tenant
+        key = capsule_key(context.partition_key, tenant)
         location = store.put_bytes(key, packaged.data)
         record_run_action(
             context,
             "capsule_write",
-            prompt_request.options.tenant,
+            tenant,
             subject=key,
             digests={"capsule": packaged.sha256, "prompt": prompt_request.prompt_sha256},
         )
@@ -117,16 +119,22 @@ def capsule(
     memory_problem = remember_request(memory.memory(), enhanced_prompt, outcome)
     if memory_problem:
         context.log.warning(memory_problem)
+    record = Capsule(
+        request_id=context.partition_key,
+        tenant=tenant,
+        key=key,
+        location=location,
+        sha256=packaged.sha256,
+        size_bytes=len(packaged.data),
+        manifest=packaged.manifest,
+        verification=verification,
+    )
+    # Beside the archive, for a tenant's credential, which may read nothing under requests/.
+    store.put_bytes(
+        tenant_capsule_record_key(context.partition_key, tenant), artifact_to_json(record)
+    )
     yield stage_output(
-        Capsule(
-            request_id=context.partition_key,
-            key=key,
-            location=location,
-            sha256=packaged.sha256,
-            size_bytes=len(packaged.data),
-            manifest=packaged.manifest,
-            verification=verification,
-        ),
+        record,
         t,
         capsule=dg.MetadataValue.path(location),
         sha256=packaged.sha256,

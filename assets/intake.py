@@ -9,6 +9,7 @@ from quantumlayer_dagster.artifacts.serialization import artifact_from_json
 from quantumlayer_dagster.stages.prompt_request import build_prompt_request
 from quantumlayer_dagster.store.artifact_store import ArtifactNotFound
 from quantumlayer_dagster.store.keys import submission_key
+from quantumlayer_dagster.tenants import TenantMismatch, check_run_tenant
 from resources.artifact_store import ArtifactStoreResource
 
 
@@ -27,6 +28,11 @@ def prompt_request(
             "`quantumlayer run` (or upload it) before launching the partition"
         ) from None
     request = build_prompt_request(artifact_from_json(PromptSubmission, data))
+    try:
+        # A GraphQL launch names its tenant by the run tag; the stored request must agree.
+        check_run_tenant(context.run.tags, request.options.tenant, rid)
+    except TenantMismatch as exc:
+        raise dg.Failure(str(exc)) from None
     return dg.Output(
         request,
         metadata={
@@ -34,6 +40,7 @@ def prompt_request(
             "prompt_sha256": request.prompt_sha256,
             "words": request.word_count,
             "source": request.source,
+            "tenant": request.options.tenant,
             "prompt": markdown(f"```\n{request.prompt[:2000]}\n```"),
         },
     )

@@ -9,6 +9,7 @@ from assets.partitions import requests_partitions
 from quantumlayer_dagster.audit.log import AuditUnavailable
 from quantumlayer_dagster.intake.uploads import INCOMING, UploadScan, scan_uploads
 from quantumlayer_dagster.store.artifact_store import ArtifactStoreUnavailable
+from quantumlayer_dagster.tenants import TENANT_TAG
 from resources.artifact_store import ArtifactStoreResource
 from resources.audit_log import instance_audit_log
 
@@ -53,7 +54,7 @@ def build_prompt_upload_sensor(batch: int = 50, interval_s: int = 10) -> dg.Sens
                 dg.RunRequest(
                     run_key=launch.run_key,
                     partition_key=launch.request_id,
-                    tags={UPLOAD_TAG: launch.upload_key},
+                    tags={UPLOAD_TAG: launch.upload_key, TENANT_TAG: launch.tenant},
                 )
                 for launch in scan.launches
             ],

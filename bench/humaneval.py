@@ -26,6 +26,7 @@ Tune on the even-numbered tasks only; the odd ones are kept for an independent c
 """
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -40,7 +41,7 @@ from quantumlayer_dagster.generation.complete_file import STAGE, complete_file
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.code_blocks import extract_code
 from quantumlayer_dagster.llm.config import CacheSettings, load_llm_config
-from quantumlayer_dagster.llm.protocol import LLMStageError
+from quantumlayer_dagster.llm.protocol import InvalidReplies, LLMStageError
 from quantumlayer_dagster.sandbox import Sandbox, SandboxLimits
 from quantumlayer_dagster.settings import Settings
 
@@ -72,6 +73,14 @@ def main() -> int:
             "cache": CacheSettings(backend="none"),  # every call is paid and counted
         }
     )
+    settings = Settings.from_env()
+    if not args.config:
+        from quantumlayer_cli.local_model import ensure_packaged_model
+
+        # the packaged config's server is started (or reused) as `quantumlayer complete` does
+        if problem := ensure_packaged_model(settings):
+            print(f"humaneval: {problem}", file=sys.stderr)
+            return 1
     llm = LiteLLMClient(config, env=os.environ)
     sandbox = Sandbox(SandboxLimits(wall_timeout_s=60))
     done = _load(args.results)
@@ -80,7 +89,16 @@ def main() -> int:
         if task_id in done:
             rows.append(done[task_id])
             continue
-        row = _task(problems[task_id], llm, sandbox, args.rounds)
+        try:
+            row = _task(problems[task_id], llm, sandbox, args.rounds)
+        except LLMStageError as exc:
+            # The provider failed (not the model's answer): nothing was measured for this task.
+            print(
+                f"humaneval: stopped at {task_id}: {exc.reason}\n"
+                f"the tasks before it are kept with --results; run again to go on",
+                file=sys.stderr,
+            )
+            return 1
         rows.append(row)
         print(
             f"[{n}/{len(ids)}] {task_id}: direct {'pass' if row['direct'] else 'fail'}, "
@@ -106,18 +124,23 @@ def _task(task: dict, llm: LiteLLMClient, sandbox: Sandbox, rounds: int) -> dict
             1,
             call.tokens_out,
         )
-    except LLMStageError as exc:
+    except InvalidReplies as exc:
         direct_answer, direct_calls = "", len(exc.calls)
         direct_tokens = sum(c.tokens_out for c in exc.calls)
     direct_s = time.monotonic() - started
     started = time.monotonic()
     try:
         completion = complete_file(
-            prompt, SOLUTION, llm, sandbox, function=entry, max_rounds=rounds
+            _imports_hoisted(prompt, entry),
+            SOLUTION,
+            llm,
+            sandbox,
+            function=entry,
+            max_rounds=rounds,
         )
         engine_answer, calls, bodies = completion.source, completion.calls, completion.bodies
         end = _engine_end(bodies)
-    except LLMStageError as exc:
+    except InvalidReplies as exc:
         engine_answer, calls, bodies, end = "", exc.calls, [], f"llm: {exc.reason}"[:200]
     engine_s = time.monotonic() - started
     engine_pass = bool(engine_answer) and _hidden(task, engine_answer, sandbox)
@@ -133,6 +156,29 @@ def _task(task: dict, llm: LiteLLMClient, sandbox: Sandbox, rounds: int) -> dict
         "engine_tokens": sum(c.tokens_out for c in calls),
         "engine_s": round(engine_s, 2),
     }
+
+
+def _imports_hoisted(prompt: str, entry: str) -> str:
+    """The prompt with imports that open the entry function's body (before its docstring, as
+    in HumanEval/115) moved to the module's top, so the function is a stub: a body of only
+    a docstring. The direct request gets the prompt unchanged."""
+    tree = ast.parse(prompt)
+    function = next(
+        (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == entry), None
+    )
+    if function is None:
+        return prompt
+    imports = []
+    for statement in function.body:
+        if not isinstance(statement, ast.Import | ast.ImportFrom):
+            break
+        imports.append(statement)
+    if not imports:
+        return prompt
+    lines = prompt.splitlines(keepends=True)
+    drop = {n for i in imports for n in range(i.lineno - 1, (i.end_lineno or i.lineno))}
+    kept = [line for n, line in enumerate(lines) if n not in drop]
+    return "".join(ast.unparse(i) + "\n" for i in imports) + "".join(kept)
 
 
 def _direct_messages(prompt: str) -> list[dict[str, str]]:

@@ -8,7 +8,8 @@ hosted provider) answering every call after ``--latency-s`` with at most
 ``--max-in-flight`` calls answered at once.
 
 1. ``--requests`` prompts uploaded at once under ``incoming/`` (the upload path: the
-   ``prompt_uploads`` sensor takes them).
+   ``prompt_uploads`` sensor takes them), split over ``--tenants`` tenants: one tenant's
+   runs are held to half of ``max_concurrent_runs`` by the run queue's fair share.
 2. ``--launch-requests`` requests through ``quantumlayer launch`` (GraphQL) from
    ``--clients`` concurrent clients.
 
@@ -328,9 +329,29 @@ class _Phase:
         return figures
 
 
+def tenant_burst(prompts: Path, count: int, tenants: int) -> list[tuple[str, float]]:
+    """``count`` uploads, split evenly over ``tenants`` tenants (``t1``, ``t2``, ...; one:
+    the shared tenant), each tenant's uploaded one after another."""
+    if tenants <= 1:
+        return upload_burst(prompts, wordcount.PROMPT, count)
+    shares = [count // tenants + (i < count % tenants) for i in range(tenants)]
+    return [
+        upload
+        for i, share in enumerate(shares)
+        for upload in upload_burst(prompts, wordcount.PROMPT, share, tenant=f"t{i + 1}")
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=100, help="uploads in the burst")
+    parser.add_argument(
+        "--tenants",
+        type=int,
+        default=1,
+        help="spread the uploads evenly over this many tenants (1: all the shared tenant's, "
+        "whose runs the per-tenant limit holds to half of max_concurrent_runs)",
+    )
     parser.add_argument("--launch-requests", type=int, default=20)
     parser.add_argument("--clients", type=int, default=10, help="concurrent launch clients")
     parser.add_argument(
@@ -409,7 +430,7 @@ def main() -> None:
                         continue
                     start = _Phase(account, sampler, processes, counters, fake)
                     if phase == "upload":
-                        submitted = upload_burst(home.root / "prompts", wordcount.PROMPT, count)
+                        submitted = tenant_burst(home.root / "prompts", count, args.tenants)
                         tag = UPLOAD_TAG
                         if args.kill:
                             killer = threading.Thread(

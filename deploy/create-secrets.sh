@@ -4,10 +4,14 @@
 #   PGPASSWORD           the password of the Postgres role named in values.yaml
 #   OIDC_CLIENT_ID, OIDC_CLIENT_SECRET   the identity provider's client for oauth2-proxy
 #   LLM key variables    passed through to quantumlayer-llm-keys, e.g. OPENAI_API_KEY
-# Usage: PGPASSWORD=... OIDC_CLIENT_ID=... OIDC_CLIENT_SECRET=... \
+#   NAMESPACE            (optional) default quantumlayer; a tenant's own deployment
+#                        (deploy/tenant_deployment.py) uses quantumlayer-<tenant>
+#   TENANTS              (optional) tenants of the ConfigMap quantumlayer-tenants, space-
+#                        separated: deploy/create-tenant-keys.sh gives each one keys
+# Usage: PGPASSWORD=... OIDC_CLIENT_ID=... OIDC_CLIENT_SECRET=... TENANTS="team-a team-b" \
 #          deploy/create-secrets.sh OPENAI_API_KEY [OTHER_KEY_VARIABLE ...]
 set -eu
-ns=quantumlayer
+ns=${NAMESPACE:-quantumlayer}
 random() { openssl rand -hex 24; }
 secret() { name=$1; shift; kubectl -n "$ns" create secret generic "$name" "$@" \
   --dry-run=client -o yaml | kubectl apply -f -; }
@@ -33,3 +37,7 @@ for var in "$@"; do
 done
 # shellcheck disable=SC2086
 secret quantumlayer-llm-keys $llm_args
+
+# The tenants' object-store keys: kept across reruns (deploy/create-tenant-keys.sh alone adds a
+# tenant without touching the Secrets above).
+NAMESPACE=$ns "$(dirname "$0")/create-tenant-keys.sh"

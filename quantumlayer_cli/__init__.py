@@ -24,6 +24,7 @@ EXIT_GATES_FAILED = 3
 EXIT_GATE_STOPPED = 4
 """A blocking gate stopped the run: a verdict on the generated code, not a crash."""
 MAX_TEST_TIMEOUT_S = 24 * 3600.0
+TENANT_HELP = "whose request (default: shared): its run tag, memory scope and budget"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,9 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the whole pipeline in-process for a new request")
     run.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
     run.add_argument("--max-files", type=files, default=None, help="most source files to plan")
-    run.add_argument(
-        "--tenant", default=None, type=tenant_name, help="whose request: scopes the memory"
-    )
+    run.add_argument("--tenant", default=None, type=tenant_name, help=TENANT_HELP)
     add_language_option(run)
     run.set_defaults(handler="quantumlayer_cli.run_command:run")
 
@@ -64,12 +63,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     submit = sub.add_parser("submit", help="upload a prompt for the prompt_uploads sensor")
     submit.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
+    submit.add_argument(
+        "--tenant",
+        default=None,
+        type=tenant_name,
+        help="whose request: uploads to incoming/TENANT/",
+    )
     add_language_option(submit)
     submit.set_defaults(handler="quantumlayer_cli.submit_command:submit")
 
     fetch = sub.add_parser("fetch", help="download a request's capsule and verify it")
     fetch.add_argument("request_id", help="the request id (the run's partition)")
     fetch.add_argument("-o", "--output", default=".", help="folder to save <id>.tar.gz in")
+    fetch.add_argument(
+        "--tenant",
+        default=None,
+        type=tenant_name,
+        help="read the record beside the capsule under tenants/TENANT/ (for a tenant's keys)",
+    )
     fetch.set_defaults(handler="quantumlayer_cli.fetch_command:fetch")
 
     validate = sub.add_parser(
@@ -136,9 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     launch.add_argument("prompt_file", help="a UTF-8 text file holding the software request")
     launch.add_argument("--url", default="http://127.0.0.1:3000", help="the webserver's URL")
     launch.add_argument("--max-files", type=files, default=None, help="most source files to plan")
-    launch.add_argument(
-        "--tenant", default=None, type=tenant_name, help="whose request: scopes the memory"
-    )
+    launch.add_argument("--tenant", default=None, type=tenant_name, help=TENANT_HELP)
     add_language_option(launch)
     launch.set_defaults(handler="quantumlayer_cli.launch_command:launch")
 

@@ -58,15 +58,14 @@ def seconds_in(low: float, high: float) -> Callable[[str], float]:
 
 
 def tenant_name(text: str) -> str:
-    """An argparse type: a tenant name as ``RequestOptions.tenant`` accepts it."""
-    from quantumlayer_dagster.artifacts.request import TENANT_PATTERN
+    """An argparse type: a tenant name as ``check_tenant`` (and so every other way in)
+    accepts it."""
+    from quantumlayer_dagster.tenants import check_tenant
 
-    if not re.fullmatch(TENANT_PATTERN.rstrip("$"), text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a tenant name: 1 to 63 of a-z 0-9 _ . -, starting with a "
-            "letter or digit"
-        )
-    return text
+    try:
+        return check_tenant(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_language_option(parser: argparse.ArgumentParser) -> None:

@@ -13,6 +13,7 @@ import requests
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
 from quantumlayer_dagster.stages.registry import ASSET_NAMES, JOB_NAME, PARTITIONS
+from quantumlayer_dagster.tenants import DEFAULT_TENANT, TENANT_TAG
 
 PARTITION_TAG = "dagster/partition"
 DEFAULT_URL = "http://127.0.0.1:3000"
@@ -127,15 +128,16 @@ class QuantumLayerGraphQL:
         if kind not in ("AddDynamicPartitionSuccess", "DuplicateDynamicPartitionError"):
             raise GraphQLUnavailable(f"adding partition {request_id} failed: {_message(result)}")
 
-    def launch(self, request_id: str) -> str:
-        """Launch ``generate_project`` for the request's partition; return the run id."""
+    def launch(self, request_id: str, tenant: str = DEFAULT_TENANT) -> str:
+        """Launch ``generate_project`` for the request's partition, tagged with its tenant
+        (the run queue's fair share counts the tag); return the run id."""
         location, repository = self._job_location()
         try:
             return self._client.submit_job_execution(
                 JOB_NAME,
                 repository_location_name=location,
                 repository_name=repository,
-                tags={PARTITION_TAG: request_id},
+                tags={PARTITION_TAG: request_id, TENANT_TAG: tenant},
             )
         except DagsterGraphQLClientError as exc:
             raise self._unavailable(exc, f"launching the run for {request_id}") from None

@@ -36,7 +36,7 @@ def launch(args: argparse.Namespace) -> int:
         server.check()
         request_id = submit_local(settings, prompt, options, source="graphql")
         server.add_partition(request_id)
-        run_id = server.launch(request_id)
+        run_id = server.launch(request_id, options.tenant)
         audit.append(
             AuditEvent(
                 action="launch",

@@ -18,6 +18,7 @@ from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.registry import CAPSULE, JOB_NAME, PARTITIONS
 from quantumlayer_dagster.store.keys import capsule_key
 from quantumlayer_dagster.store.submissions import store_submission
+from quantumlayer_dagster.tenants import TENANT_TAG
 from resources.artifact_store import open_artifact_store
 from resources.audit_log import instance_audit_log
 
@@ -92,7 +93,10 @@ def run_request(
             run_id=run_id,
             # Progress is printed from the event log; the console logger would repeat it all.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            tags={TRACE_ID_TAG: span.trace_id} if span.trace_id else None,
+            tags={
+                TENANT_TAG: options.tenant,
+                **({TRACE_ID_TAG: span.trace_id} if span.trace_id else {}),
+            },
         )
         if not result.success:
             span.error("run_failure")
@@ -106,7 +110,7 @@ def run_request(
         for e in result.get_asset_check_evaluations()
     ]
     store = open_artifact_store(settings).store()
-    key = capsule_key(request_id)
+    key = capsule_key(request_id, options.tenant)
     built = result.is_node_success(CAPSULE.name)
     failure, stopped_by = (
         (None, None) if result.success else _failure_reason(result, gates, definitions)

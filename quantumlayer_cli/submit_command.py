@@ -1,5 +1,6 @@
-"""``quantumlayer submit PROMPT_FILE``: upload a prompt under ``incoming/`` in the prompts
-bucket (or the local prompts folder), where the ``prompt_uploads`` sensor picks it up."""
+"""``quantumlayer submit PROMPT_FILE [--tenant T]``: upload a prompt under ``incoming/`` (or
+``incoming/T/``) in the prompts bucket (or the local prompts folder), where the
+``prompt_uploads`` sensor picks it up."""
 
 import argparse
 import secrets
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from quantumlayer_cli.audit_trail import cli_audit_log, cli_fields, record_refusal
-from quantumlayer_dagster.artifacts.request import RequestOptions, prompt_digest
+from quantumlayer_dagster.artifacts.request import prompt_digest
 from quantumlayer_dagster.audit.content import sha256_hex
 from quantumlayer_dagster.audit.log import AuditUnavailable
 from quantumlayer_dagster.audit.record import AuditEvent
@@ -18,15 +19,17 @@ from quantumlayer_dagster.intake.prompt_checks import PromptRejected
 from quantumlayer_dagster.intake.uploads import INCOMING, safe_name
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.store.artifact_store import ArtifactStoreUnavailable
+from quantumlayer_dagster.tenants import DEFAULT_TENANT, check_tenant
 from resources.artifact_store import StoreNotConfigured, open_artifact_store
 
 
-def upload_key(prompt_file: Path, now: datetime | None = None) -> str:
-    """``incoming/<UTC time>-<8 hex>-<file name>``: uploads of files with the same name never
-    replace each other, and the sensor, taking keys in order, launches them in the order
-    they were submitted (to the microsecond)."""
+def upload_key(prompt_file: Path, now: datetime | None = None, tenant: str | None = None) -> str:
+    """``incoming/[<tenant>/]<UTC time>-<8 hex>-<file name>``: uploads of files with the same
+    name never replace each other, and the sensor, taking keys in order, launches them in the
+    order they were submitted (to the microsecond). No tenant: the shared one, as before."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
-    return f"{INCOMING}{stamp}-{secrets.token_hex(4)}-{safe_name(prompt_file.name)}"
+    folder = f"{INCOMING}{check_tenant(tenant)}/" if tenant is not None else INCOMING
+    return f"{folder}{stamp}-{secrets.token_hex(4)}-{safe_name(prompt_file.name)}"
 
 
 def submit(args: argparse.Namespace) -> int:
@@ -45,7 +48,7 @@ def submit(args: argparse.Namespace) -> int:
     try:
         audit = cli_audit_log(settings)  # opened first: an upload is never left unrecorded
         stores = open_artifact_store(settings)
-        key = upload_key(path)
+        key = upload_key(path, tenant=args.tenant)
         data = path.read_bytes()
         if args.language:  # the option wins: the upload carries it as its front matter
             data = with_front_matter(prompt, {**fields, "language": args.language}).encode()
@@ -53,7 +56,7 @@ def submit(args: argparse.Namespace) -> int:
         audit.append(
             AuditEvent(
                 action="submission",
-                tenant=RequestOptions.model_validate(fields).tenant,
+                tenant=args.tenant or DEFAULT_TENANT,
                 subject=key,
                 digests={"prompt": prompt_digest(prompt), "upload": sha256_hex(data)},
                 **cli_fields(settings),

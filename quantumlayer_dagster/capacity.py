@@ -4,7 +4,10 @@ setting, the machine's size, so the instance's limits are never guessed twice.
 ``max_concurrent_runs`` is the smaller of what memory holds and two runs per core (a run
 waiting on the LLM leaves its core to another run's CPU work). The ``llm`` pool holds one
 LLM-bound step per running run when the LLM is hosted, and one in all when it is the local
-llama.cpp server (one model, one slot).
+llama.cpp server (one model, one slot). Fair share: one tenant's runs (its
+``quantumlayer/tenant`` tag, a limit per unique value in the run queue) take at most half of
+the runs (rounded up), so a burst of one tenant leaves the rest to everyone else. The price:
+a tenant alone on the machine also gets only that half.
 
 Memory per run: a run worker, which executes the steps in its own process (the in-process
 executor, ``QL_EXECUTOR``'s default), plus the generated project's sandboxed test run. The
@@ -23,6 +26,7 @@ Render a shipped instance config for another size (comments kept):
 """
 
 import argparse
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -31,6 +35,8 @@ from pathlib import Path
 RUN_MEMORY_MB = 800
 RESERVED_MB = 1536
 RUNS_PER_CORE = 2
+TENANT_SHARE = 0.5
+"""The share of ``max_concurrent_runs`` one tenant's runs may take at a time."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,16 @@ class MachineSize:
     def llm_pool_limit(self) -> int:
         return 1 if self.local_llm else self.max_concurrent_runs
 
+    @property
+    def tenant_run_limit(self) -> int:
+        return tenant_run_limit(self.max_concurrent_runs)
+
+
+def tenant_run_limit(max_concurrent_runs: int) -> int:
+    """Most runs of one tenant at a time: ``TENANT_SHARE`` of the runs rounded up, at least
+    one (a laptop's 3 runs: 2 for one tenant, 1 left for the others)."""
+    return max(1, math.ceil(max_concurrent_runs * TENANT_SHARE))
+
 
 MACHINE_SIZES: dict[str, MachineSize] = {
     "laptop": MachineSize(cores=2, memory_gb=4, local_llm=True),
@@ -60,6 +76,10 @@ MACHINE_SIZES: dict[str, MachineSize] = {
 _SIZE_LINE = re.compile(r"^# machine size: (\S+)", re.MULTILINE)
 _RUNS_LINE = re.compile(r"^(    max_concurrent_runs: )\d+$", re.MULTILINE)
 _POOL_LINE = re.compile(r"^(    default_limit: )\d+$", re.MULTILINE)
+# The limit of the per-tenant entry: its key line, up to three lines, then its limit line.
+_TENANT_LIMIT = re.compile(
+    r"^(\s*- key: quantumlayer/tenant\n(?:.*\n){0,3}?\s*limit: )\d+$", re.MULTILINE
+)
 
 
 class UnknownMachineSize(ValueError):
@@ -88,11 +108,13 @@ def render_for_size(instance_yaml: str, name: str) -> str:
     size = machine_size(name)
     text, runs = _RUNS_LINE.subn(rf"\g<1>{size.max_concurrent_runs}", instance_yaml)
     text, pools = _POOL_LINE.subn(rf"\g<1>{size.llm_pool_limit}", text)
+    text, tenants = _TENANT_LIMIT.subn(rf"\g<1>{size.tenant_run_limit}", text)
     text, sizes = _SIZE_LINE.subn(f"# machine size: {name}", text)
-    if (runs, pools, sizes) != (1, 1, 1):
+    if (runs, pools, tenants, sizes) != (1, 1, 1, 1):
         raise UnknownMachineSize(
             "the instance config needs exactly one '# machine size:' line, one "
-            "'max_concurrent_runs:' and one pool 'default_limit:' to be rendered for a size"
+            "'max_concurrent_runs:', one pool 'default_limit:' and one tag concurrency limit "
+            "for quantumlayer/tenant to be rendered for a size"
         )
     return text
 

@@ -66,8 +66,13 @@ def llm_resource(settings: Settings, store: ArtifactStoreResource) -> LLMResourc
         names = read_llm_config(settings.llm_config).env_names()
     except LLMConfigError:
         names = []
+    budgets = settings.tenant_budgets
+    limited = budgets.default.limited or any(t.limited for t in budgets.tenants.values())
     return LLMResource(
-        config_path=str(settings.llm_config), artifact_store=store, env=env_vars_set(names)
+        config_path=str(settings.llm_config),
+        artifact_store=store,
+        env=env_vars_set(names),
+        tenant_budgets=budgets.model_dump_json() if limited else "",
     )
 
 

@@ -8,6 +8,7 @@ turns a bad value into a ``SettingsError``: one line naming the variable, the va
 is allowed (``QL_UPLOAD_BATCH=0: must be between 1 and 1000``).
 """
 
+import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,11 +23,13 @@ from pydantic_settings import (
 )
 
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG
+from quantumlayer_dagster.llm.tenant_budget import DAY_S, TenantBudgets, TenantLimits
 from quantumlayer_dagster.memory.embedder import MINILM, EmbeddingService
 from quantumlayer_dagster.observability.tracing_config import SamplerName, TracingConfig
 from quantumlayer_dagster.quality.gates import GateThresholds
 from quantumlayer_dagster.sandbox.k8s_spec import K8sSandboxConfig
 from quantumlayer_dagster.sandbox.models import SandboxLimits
+from quantumlayer_dagster.tenants import check_tenant
 
 BOOLEAN_WORDS = "true/false, on/off, yes/no or 1/0"
 """What every boolean variable accepts (pydantic's one boolean parser, case-insensitive)."""
@@ -157,6 +160,18 @@ class Settings(BaseSettings):
     """``QL_UPLOAD_BATCH``: most new uploads the prompt sensor takes per tick."""
     upload_poll_s: int = Field(default=10, ge=1)
     """``QL_UPLOAD_POLL_S``: seconds between prompt-sensor ticks."""
+    tenant_budget_window_s: int = Field(default=DAY_S, ge=60, le=366 * DAY_S)
+    """``QL_TENANT_BUDGET_WINDOW_S``: the window a tenant's LLM budget is counted over (a
+    fixed window from 00:00 UTC for a day)."""
+    tenant_max_tokens: int | None = Field(default=None, gt=0)
+    """``QL_TENANT_MAX_TOKENS``: every tenant's token limit per window (unset: none)."""
+    tenant_max_usd: float | None = Field(default=None, ge=0)
+    """``QL_TENANT_MAX_USD``: every tenant's USD limit per window (unset: none)."""
+    tenant_budgets_json: str = Field(
+        default="", validation_alias=AliasChoices("QL_TENANT_BUDGETS", "tenant_budgets_json")
+    )
+    """``QL_TENANT_BUDGETS``: limits of named tenants, instead of the two above, as JSON:
+    ``{"acme": {"max_tokens": 2000000}, "globex": {"max_usd": 5}}``."""
 
     memory_enabled: bool = Field(default=True, validation_alias=AliasChoices("QL_MEMORY"))
     """``QL_MEMORY``: vector memory of past requests (``off`` turns it off)."""
@@ -197,6 +212,21 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_home(cls, home: Path) -> Path:
         return home.resolve()
+
+    @field_validator("tenant_budgets_json")
+    @classmethod
+    def _tenant_budgets_parse(cls, text: str) -> str:
+        parse_tenant_limits(text)
+        return text
+
+    @property
+    def tenant_budgets(self) -> TenantBudgets:
+        """Every tenant's LLM budget per window (``QL_TENANT_*``)."""
+        return TenantBudgets(
+            window_s=self.tenant_budget_window_s,
+            default=TenantLimits(max_tokens=self.tenant_max_tokens, max_usd=self.tenant_max_usd),
+            tenants=parse_tenant_limits(self.tenant_budgets_json),
+        )
 
     @field_validator("memory_url", "memory_embedding_api_base")
     @classmethod
@@ -260,6 +290,34 @@ class Settings(BaseSettings):
             raise SettingsError(describe_settings_error(exc)) from None
 
 
+def parse_tenant_limits(text: str) -> dict[str, TenantLimits]:
+    """``QL_TENANT_BUDGETS``'s JSON as limits per tenant (empty: none); ValueError with a
+    one-line reason naming the tenant and what is wrong."""
+    if not text.strip():
+        return {}
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg}); write e.g. {_TENANT_BUDGETS_EXAMPLE}") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"must be a JSON object of tenants, e.g. {_TENANT_BUDGETS_EXAMPLE}")
+    limits = {}
+    for name, value in document.items():
+        check_tenant(name)
+        try:
+            limits[name] = TenantLimits.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "its limits"
+            raise ValueError(
+                f"tenant {name}: {where}: {first['msg']} (max_tokens above 0, max_usd 0 or more)"
+            ) from None
+    return limits
+
+
+_TENANT_BUDGETS_EXAMPLE = '{"acme": {"max_tokens": 2000000}, "globex": {"max_usd": 5}}'
+
+
 class _EnvWithoutStore(EnvSettingsSource):
     """The environment, except that ``QL_STORE`` names the store's kind, not ``store``, and
     the telemetry settings read their own ``OTEL_*`` variables."""
@@ -287,7 +345,11 @@ def describe_settings_error(exc: ValidationError) -> str:
         name = str(error["loc"][0]) if error["loc"] else "?"
         field = _field(model, name)
         variable = name if name.startswith(("QL_", "OTEL_")) else f"QL_{name.upper()}"
-        allowed = _allowed(field) if field is not None else error["msg"]
+        if field is None or error["type"] == "value_error":
+            # A validator's own message says more than the field's type.
+            allowed = error["msg"].removeprefix("Value error, ")
+        else:
+            allowed = _allowed(field)
         if error["type"] == "int_parsing" and "whole number" not in allowed:
             allowed = allowed.replace("must be", "must be a whole number", 1)
         problems.append(f"{variable}={error.get('input')}: {allowed}")

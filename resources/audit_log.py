@@ -7,12 +7,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from quantumlayer_dagster.artifacts.request import DEFAULT_TENANT
 from quantumlayer_dagster.audit.log import RequestAudit
 from quantumlayer_dagster.audit.sql_log import AUDIT_FILE, SqlAuditLog
-
-TENANT_TAG = "quantumlayer/tenant"
-"""The run tag naming a request's tenant (set by launches that know it)."""
+from quantumlayer_dagster.tenants import DEFAULT_TENANT, TENANT_TAG
 
 
 def instance_audit_log(instance: dg.DagsterInstance) -> SqlAuditLog | None:

@@ -5,6 +5,7 @@ import json
 from pydantic import Field
 
 from quantumlayer_dagster.model import Model
+from quantumlayer_dagster.tenants import DEFAULT_TENANT
 
 CAPSULE_SCHEMA_VERSION = 1
 MANIFEST_NAME = "capsule.json"
@@ -96,6 +97,9 @@ class Capsule(Model):
     verifying it right after it was written."""
 
     request_id: str
+    tenant: str = DEFAULT_TENANT
+    """Whose request: the archive is kept under ``tenants/<tenant>/`` (records written before
+    tenants read as the shared tenant)."""
     key: str
     location: str
     sha256: str

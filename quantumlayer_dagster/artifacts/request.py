@@ -11,12 +11,10 @@ from pydantic import Field, field_validator
 
 from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES, PROMPT_MAX_BYTES
 from quantumlayer_dagster.model import Model
+from quantumlayer_dagster.tenants import DEFAULT_TENANT, check_tenant
 
 # \Z, not $: $ also matches before a final newline; [0-9], not \d: \d matches any digit.
 REQUEST_ID_PATTERN = re.compile(r"^r[0-9]{14}-[0-9a-f]{8}\Z")
-DEFAULT_TENANT = "shared"
-"""The scope of requests that name none: one shared vector-memory scope."""
-TENANT_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"  # pydantic-core regex: $ is end of text
 
 
 Language = Literal["python", "typescript", "javascript"]
@@ -34,9 +32,16 @@ class RequestOptions(Model):
     max_files: int = Field(default=6, ge=1, le=MAX_PROJECT_FILES)
     max_repair_attempts: int = Field(default=3, ge=1, le=6)
     """Most LLM calls per structured answer or per generated file."""
-    tenant: str = Field(default=DEFAULT_TENANT, pattern=TENANT_PATTERN)
+    tenant: str = DEFAULT_TENANT
     """Whose request this is: the vector memory recalls past requests of the same tenant only,
-    so one tenant's requests are never quoted into another's prompt."""
+    so one tenant's requests are never quoted into another's prompt; its runs are tagged
+    with it (fair share), its spending counts against its window budget, its capsule is kept
+    under ``tenants/<tenant>/``."""
+
+    @field_validator("tenant")
+    @classmethod
+    def _tenant(cls, v: str) -> str:
+        return check_tenant(v)
 
 
 def prompt_digest(prompt: str) -> str:

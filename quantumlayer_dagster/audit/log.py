@@ -5,8 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from quantumlayer_dagster.artifacts.request import DEFAULT_TENANT
 from quantumlayer_dagster.audit.record import Action, AuditEvent, AuditRecord
+from quantumlayer_dagster.tenants import DEFAULT_TENANT
 
 
 class AuditUnavailable(RuntimeError):

@@ -13,11 +13,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from quantumlayer_dagster.artifacts.request import (
-    DEFAULT_TENANT,
-    REQUEST_ID_PATTERN,
-    TENANT_PATTERN,
-)
+from quantumlayer_dagster.artifacts.request import REQUEST_ID_PATTERN
 from quantumlayer_dagster.audit.content import (
     MAX_REASON,
     MAX_SUBJECT,
@@ -26,6 +22,7 @@ from quantumlayer_dagster.audit.content import (
     text_problem,
 )
 from quantumlayer_dagster.model import Model
+from quantumlayer_dagster.tenants import DEFAULT_TENANT, check_tenant
 
 Action = Literal[
     "submission",
@@ -75,7 +72,7 @@ class AuditEvent(Model):
 
     action: Action
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    tenant: str = Field(default=DEFAULT_TENANT, pattern=TENANT_PATTERN)
+    tenant: str = DEFAULT_TENANT
     actor: str = Field(pattern=r"^[a-z][a-z0-9 ._:/-]{0,63}$")
     """What acted: ``cli``, ``sensor prompt_uploads``, ``run``, ``dagster-ui or graphql``."""
     user_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.@+-]{1,128}$")
@@ -100,6 +97,11 @@ class AuditEvent(Model):
         if value.tzinfo is None:
             raise ValueError("the time must carry its time zone")
         return value.astimezone(UTC)
+
+    @field_validator("tenant")
+    @classmethod
+    def _tenant(cls, value: str) -> str:
+        return check_tenant(value)
 
     @field_validator("request_id")
     @classmethod

@@ -1,6 +1,11 @@
 """Prompt uploads: each object put under ``incoming/`` in the prompts store becomes exactly
 one request, or is moved to ``rejected/`` with a reason a person can read.
 
+Where an upload lands names its tenant: ``incoming/<tenant>/<name>`` is the tenant's (a name
+``check_tenant`` accepts), ``incoming/<name>`` the shared tenant's. A bad tenant folder (a
+path trick, empty, not lowercase ASCII, too long) or a deeper path is rejected like any other
+bad upload.
+
 How "exactly once" holds (the sensor in ``assets/sensors.py`` wraps ``scan_uploads``):
 
 - The request id is derived from the upload (key, etag, time) and the cursor's launch
@@ -24,7 +29,9 @@ How "exactly once" holds (the sensor in ``assets/sensors.py`` wraps ``scan_uploa
   size) is left for the next tick, which sees it with its new etag and size.
 - Invalid uploads are rejected immediately: the reason file is written first, then the
   object is moved; repeating either step after a crash is harmless.
-- At most ``batch`` new uploads are taken per tick, oldest name first; the rest wait.
+- At most ``batch`` new uploads are taken per tick, each tenant's oldest name first, taking
+  the tenants in turn (one of each, then a second of each, ...), so one tenant's burst does
+  not hold another's uploads back for several ticks; the rest wait.
 - With an audit log, each launch and rejection is recorded (before the upload is moved) under
   an event key derived from the request id or the upload, so a repeated tick records nothing
   twice; a trail that cannot be written stops the tick like an unreachable store.
@@ -33,8 +40,10 @@ How "exactly once" holds (the sensor in ``assets/sensors.py`` wraps ``scan_uploa
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain, zip_longest
 
 from pydantic import ValidationError
 
@@ -54,6 +63,7 @@ from quantumlayer_dagster.store.artifact_store import (
     StoredObject,
 )
 from quantumlayer_dagster.store.submissions import store_submission
+from quantumlayer_dagster.tenants import DEFAULT_TENANT, check_tenant
 
 INCOMING = "incoming/"
 LAUNCHED = "launched/"
@@ -97,6 +107,7 @@ class Launch:
     request_id: str
     upload_key: str
     etag: str
+    tenant: str = DEFAULT_TENANT
 
     @property
     def run_key(self) -> str:
@@ -145,6 +156,43 @@ def safe_name(name: str) -> str:
     return plain.lstrip(".-")[:80].rstrip(".") or "upload"
 
 
+def upload_tenant(name: str) -> tuple[str, str]:
+    """(tenant, file name) of an upload named ``name`` under ``incoming/``: ``<tenant>/<file>``
+    or, directly there, the shared tenant's ``<file>``; PromptRejected with the reason for a
+    tenant folder ``check_tenant`` refuses or a path deeper than one folder."""
+    folder, slash, file_name = name.partition("/")
+    if not slash:
+        return DEFAULT_TENANT, name
+    if "/" in file_name:
+        raise PromptRejected(
+            f"{name!r}: uploads go directly under {INCOMING} or under {INCOMING}<tenant>/, "
+            "not deeper; move the file up"
+        )
+    try:
+        return check_tenant(folder), file_name
+    except ValueError as exc:
+        raise PromptRejected(
+            f"{name!r}: the folder is not a tenant: {exc}; upload under "
+            f"{INCOMING}<tenant>/ (`quantumlayer submit --tenant NAME`)"
+        ) from None
+
+
+def _tenant_group(key: str) -> str:
+    """The tenant folder an upload key sits in, for taking tenants in turn (never refuses:
+    a bad folder is judged, and rejected, when the upload is taken)."""
+    folder, slash, _ = key[len(INCOMING) :].partition("/")
+    return folder if slash else DEFAULT_TENANT
+
+
+def tenants_in_turn(uploads: list[StoredObject]) -> list[StoredObject]:
+    """``uploads`` ordered one tenant after another (each tenant's in key order)."""
+    groups: dict[str, list[StoredObject]] = defaultdict(list)
+    for upload in sorted(uploads, key=lambda o: o.key):
+        groups[_tenant_group(upload.key)].append(upload)
+    turns = zip_longest(*(groups[t] for t in sorted(groups)))
+    return [u for u in chain.from_iterable(turns) if u is not None]
+
+
 def name_problem(name: str) -> str | None:
     """Why an upload's name is refused, or None."""
     if not name.strip():
@@ -188,7 +236,7 @@ def scan_uploads(
         if upload is not None and upload.etag == etag:
             next_state.stuck[key] = etag
             del current[key]
-    new = sorted(current.values(), key=lambda o: o.key)
+    new = tenants_in_turn(list(current.values()))
     scan.waiting = max(0, len(new) - batch)
     for upload in new[:batch]:
         try:
@@ -220,7 +268,7 @@ def _take(
 ) -> None:
     """Launch one new upload, reject it with a reason, or leave it (gone or replaced)."""
     try:
-        prompt, fields = _read_prompt(inbox, upload)
+        tenant, prompt, fields = _read_prompt(inbox, upload)
     except ArtifactNotFound:
         return  # deleted between listing and reading: nothing to launch or move
     except _Replaced:
@@ -231,7 +279,7 @@ def _take(
         return
     state.launches += 1
     rid = upload_request_id(upload, state.launches)
-    options = RequestOptions.model_validate(fields)
+    options = RequestOptions.model_validate({**fields, "tenant": tenant})
     store_submission(
         artifacts,
         prompt,
@@ -252,7 +300,7 @@ def _take(
                 event_key=f"launch:{rid}",
             )
         )
-    scan.launches.append(Launch(rid, upload.key, upload.etag))
+    scan.launches.append(Launch(rid, upload.key, upload.etag, tenant))
     state.pending[upload.key] = PendingLaunch(
         etag=upload.etag, request_id=rid, last_modified=upload.last_modified
     )
@@ -271,12 +319,14 @@ def _where(inbox: ObjectInbox, key: str) -> str:
         return repr(key)
 
 
-def _read_prompt(inbox: ObjectInbox, upload: StoredObject) -> tuple[str, dict[str, str]]:
-    """The upload's prompt and the options of its front-matter block (``front_matter``)."""
+def _read_prompt(inbox: ObjectInbox, upload: StoredObject) -> tuple[str, str, dict[str, str]]:
+    """The upload's tenant (from its folder), its prompt and the options of its front-matter
+    block (``front_matter``)."""
     name = upload.key[len(INCOMING) :]
     problem = name_problem(name)
     if problem:
         raise PromptRejected(f"{name!r}: {problem}; rename the file with plain characters")
+    tenant, _ = upload_tenant(name)
     # Checked from the listing, so an oversized upload is never downloaded.
     if upload.size > PROMPT_MAX_BYTES:
         raise PromptRejected(
@@ -291,7 +341,7 @@ def _read_prompt(inbox: ObjectInbox, upload: StoredObject) -> tuple[str, dict[st
         )
     if len(data) != upload.size:
         raise _Replaced(upload.key)
-    return request_text(decode_prompt(data, name), name)
+    return (tenant, *request_text(decode_prompt(data, name), name))
 
 
 def _reject(
@@ -309,10 +359,15 @@ def _reject(
         target = f"{stem}-{upload.etag[:8]}{dot}{ext}"
     if audit is not None:
         identity = f"{upload.key}\0{upload.etag}\0{upload.last_modified.isoformat()}"
+        try:
+            tenant = upload_tenant(name)[0]
+        except PromptRejected:  # the tenant folder is why it is rejected
+            tenant = DEFAULT_TENANT
         audit.append(
             AuditEvent(
                 action="rejection",
                 actor=SENSOR_ACTOR,
+                tenant=tenant,
                 subject=target,
                 reason=reason_text(reason),
                 event_key=f"rejection:{sha256_hex(identity)[:32]}",
@@ -323,8 +378,9 @@ def _reject(
         f"rejected at: {now.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC\n"
         f"moved to:    {target}\n"
         f"reason:      {reason}\n\n"
-        f"To submit it again, fix the file and upload it under {INCOMING} (UTF-8 text, at most "
-        f"{PROMPT_MAX_BYTES} bytes, a plain file name), e.g. `quantumlayer submit FILE`.\n"
+        f"To submit it again, fix the file and upload it under {INCOMING} or "
+        f"{INCOMING}<tenant>/ (UTF-8 text, at most {PROMPT_MAX_BYTES} bytes, a plain file name, "
+        "a tenant folder of a-z 0-9 _ . -), e.g. `quantumlayer submit --tenant NAME FILE`.\n"
     )
     inbox.put_bytes(f"{target}{REASON_SUFFIX}", report.encode("utf-8"))
     inbox.move(upload.key, target)

@@ -9,10 +9,13 @@ do not count.
 
 With a ``SpendLedger`` (steps of one request in several processes or pods), the ledger is the
 one record of spending instead: each call is reserved in it atomically before it is sent and
-settled with its real cost after, so concurrent steps cannot overrun the limits together.
+settled with its real cost after, so concurrent steps cannot overrun the limits together. A
+ledger with a tenant window (``llm/tenant_budget.py``) also holds the tenant's requests
+together to their window's limit; a call refused there raises ``TenantBudgetExceeded``.
 
-With a ``RequestAudit``, the first stop of each stage is recorded in the audit trail
-(action ``budget_stop``, the one-line reason): ``reserve`` is where every stop is raised.
+With a ``RequestAudit``, the first stop of each stage (by the request's budget or by its
+tenant's window) is recorded in the audit trail (action ``budget_stop``, the one-line
+reason): ``reserve`` is where every stop is raised.
 """
 
 import dataclasses
@@ -26,6 +29,7 @@ from quantumlayer_dagster.audit.log import RequestAudit
 from quantumlayer_dagster.llm.config import BudgetSettings
 from quantumlayer_dagster.llm.protocol import LLMStageError
 from quantumlayer_dagster.llm.spend_ledger import Spend, SpendLedger, SpendRefused
+from quantumlayer_dagster.llm.tenant_budget import TenantSpendRefused
 
 EarlierUsage = Callable[[set[str]], LLMUsage]
 """Usage recorded for the request by every stage except the ones named: the "spent so far"
@@ -34,6 +38,17 @@ the caller supplies (``store/request_usage.py`` reads it from the stored artifac
 
 class BudgetExceeded(LLMStageError):
     """The next LLM call could take the request over its token or USD budget."""
+
+
+class TenantBudgetExceeded(BudgetExceeded):
+    """The next LLM call could take the request's tenant over its window's budget: a budget
+    stop of its own kind (the reason names the tenant, the window and the limit)."""
+
+    def __init__(self, stage: str, refused: TenantSpendRefused, calls: list[LLMCall]):
+        super().__init__(stage, str(refused), calls)
+        self.tenant = refused.tenant
+        self.window_start, self.window_end = refused.window_start, refused.window_end
+        self.limit = refused.limit
 
 
 @dataclass(frozen=True)
@@ -71,8 +86,10 @@ class RequestBudget:
 
     @property
     def enabled(self) -> bool:
-        """True when the config sets a token or USD limit."""
-        return self.limits.max_tokens is not None or self.limits.max_usd is not None
+        """True when the config sets a token or USD limit, or the ledger keeps a tenant's
+        window budget."""
+        tenant = self._ledger is not None and self._ledger.enforces_tenant_budget
+        return tenant or self.limits.max_tokens is not None or self.limits.max_usd is not None
 
     def reserve(self, stage: str, estimate: Estimate, calls: list[LLMCall]) -> Estimate:
         """Count ``estimate`` as in flight, or raise BudgetExceeded naming the stage and fix.
@@ -82,8 +99,7 @@ class RequestBudget:
         try:
             return self._reserve(stage, estimate, calls)
         except BudgetExceeded as stop:
-            # The per-tenant window stop (issue 20: its own exception) belongs here too: a
-            # subclass of BudgetExceeded is recorded as it is; another class needs its clause.
+            # TenantBudgetExceeded (the tenant's window) is a BudgetExceeded: recorded too.
             self._record_stop(stage, stop)
             raise
 
@@ -140,6 +156,8 @@ class RequestBudget:
             entry = ledger.reserve(
                 Spend(estimate.tokens, estimate.usd), self.limits.max_tokens, self.limits.max_usd
             )
+        except TenantSpendRefused as refused:
+            raise TenantBudgetExceeded(stage, refused, calls) from None
         except SpendRefused as refused:
             self._refuse_over_limits(stage, refused.spent, estimate, calls)
             raise BudgetExceeded(stage, f"LLM budget exceeded: {refused}", calls) from None

@@ -32,11 +32,18 @@ class SpendRefused(Exception):
 
 
 class SpendLedger(Protocol):
-    """One request's shared ledger."""
+    """One request's shared ledger (and, with a tenant window, its tenant's)."""
+
+    @property
+    def enforces_tenant_budget(self) -> bool:
+        """True when ``reserve`` also checks the tenant's window budget (so every call must be
+        reserved even when the request itself has no limit)."""
+        ...
 
     def reserve(self, estimate: Spend, max_tokens: int | None, max_usd: float | None) -> str:
         """Atomically add an entry for ``estimate`` if the total stays within the limits (None:
-        unlimited); return the entry's id, else raise SpendRefused with the total."""
+        unlimited) and the tenant's window budget; return the entry's id, else raise
+        SpendRefused with the total (TenantSpendRefused for the tenant's window)."""
         ...
 
     def settle(self, entry: str, cost: Spend) -> None:

@@ -4,6 +4,12 @@ every metric they use is here."""
 
 from dataclasses import dataclass
 
+MAX_TENANT_LABELS = 50
+"""Most distinct ``tenant`` label values the exporter keeps: tenants past them (first seen
+later) are counted as ``other``, so anyone able to upload into a new ``incoming/<tenant>/``
+folder cannot grow the number of series without bound. Each per-request metric has at most
+this many times the series it had without the label."""
+
 
 @dataclass(frozen=True)
 class MetricSpec:
@@ -29,13 +35,13 @@ COUNTERS = {
             "gate_failure (gate: the blocking gate that stopped it, else the first that "
             "failed), stage_failure (stage: the step that failed), canceled, partial (a run "
             "that succeeded without building a capsule, e.g. a re-run of some assets)",
-            ("outcome", "gate", "stage"),
+            ("outcome", "gate", "stage", "tenant"),
         ),
         MetricSpec(
             "quantumlayer_runs_created",
             "Runs created, by source: upload (the upload sensor accepted an upload), launch "
             "(GraphQL, the CLI, the UI), retry (Dagster retried a crashed run)",
-            ("source",),
+            ("source", "tenant"),
         ),
         MetricSpec(
             "quantumlayer_gate_evaluations",
@@ -51,12 +57,12 @@ COUNTERS = {
         MetricSpec(
             "quantumlayer_llm_tokens",
             "LLM tokens by direction: in (prompt) or out (completion)",
-            ("group", "deployment", "direction"),
+            ("group", "deployment", "direction", "tenant"),
         ),
         MetricSpec(
             "quantumlayer_llm_cost_usd",
             "LLM spend in US dollars (0 for unpriced deployments)",
-            ("group", "deployment"),
+            ("group", "deployment", "tenant"),
         ),
         MetricSpec(
             "quantumlayer_llm_cache_hits",
@@ -65,8 +71,9 @@ COUNTERS = {
         ),
         MetricSpec(
             "quantumlayer_llm_budget_stops",
-            "Stages stopped by the request's LLM budget before sending a call",
-            ("stage",),
+            "Stages stopped by an LLM budget (the request's, or its tenant's window budget) "
+            "before sending a call",
+            ("stage", "tenant"),
         ),
         MetricSpec(
             "quantumlayer_sandbox_runs",
@@ -107,13 +114,13 @@ HISTOGRAMS = {
             "quantumlayer_request_start_latency_seconds",
             "From a request's submission (its upload's time, in the request id) to its run "
             "being created",
-            ("source",),
+            ("source", "tenant"),
             START_BUCKETS,
         ),
         MetricSpec(
             "quantumlayer_upload_to_capsule_seconds",
             "From a request's submission (its upload's time) to its capsule being stored",
-            (),
+            ("tenant",),
             CAPSULE_BUCKETS,
         ),
     )

@@ -12,11 +12,16 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from quantumlayer_dagster.model import Model
-from quantumlayer_dagster.observability.metric_catalogue import COUNTERS, HISTOGRAMS
+from quantumlayer_dagster.observability.metric_catalogue import (
+    COUNTERS,
+    HISTOGRAMS,
+    MAX_TENANT_LABELS,
+)
 from quantumlayer_dagster.observability.step_record import TELEMETRY_KEY
+from quantumlayer_dagster.tenants import DEFAULT_TENANT, tag_tenant
 
 UPLOAD_TAG = "quantumlayer/upload"
 PARTITION_TAG = "dagster/partition"
@@ -35,6 +40,10 @@ CAPSULE_ASSET = "capsule"
 PENDING_RUN_MAX_AGE_S = 7 * 24 * 3600.0
 """A run not heard of for this long (deleted, or its end never stored) is forgotten."""
 _REQUEST_TIME = re.compile(r"^r([0-9]{14})-")
+OTHER_TENANTS = "other"
+"""The ``tenant`` label of tenants past ``MAX_TENANT_LABELS``."""
+INVALID_TENANT = "invalid"
+"""The ``tenant`` label of a run whose tenant tag is not a tenant name (its run is refused)."""
 
 
 class LoggedEvent(Model):
@@ -73,6 +82,8 @@ class PendingRun(Model):
     stopping_gate: str = ""
     failed_stages: list[str] = Field(default_factory=list)
     capsule: bool = False
+    tenant: str = ""
+    """The ``tenant`` label of the run (from its tenant tag when it was created)."""
 
 
 class MetricsState(Model):
@@ -82,6 +93,41 @@ class MetricsState(Model):
     """metric -> label values joined by ``\\x1f`` -> value."""
     histograms: dict[str, dict[str, Histogram]] = Field(default_factory=dict)
     runs: dict[str, PendingRun] = Field(default_factory=dict)
+    tenants: list[str] = Field(default_factory=list)
+    """The tenants given a label of their own so far (at most ``MAX_TENANT_LABELS``)."""
+
+    @model_validator(mode="after")
+    def _series_counted_before_tenants(self) -> "MetricsState":
+        """A state stored before metrics had a ``tenant`` label holds series without one:
+        they were all the shared tenant's, so they get that label (merged with any series of
+        the same labels counted since)."""
+        for name, series in self.counters.items():
+            for old, new in _untenanted(series, COUNTERS[name].labels if name in COUNTERS else ()):
+                series[new] = series.get(new, 0.0) + series.pop(old)
+        for name, hists in self.histograms.items():
+            labels = HISTOGRAMS[name].labels if name in HISTOGRAMS else ()
+            for old, new in _untenanted(hists, labels):
+                hist, before = hists.pop(old), hists.get(new)
+                if before is not None:
+                    hist.counts = [a + b for a, b in zip(hist.counts, before.counts, strict=True)]
+                    hist.total += before.total
+                    hist.count += before.count
+                hists[new] = hist
+        return self
+
+    def tenant_label(self, tags: dict[str, str]) -> str:
+        """The ``tenant`` label for a run's tags: the tenant's name while fewer than
+        ``MAX_TENANT_LABELS`` have been seen, else ``other``."""
+        try:
+            tenant = tag_tenant(tags)
+        except ValueError:
+            return INVALID_TENANT
+        if tenant in self.tenants:
+            return tenant
+        if len(self.tenants) >= MAX_TENANT_LABELS:
+            return OTHER_TENANTS
+        self.tenants.append(tenant)
+        return tenant
 
     def inc(self, name: str, labels: tuple[str, ...] = (), by: float = 1.0) -> None:
         assert len(labels) == len(COUNTERS[name].labels), name
@@ -103,6 +149,19 @@ class MetricsState(Model):
 
     def value(self, name: str, labels: tuple[str, ...] = ()) -> float:
         return self.counters.get(name, {}).get("\x1f".join(labels), 0.0)
+
+
+def _untenanted(series: dict[str, Any], labels: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(old key, key with the shared tenant) of each series stored without its tenant."""
+    if not labels or labels[-1] != "tenant":
+        return []
+    if len(labels) == 1:  # the label was the only one: its old series had the empty key
+        return [("", DEFAULT_TENANT)] if "" in series else []
+    return [
+        (key, f"{key}\x1f{DEFAULT_TENANT}")
+        for key in series
+        if len(key.split("\x1f")) == len(labels) - 1
+    ]
 
 
 def request_time(partition: str) -> float | None:
@@ -133,7 +192,7 @@ def apply(state: MetricsState, event: LoggedEvent) -> None:
         run.capsule = True
         if run.request_time is not None:
             elapsed = max(0.0, event.timestamp - run.request_time)
-            state.observe("quantumlayer_upload_to_capsule_seconds", (), elapsed)
+            state.observe("quantumlayer_upload_to_capsule_seconds", (run.tenant,), elapsed)
     elif event.kind == "ASSET_CHECK_EVALUATION":
         result = "pass" if event.passed else "fail"
         state.inc("quantumlayer_gate_evaluations", (event.check_name, result))
@@ -155,15 +214,17 @@ def _run_created(state: MetricsState, run: PendingRun, event: LoggedEvent) -> No
     run.created_counted = True
     tags = event.tags
     source = "retry" if RETRY_TAG in tags else "upload" if UPLOAD_TAG in tags else "launch"
-    state.inc("quantumlayer_runs_created", (source,))
+    run.tenant = state.tenant_label(tags)
+    state.inc("quantumlayer_runs_created", (source, run.tenant))
     run.request_time = request_time(tags.get(PARTITION_TAG, ""))
     if run.request_time is not None and source != "retry":
         elapsed = max(0.0, event.timestamp - run.request_time)
-        state.observe("quantumlayer_request_start_latency_seconds", (source,), elapsed)
+        state.observe("quantumlayer_request_start_latency_seconds", (source, run.tenant), elapsed)
 
 
 def _run_ended(state: MetricsState, event: LoggedEvent) -> None:
     run = state.runs.pop(event.run_id, None) or PendingRun(seen=event.timestamp)
+    tenant = run.tenant or state.tenant_label(event.tags)
     if event.kind == "RUN_CANCELED":
         labels = ("canceled", "", "")
     elif event.kind == "RUN_SUCCESS":
@@ -175,7 +236,7 @@ def _run_ended(state: MetricsState, event: LoggedEvent) -> None:
         labels = ("gate_failure", run.stopping_gate, "")
     else:
         labels = ("stage_failure", "", run.failed_stages[0] if run.failed_stages else "unknown")
-    state.inc("quantumlayer_requests", labels)
+    state.inc("quantumlayer_requests", (*labels, tenant))
 
 
 def _step_telemetry(state: MetricsState, run: PendingRun, telemetry: dict[str, Any]) -> None:
@@ -188,10 +249,12 @@ def _step_telemetry(state: MetricsState, run: PendingRun, telemetry: dict[str, A
     )
     if outcome == "failure":
         run.failed_stages.append(stage)
+    tenant = run.tenant or state.tenant_label({})
     for call in telemetry.get("llm_calls", []):
-        _llm_call(state, call)
+        _llm_call(state, call, tenant)
     if telemetry.get("budget_stops"):
-        state.inc("quantumlayer_llm_budget_stops", (stage,), float(telemetry["budget_stops"]))
+        stops = float(telemetry["budget_stops"])
+        state.inc("quantumlayer_llm_budget_stops", (stage, tenant), stops)
     for sandbox in telemetry.get("sandbox_runs", []):
         labels = (str(sandbox.get("isolation_mode", "")), str(sandbox.get("limit", "none")))
         state.inc("quantumlayer_sandbox_runs", labels)
@@ -200,17 +263,17 @@ def _step_telemetry(state: MetricsState, run: PendingRun, telemetry: dict[str, A
         state.inc("quantumlayer_host_tool_runs", (str(tool.get("tool", "")), outcome))
 
 
-def _llm_call(state: MetricsState, call: dict[str, Any]) -> None:
+def _llm_call(state: MetricsState, call: dict[str, Any], tenant: str) -> None:
     group, deployment = str(call.get("group", "")), str(call.get("deployment", ""))
     if call.get("cached"):
         state.inc("quantumlayer_llm_cache_hits", (group,))
         return
     state.inc("quantumlayer_llm_calls", (group, deployment, str(call.get("outcome", "ok"))))
-    state.inc("quantumlayer_llm_tokens", (group, deployment, "in"), float(call.get("tokens_in", 0)))
-    state.inc(
-        "quantumlayer_llm_tokens", (group, deployment, "out"), float(call.get("tokens_out", 0))
-    )
-    state.inc("quantumlayer_llm_cost_usd", (group, deployment), float(call.get("cost_usd", 0.0)))
+    tokens_in, tokens_out = float(call.get("tokens_in", 0)), float(call.get("tokens_out", 0))
+    state.inc("quantumlayer_llm_tokens", (group, deployment, "in", tenant), tokens_in)
+    state.inc("quantumlayer_llm_tokens", (group, deployment, "out", tenant), tokens_out)
+    cost = float(call.get("cost_usd", 0.0))
+    state.inc("quantumlayer_llm_cost_usd", (group, deployment, tenant), cost)
     state.observe(
         "quantumlayer_llm_call_duration_seconds",
         (group, deployment),

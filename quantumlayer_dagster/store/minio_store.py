@@ -91,8 +91,15 @@ class MinioStore:
             return
 
         def create() -> None:
-            if self._client.bucket_exists(self.bucket):
-                return
+            try:
+                if self._client.bucket_exists(self.bucket):
+                    return
+            except S3Error as exc:
+                # A credential limited to its prefixes (a tenant's) may not ask about the
+                # bucket; its first write then says whether the bucket exists.
+                if exc.code == "AccessDenied":
+                    return
+                raise
             try:
                 self._client.make_bucket(self.bucket)
             except S3Error as exc:

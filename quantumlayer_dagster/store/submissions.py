@@ -5,15 +5,11 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from quantumlayer_dagster.artifacts.request import (
-    DEFAULT_TENANT,
-    PromptSubmission,
-    RequestOptions,
-    new_request_id,
-)
+from quantumlayer_dagster.artifacts.request import PromptSubmission, RequestOptions, new_request_id
 from quantumlayer_dagster.artifacts.serialization import artifact_to_json
 from quantumlayer_dagster.store.artifact_store import ArtifactNotFound, ArtifactStore
 from quantumlayer_dagster.store.keys import submission_key
+from quantumlayer_dagster.tenants import DEFAULT_TENANT
 
 
 def store_submission(

@@ -1,10 +1,11 @@
 """End to end as a platform runs it: ``dagster-daemon`` and ``dagster-webserver`` on a
 Postgres instance (the shipped ``dagster.yaml``, fresh database), a prompt uploaded with
-``quantumlayer submit`` into the store the ``prompt_uploads`` sensor watches (the local
-store: the daemon's processes would each need moto's S3 server otherwise), then the
-capsule appears in the store; the run is read back over GraphQL with ``quantumlayer
-status``, and the audit trail holds the submission, the sensor's launch and the capsule
-write, chained. The LLM is the scripted test double, loaded by the test-only code location."""
+``quantumlayer submit --tenant acme`` into the store the ``prompt_uploads`` sensor watches
+(the local store: the daemon's processes would each need moto's S3 server otherwise), then
+the capsule appears under the tenant's prefix; the run is read back over GraphQL with
+``quantumlayer status`` and the capsule downloaded with ``quantumlayer fetch``; the audit
+trail holds the submission, the sensor's launch, the capsule write and the fetch, chained,
+all the tenant's. The LLM is the scripted test double, loaded by the test-only code location."""
 
 import hashlib
 import json
@@ -63,24 +64,28 @@ def test_an_uploaded_prompt_becomes_a_capsule_through_the_daemon(platform, tmp_p
     prompt = tmp_path / "wordcount.txt"
     prompt.write_text(wordcount.PROMPT)
     submitted = subprocess.run(
-        [CLI, "submit", str(prompt)], env=home.env, capture_output=True, text=True, timeout=120
+        [CLI, "submit", str(prompt), "--tenant", "acme"],
+        env=home.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert submitted.returncode == 0, submitted.stderr
     upload_key = submitted.stdout.strip()
-    assert upload_key.startswith("incoming/")
+    assert upload_key.startswith("incoming/acme/")
 
     store = LocalDirStore(home.artifacts)
     deadline = time.monotonic() + CAPSULE_TIMEOUT_S
     capsules: list[str] = []
     while not capsules and time.monotonic() < deadline:
-        capsules = [k for k in store.list_keys("requests/") if k.endswith("capsule.tar.gz")]
+        capsules = [k for k in store.list_keys("tenants/acme/capsules/") if k.endswith(".tar.gz")]
         time.sleep(2)
     assert capsules, (
         f"no capsule in {CAPSULE_TIMEOUT_S}s; daemon log:\n"
         + daemon_log.read_text(errors="replace")[-4000:]
     )
     assert len(capsules) == 1
-    request_id = capsules[0].split("/")[1]
+    request_id = Path(capsules[0]).name.removesuffix(".tar.gz")
     assert verify_capsule(Path(store.location(capsules[0]))).ok
 
     # The run the sensor launched, as the webserver reports it (same Postgres instance);
@@ -94,10 +99,25 @@ def test_an_uploaded_prompt_becomes_a_capsule_through_the_daemon(platform, tmp_p
     assert {s["step"]: s["status"] for s in run["steps"]} == dict.fromkeys(ASSET_NAMES, "SUCCESS")
     # The upload was moved out of incoming/: launched once, not again on later ticks.
     assert not (home.root / "prompts" / upload_key).exists()
+    # fetch finds the tenant's capsule through the record beside it (all a tenant's own
+    # object-store keys may read) and verifies it.
+    fetched = subprocess.run(
+        [CLI, "fetch", request_id, "-o", str(tmp_path / "out"), "--tenant", "acme"],
+        env=home.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert fetched.returncode == 0, fetched.stderr
+    assert (tmp_path / "out" / f"{request_id}.tar.gz").exists()
     # Each action left its record in the instance's Postgres, one chain across the CLI, the
     # daemon's sensor and the run worker's processes.
     trail = subprocess.run(
-        [CLI, "audit", "show", "--json"], env=home.env, capture_output=True, text=True, timeout=120
+        [CLI, "audit", "show", "--tenant", "acme", "--json"],
+        env=home.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert trail.returncode == 0, trail.stderr
     records = json.loads(trail.stdout)
@@ -105,13 +125,14 @@ def test_an_uploaded_prompt_becomes_a_capsule_through_the_daemon(platform, tmp_p
         ("submission", "cli"),
         ("launch", "sensor prompt_uploads"),
         ("capsule_write", "run"),
+        ("fetch", "cli"),
     ]
     assert records[0]["subject"] == upload_key
     assert records[1]["request_id"] == records[2]["request_id"] == request_id
     assert records[2]["run_id"] == run["run_id"]
     capsule_sha256 = hashlib.sha256(store.get_bytes(capsules[0])).hexdigest()
-    assert records[2]["digests"]["capsule"] == capsule_sha256
+    assert records[2]["digests"]["capsule"] == records[3]["digests"]["capsule"] == capsule_sha256
     verified = subprocess.run(
         [CLI, "audit", "verify"], env=home.env, capture_output=True, text=True, timeout=120
     )
-    assert verified.returncode == 0 and "ok: 3 records, chain intact (postgres)" in verified.stdout
+    assert verified.returncode == 0 and "ok: 4 records, chain intact (postgres)" in verified.stdout

@@ -273,3 +273,22 @@ def test_hostile_upload_names_each_leave_one_valid_record_and_never_stall_intake
     assert [r.action for r in records].count("rejection") >= len(HOSTILE_NAMES)
     assert len(records) == 2 * len(HOSTILE_NAMES), "every upload launched or rejected"
     assert verify_chain(log.rows(), log.seq_of).ok
+
+
+@pytest.mark.slow
+def test_a_run_stopped_by_its_tenants_window_records_the_budget_stop_for_the_tenant(
+    home: Settings, register_script, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    register_script()
+    monkeypatch.setenv("QL_TENANT_BUDGETS", '{"acme": {"max_tokens": 50}}')
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text(PROMPT)
+    assert main(["run", str(prompt), "--tenant", "acme"]) == EXIT_FAILED
+    launch, stop = trail(home)
+    assert (launch["action"], launch["tenant"]) == ("launch", "acme")
+    assert (stop["action"], stop["tenant"], stop["request_id"]) == (
+        "budget_stop",
+        "acme",
+        launch["request_id"],
+    )
+    assert "budget exceeded" in stop["reason"] and "over its limit of 50 tokens" in stop["reason"]

@@ -64,7 +64,7 @@ def test_run_on_a_good_prompt_prints_progress_gates_and_a_verified_capsule(
     monkeypatch.setenv("QL_LLM_CONFIG", str(settings.llm_config))
     prompt = tmp_path / "prompt.txt"
     prompt.write_text(wordcount.PROMPT)
-    assert main(["run", str(prompt)]) == EXIT_OK
+    assert main(["run", str(prompt), "--tenant", "acme"]) == EXIT_OK
     out = capsys.readouterr().out
     for stage in (
         "enhanced_prompt: done",
@@ -81,6 +81,7 @@ def test_run_on_a_good_prompt_prints_progress_gates_and_a_verified_capsule(
         .splitlines()[0]
     )
     assert Path(capsule).is_file()
+    assert Path(capsule).parent == settings.artifacts_dir / "tenants" / "acme" / "capsules"
     assert main(["verify", capsule]) == EXIT_OK
     assert "files match capsule.json" in capsys.readouterr().out
 

@@ -8,13 +8,19 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.stages.registry import ASSET_NAMES
-from quantumlayer_dagster.store.keys import capsule_key, submission_key
+from quantumlayer_dagster.store.keys import (
+    capsule_key,
+    submission_key,
+    tenant_capsule_record_key,
+)
 from quantumlayer_dagster.store.local_dir import LocalDirStore
+from quantumlayer_dagster.tenants import TENANT_TAG
 from tests.fixtures import wordcount
 from tests.fixtures.dagster_servers import (
     DagsterHome,
@@ -56,7 +62,7 @@ def test_launch_runs_the_graph_and_status_follows_it_to_success(
     prompt = tmp_path / "prompt.txt"
     prompt.write_text(wordcount.PROMPT)
 
-    code, out = cli(capsys, "launch", str(prompt), "--url", server.url)
+    code, out = cli(capsys, "launch", str(prompt), "--url", server.url, "--tenant", "acme")
     assert code == EXIT_OK, out
     fields = dict(line.split(": ", 1) for line in out.strip().splitlines())
     request_id, run_id = fields["request"], fields["run"]
@@ -80,8 +86,16 @@ def test_launch_runs_the_graph_and_status_follows_it_to_success(
     )
     assert all(s["end_time"] >= s["start_time"] > 0 for s in status["steps"])
     # The run really built this request's capsule, in the store the CLI wrote to.
-    capsule = Path(store.location(capsule_key(request_id)))
+    capsule = Path(store.location(capsule_key(request_id, "acme")))
     assert verify_capsule(capsule).ok
+    assert store.exists(tenant_capsule_record_key(request_id, "acme"))  # for the tenant's keys
+    # The GraphQL launch named its tenant by the run tag the queue's fair share counts.
+    instance = dg.DagsterInstance.from_config(str(cli_env.dagster_home))
+    try:
+        run = instance.get_run_by_id(run_id)
+        assert run is not None and run.tags[TENANT_TAG] == "acme"
+    finally:
+        instance.dispose()
 
     code, table = cli(capsys, "status", request_id, "--url", server.url)
     assert code == EXIT_OK

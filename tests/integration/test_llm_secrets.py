@@ -134,7 +134,9 @@ def test_the_key_is_nowhere_after_good_and_failed_runs(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     outcomes = _runs_with_echoed_failures(settings, instance, fake_openai)
-    assert any(settings.home.rglob("capsule.tar.gz")), "the good run built no capsule"
+    assert any((settings.artifacts_dir / "tenants").rglob("*.tar.gz")), (
+        "the good run built no capsule"
+    )
     assert any((settings.artifacts_dir / "llm-cache").glob("*")), "no reply was cached"
 
     assert not [o.failure for o in outcomes if _leaks(o.failure or "")]

@@ -63,7 +63,12 @@ def test_a_restarted_exporter_resumes_from_its_cursor_without_counting_twice(tmp
         assert first.poll() > 0
         gate_failures = (
             "quantumlayer_requests_total",
-            (("gate", "tests_pass"), ("outcome", "gate_failure"), ("stage", "")),
+            (
+                ("gate", "tests_pass"),
+                ("outcome", "gate_failure"),
+                ("stage", ""),
+                ("tenant", "shared"),
+            ),
         )
         assert scraped(first.metrics)[gate_failures] == 2.0
 
@@ -77,7 +82,12 @@ def test_a_restarted_exporter_resumes_from_its_cursor_without_counting_twice(tmp
         assert restarted.poll() > 0
         samples = scraped(restarted.metrics)
         assert samples[gate_failures] == 3.0
-        assert samples[("quantumlayer_runs_created_total", (("source", "launch"),))] == 3.0
+        assert (
+            samples[
+                ("quantumlayer_runs_created_total", (("source", "launch"), ("tenant", "shared")))
+            ]
+            == 3.0
+        )
         llm = (
             "quantumlayer_llm_calls_total",
             (("deployment", "g/0"), ("group", "g"), ("outcome", "ok")),

@@ -18,7 +18,12 @@ from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.stages.registry import ASSET_NAMES, JOB_NAME
-from quantumlayer_dagster.store.keys import asset_key, capsule_key, request_prefix
+from quantumlayer_dagster.store.keys import (
+    asset_key,
+    capsule_key,
+    request_prefix,
+    tenant_capsule_record_key,
+)
 from resources.artifact_store import open_artifact_store
 from tests.fixtures import wordcount
 from tests.fixtures.s3_server import S3Server
@@ -68,8 +73,11 @@ def test_an_uploaded_prompt_runs_with_every_artifact_and_the_capsule_in_the_buck
     store = stores.store()
     assert stores.kind == "minio"
     assert sorted(store.list_keys(request_prefix(rid))) == sorted(
-        [asset_key(rid, name) for name in ASSET_NAMES]
-        + [capsule_key(rid), f"{request_prefix(rid)}submission.json"]
+        [asset_key(rid, name) for name in ASSET_NAMES] + [f"{request_prefix(rid)}submission.json"]
+    )
+    # Under the shared tenant's prefix: the archive and its record's copy.
+    assert sorted(store.list_keys("tenants/")) == sorted(
+        [capsule_key(rid), tenant_capsule_record_key(rid)]
     )
     for name in ASSET_NAMES:
         document = json.loads(store.get_bytes(asset_key(rid, name)))

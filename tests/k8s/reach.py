@@ -78,3 +78,60 @@ def readme_rows() -> set[Row]:
         cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
         rows.add(tuple(cells))  # type: ignore[arg-type]
     return rows
+
+
+def selects(sel: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a label selector (matchLabels, matchExpressions with In) selects ``labels``."""
+    if any(labels.get(k) != v for k, v in (sel.get("matchLabels") or {}).items()):
+        return False
+    for expr in sel.get("matchExpressions") or []:
+        if expr["operator"] != "In":
+            raise ValueError(f"selector operator {expr['operator']} not supported here")
+        if labels.get(expr["key"]) not in expr["values"]:
+            return False
+    return True
+
+
+def _side_allows(
+    direction: str, pod: dict[str, str], peer_labels: dict[str, str], port: int, namespace: str
+) -> bool:
+    """Whether the policies selecting ``pod`` allow traffic to (egress) or from (ingress) a pod
+    labelled ``peer_labels`` in the same namespace on TCP ``port``."""
+    policy_type, key, side = (
+        ("Egress", "egress", "to") if direction == "egress" else ("Ingress", "ingress", "from")
+    )
+    selecting = [
+        p
+        for p in policies()
+        if p["metadata"]["namespace"] == namespace
+        and policy_type in p["spec"]["policyTypes"]
+        and selects(p["spec"]["podSelector"], pod)
+    ]
+    if not selecting:
+        return True  # no policy isolates this pod in this direction
+    for policy in selecting:
+        for rule in policy["spec"].get(key) or []:
+            peers = rule.get(side) or []
+            port_ok = not rule.get("ports") or any(
+                p.get("protocol", "TCP") == "TCP" and p["port"] == port for p in rule["ports"]
+            )
+            same_ns_peer = any(
+                "podSelector" in e
+                and "namespaceSelector" not in e
+                and selects(e["podSelector"], peer_labels)
+                for e in peers
+            )
+            if port_ok and (not peers or same_ns_peer):
+                return True
+    return False
+
+
+def pod_may_reach(
+    source: dict[str, str], target: dict[str, str], port: int, namespace: str = "quantumlayer"
+) -> bool:
+    """Whether the NetworkPolicies let a pod labelled ``source`` open a TCP connection to a pod
+    labelled ``target`` on ``port``, both in ``namespace``: its egress and the target's ingress
+    must both allow it."""
+    return _side_allows("egress", source, target, port, namespace) and _side_allows(
+        "ingress", target, source, port, namespace
+    )

@@ -59,9 +59,11 @@ def test_other_numbers_outside_their_range_are_refused(argv, option, capsys) -> 
     assert option in refused(argv, capsys)
 
 
-@pytest.mark.parametrize("tenant", ["../other", "ACME", "", "a" * 64])
-def test_a_tenant_that_is_not_a_plain_name_is_refused(tenant, prompt_file, capsys) -> None:
-    assert "--tenant" in refused(["run", str(prompt_file), "--tenant", tenant], capsys)
+@pytest.mark.parametrize("tenant", ["../other", "ACME", "", "a" * 64, "\u00e1cme", "a/b"])
+@pytest.mark.parametrize("command", ["run", "submit", "launch"])
+def test_a_tenant_that_is_not_a_plain_name_is_refused(command, tenant, prompt_file, capsys) -> None:
+    err = refused([command, str(prompt_file), "--tenant", tenant], capsys)
+    assert "--tenant" in err and "tenant name" in err
 
 
 def test_a_non_utf8_llm_config_is_refused_in_one_line(tmp_path: Path, capsys) -> None:

@@ -4,6 +4,7 @@ and the state that carries them across restarts with its cursor."""
 
 from typing import Any
 
+from quantumlayer_dagster.observability.metric_catalogue import COUNTERS, MAX_TENANT_LABELS
 from quantumlayer_dagster.observability.request_metrics import (
     PENDING_RUN_MAX_AGE_S,
     LoggedEvent,
@@ -59,7 +60,7 @@ def test_a_run_that_built_a_capsule_with_every_gate_passed_counts_as_capsule() -
     log.gate("tests_pass", True)
     log.event("ASSET_MATERIALIZATION", at=200, asset="capsule")
     log.event("RUN_SUCCESS", at=201)
-    assert requests(state) == {"capsule\x1f\x1f": 1.0}
+    assert requests(state) == {"capsule\x1f\x1f\x1fshared": 1.0}
     assert state.value("quantumlayer_gate_evaluations", ("tests_pass", "pass")) == 1.0
     [capsule] = state.histograms["quantumlayer_upload_to_capsule_seconds"].values()
     assert (capsule.count, capsule.total) == (1, 200.0)
@@ -76,7 +77,7 @@ def test_a_capsule_with_a_failed_gate_counts_as_that_gates_failure() -> None:
     log.gate("complexity_budget", False)
     log.event("ASSET_MATERIALIZATION", asset="capsule")
     log.event("RUN_SUCCESS")
-    assert requests(state) == {"gate_failure\x1ftests_pass\x1f": 1.0}
+    assert requests(state) == {"gate_failure\x1ftests_pass\x1f\x1fshared": 1.0}
 
 
 def test_a_blocking_gate_that_stopped_the_run_is_its_outcome_not_a_stage_failure() -> None:
@@ -86,7 +87,7 @@ def test_a_blocking_gate_that_stopped_the_run_is_its_outcome_not_a_stage_failure
     log.gate("dependencies_resolved", False)
     log.gate("code_parses", False, blocking=True)
     log.event("RUN_FAILURE")
-    assert requests(state) == {"gate_failure\x1fcode_parses\x1f": 1.0}
+    assert requests(state) == {"gate_failure\x1fcode_parses\x1f\x1fshared": 1.0}
 
 
 def test_a_stage_that_failed_is_named() -> None:
@@ -96,7 +97,7 @@ def test_a_stage_that_failed_is_named() -> None:
     log.step("enhanced_prompt")
     log.step("frd", outcome="failure")
     log.event("RUN_FAILURE")
-    assert requests(state) == {"stage_failure\x1f\x1ffrd": 1.0}
+    assert requests(state) == {"stage_failure\x1f\x1ffrd\x1fshared": 1.0}
     failed = state.histograms["quantumlayer_stage_duration_seconds"]["frd\x1ffailure"]
     assert failed.count == 1
 
@@ -105,7 +106,7 @@ def test_a_canceled_run_and_one_without_a_capsule() -> None:
     state = MetricsState()
     Log(state, "a").event("RUN_CANCELED")
     Log(state, "b").event("RUN_SUCCESS")
-    assert requests(state) == {"canceled\x1f\x1f": 1.0, "partial\x1f\x1f": 1.0}
+    assert requests(state) == {"canceled\x1f\x1f\x1fshared": 1.0, "partial\x1f\x1f\x1fshared": 1.0}
 
 
 def test_a_run_is_created_once_and_its_source_comes_from_its_tags() -> None:
@@ -116,9 +117,9 @@ def test_a_run_is_created_once_and_its_source_comes_from_its_tags() -> None:
     Log(state, "l").event("RUN_START")
     Log(state, "r", **{"dagster/retry_number": "1"}).event("RUN_START")
     created = state.counters["quantumlayer_runs_created"]
-    assert created == {"upload": 1.0, "launch": 1.0, "retry": 1.0}
+    assert created == {"upload\x1fshared": 1.0, "launch\x1fshared": 1.0, "retry\x1fshared": 1.0}
     latency = state.histograms["quantumlayer_request_start_latency_seconds"]
-    assert sorted(latency) == ["launch", "upload"]  # a retry is no new request
+    assert sorted(latency) == ["launch\x1fshared", "upload\x1fshared"]  # a retry is no new request
 
 
 def test_llm_calls_tokens_cost_errors_and_cache_hits_per_group_and_deployment() -> None:
@@ -131,13 +132,67 @@ def test_llm_calls_tokens_cost_errors_and_cache_hits_per_group_and_deployment() 
         "cloud\x1fcloud/0\x1fok": 1.0,
         "cloud\x1fcloud/0\x1ferror": 1.0,
     }
-    assert state.value("quantumlayer_llm_tokens", ("cloud", "cloud/0", "in")) == 200.0
-    assert state.value("quantumlayer_llm_tokens", ("cloud", "cloud/0", "out")) == 20.0
-    assert state.value("quantumlayer_llm_cost_usd", ("cloud", "cloud/0")) == 1.0
+    assert state.value("quantumlayer_llm_tokens", ("cloud", "cloud/0", "in", "shared")) == 200.0
+    assert state.value("quantumlayer_llm_tokens", ("cloud", "cloud/0", "out", "shared")) == 20.0
+    assert state.value("quantumlayer_llm_cost_usd", ("cloud", "cloud/0", "shared")) == 1.0
     assert state.value("quantumlayer_llm_cache_hits", ("cloud",)) == 1.0
-    assert state.value("quantumlayer_llm_budget_stops", ("code_tree",)) == 1.0
+    assert state.value("quantumlayer_llm_budget_stops", ("code_tree", "shared")) == 1.0
     latency = state.histograms["quantumlayer_llm_call_duration_seconds"]["cloud\x1fcloud/0"]
     assert (latency.count, latency.total) == (2, 4.0)
+
+
+def test_a_runs_counts_carry_its_tenant_from_the_run_tag() -> None:
+    state = MetricsState()
+    log = Log(state, "acme-run", **{"quantumlayer/tenant": "acme"})
+    log.event("RUN_START", at=3)
+    log.step("code_tree", llm_calls=[{"group": "g", "deployment": "d", "tokens_in": 7}])
+    log.event("ASSET_MATERIALIZATION", at=90, asset="capsule")
+    log.event("RUN_SUCCESS", at=91)
+    Log(state, "shared-run").event("RUN_CANCELED")
+    assert requests(state) == {
+        "capsule\x1f\x1f\x1facme": 1.0,
+        "canceled\x1f\x1f\x1fshared": 1.0,
+    }
+    assert state.value("quantumlayer_runs_created", ("launch", "acme")) == 1.0
+    assert state.value("quantumlayer_llm_tokens", ("g", "d", "in", "acme")) == 7.0
+    assert list(state.histograms["quantumlayer_upload_to_capsule_seconds"]) == ["acme"]
+
+
+def test_tenant_labels_are_bounded_past_the_limit_and_a_bad_tag_is_invalid() -> None:
+    state = MetricsState()
+    for i in range(MAX_TENANT_LABELS + 5):
+        Log(state, f"run-{i}", **{"quantumlayer/tenant": f"t{i}"}).event("RUN_START")
+    Log(state, "bad", **{"quantumlayer/tenant": "../x"}).event("RUN_START")
+    labels = {key.split("\x1f")[1] for key in state.counters["quantumlayer_runs_created"]}
+    assert len(labels) == MAX_TENANT_LABELS + 2  # the first 50, other and invalid
+    assert {"other", "invalid", "t0", f"t{MAX_TENANT_LABELS - 1}"} <= labels
+    assert state.value("quantumlayer_runs_created", ("launch", "other")) == 5.0
+    again = MetricsState.model_validate_json(state.model_dump_json())
+    assert again.tenant_label({"quantumlayer/tenant": "t-new"}) == "other"
+
+
+def test_a_state_stored_before_the_tenant_label_counts_its_series_as_the_shared_tenants() -> None:
+    hist = {"counts": [1] + [0] * 12, "total": 20.0, "count": 1}
+    stored = {
+        "cursor": 7,
+        "counters": {
+            "quantumlayer_requests": {"capsule\x1f\x1f": 2.0},
+            "quantumlayer_runs_created": {"upload": 3.0},
+            "quantumlayer_gate_evaluations": {"tests_pass\x1fpass": 4.0},  # has no tenant
+        },
+        "histograms": {"quantumlayer_upload_to_capsule_seconds": {"": hist}},
+    }
+    state = MetricsState.model_validate(stored)
+    assert requests(state) == {"capsule\x1f\x1f\x1fshared": 2.0}
+    assert state.counters["quantumlayer_runs_created"] == {"upload\x1fshared": 3.0}
+    assert state.counters["quantumlayer_gate_evaluations"] == {"tests_pass\x1fpass": 4.0}
+    assert list(state.histograms["quantumlayer_upload_to_capsule_seconds"]) == ["shared"]
+    Log(state, "later").event("RUN_CANCELED")  # counted since, merged with the old series
+    assert requests(state)["canceled\x1f\x1f\x1fshared"] == 1.0
+    again = MetricsState.model_validate_json(state.model_dump_json())
+    assert again == state
+    for name, series in state.counters.items():  # every series has each of its labels
+        assert all(len(k.split("\x1f")) == len(COUNTERS[name].labels) for k in series), name
 
 
 def test_sandbox_runs_by_limit_and_host_tools_by_outcome() -> None:
@@ -176,7 +231,7 @@ def test_the_state_round_trips_through_json_with_its_cursor() -> None:
     again = MetricsState.model_validate_json(state.model_dump_json())
     assert again == state
     Log(again, "run-1").event("RUN_SUCCESS")
-    assert again.cursor == 2 and requests(again) == {"partial\x1f\x1f": 1.0}
+    assert again.cursor == 2 and requests(again) == {"partial\x1f\x1f\x1fshared": 1.0}
 
 
 def test_runs_not_heard_of_for_a_week_are_forgotten() -> None:

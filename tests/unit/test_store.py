@@ -123,10 +123,20 @@ def test_an_asset_artifact_lives_at_requests_id_asset_json() -> None:
     assert keys.asset_key(REQUEST_ID, "code_tree") == f"requests/{REQUEST_ID}/code_tree.json"
 
 
-def test_the_submission_and_capsule_live_beside_the_assets() -> None:
+def test_the_submission_lives_beside_the_assets() -> None:
     assert keys.submission_key(REQUEST_ID) == f"requests/{REQUEST_ID}/submission.json"
-    assert keys.capsule_key(REQUEST_ID) == f"requests/{REQUEST_ID}/capsule.tar.gz"
     assert keys.request_prefix(REQUEST_ID) == f"requests/{REQUEST_ID}/"
+
+
+def test_the_capsule_lives_under_its_tenants_prefix() -> None:
+    assert keys.capsule_key(REQUEST_ID, "acme") == f"tenants/acme/capsules/{REQUEST_ID}.tar.gz"
+    assert keys.capsule_key(REQUEST_ID) == f"tenants/shared/capsules/{REQUEST_ID}.tar.gz"
+
+
+@pytest.mark.parametrize("tenant", ["../acme", "", "Acme", "a/b", "x" * 64])
+def test_a_capsule_key_for_a_bad_tenant_is_refused(tenant: str) -> None:
+    with pytest.raises(ValueError, match="tenant"):
+        keys.capsule_key(REQUEST_ID, tenant)
 
 
 @pytest.mark.parametrize("asset", ["../frd", "Code Tree", "frd.json", "", "1frd", "frd\n"])
