@@ -292,3 +292,19 @@ def test_a_run_stopped_by_its_tenants_window_records_the_budget_stop_for_the_ten
         launch["request_id"],
     )
     assert "budget exceeded" in stop["reason"] and "over its limit of 50 tokens" in stop["reason"]
+
+
+def test_the_cli_actor_names_the_store_credential_by_its_fingerprint_only(
+    home: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    from quantumlayer_cli.audit_trail import cli_fields
+    from quantumlayer_dagster.audit.content import fingerprint
+
+    access_key = "AKIAIOSFODNN7EXAMPLE"
+    monkeypatch.setenv("QL_STORE", "minio")
+    monkeypatch.setenv("QL_S3_ACCESS_KEY", access_key)
+    fields = cli_fields(Settings.from_env(), "http://127.0.0.1:3000")
+    record = AuditEvent(action="submission", **fields)
+    assert record.credential == fingerprint(access_key, "s3-access-key")
+    assert access_key not in str(record.row())
+    assert record.client is not None and record.client.endswith("/127.0.0.1")
