@@ -3,6 +3,7 @@
 an SQLite file in that folder) and the actor fields of a record made from this command line."""
 
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,31 +12,38 @@ from quantumlayer_dagster.artifacts.request import DEFAULT_TENANT
 from quantumlayer_dagster.audit.actor import cli_actor
 from quantumlayer_dagster.audit.content import fingerprint, reason_text, sha256_hex
 from quantumlayer_dagster.audit.log import AuditUnavailable
-from quantumlayer_dagster.audit.record import AuditEvent
+from quantumlayer_dagster.audit.record import GENESIS, AuditEvent
 from quantumlayer_dagster.audit.sql_log import AUDIT_FILE, SqlAuditLog
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.store.artifact_store import ArtifactStoreUnavailable
 
 
 def cli_audit_log(settings: Settings) -> SqlAuditLog:
-    """The audit log of the CLI's instance; AuditUnavailable (one line) when the instance's
-    configuration cannot be loaded."""
+    """The audit log of the CLI's instance, reached once (its table created if new), so a
+    command refuses before it acts; AuditUnavailable (one line) when the instance's
+    configuration cannot be loaded or the trail cannot be reached."""
+    folder = instance_folder(settings)
+    if (folder / "dagster.yaml").exists():
+        log = _configured_log(folder)
+    else:  # Dagster's default for a folder without a config: SQLite in the folder
+        log = SqlAuditLog(str(folder / AUDIT_FILE))
+    log.seq_of(GENESIS)
+    return log
+
+
+def _configured_log(folder: Path) -> SqlAuditLog:
     import dagster as dg
 
     from resources.audit_log import instance_audit_log
 
-    folder = instance_folder(settings)
-    if not (folder / "dagster.yaml").exists():
-        # Dagster's default for a folder without a config: SQLite in the folder.
-        return SqlAuditLog(str(folder / AUDIT_FILE))
     try:
         with dg.DagsterInstance.from_config(str(folder)) as instance:
             log = instance_audit_log(instance)
     except Exception as exc:  # any config, driver or connection error: one line, not a trace
         raise AuditUnavailable(
             f"cannot open the Dagster instance in {folder} for its audit trail: "
-            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; set DAGSTER_HOME "
-            "to the instance's folder"
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; check the "
+            "database its dagster.yaml names, or point DAGSTER_HOME at the instance's folder"
         ) from None
     if log is None:  # from_config never builds an ephemeral instance; kept for the type
         raise AuditUnavailable(f"the instance in {folder} keeps no audit trail")

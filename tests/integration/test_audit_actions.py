@@ -308,3 +308,17 @@ def test_the_cli_actor_names_the_store_credential_by_its_fingerprint_only(
     assert record.credential == fingerprint(access_key, "s3-access-key")
     assert access_key not in str(record.row())
     assert record.client is not None and record.client.endswith("/127.0.0.1")
+
+
+def test_a_trail_that_cannot_be_written_refuses_submit_before_anything_is_uploaded(
+    home: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("DAGSTER_HOME", str(blocker / "dagster"))
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text(PROMPT)
+    assert main(["submit", str(prompt)]) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "audit trail" in err and "unavailable" in err, err
+    assert not (home.prompts_dir / "incoming").exists()
