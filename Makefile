@@ -124,6 +124,7 @@ bench: install
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/k8s_plan.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/audit_trail.py
 
 clean:
 	rm -rf $(VENV) .ql .pytest_cache .ruff_cache .mypy_cache

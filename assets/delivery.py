@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import dagster as dg
 
+from assets.audit_trail import record_run_action
 from assets.declare import request_asset
 from assets.metadata import check_result, markdown, stage_output, timed
 from quantumlayer_dagster.artifacts.capsule import Capsule, GateResult
@@ -104,6 +105,13 @@ def capsule(
         tenant = prompt_request.options.tenant
         key = capsule_key(context.partition_key, tenant)
         location = store.put_bytes(key, packaged.data)
+        record_run_action(
+            context,
+            "capsule_write",
+            tenant,
+            subject=key,
+            digests={"capsule": packaged.sha256, "prompt": prompt_request.prompt_sha256},
+        )
         verification = verify_capsule(store.get_bytes(key))
     verified = gates.capsule_verifies(verification)
     usage = packaged.usage

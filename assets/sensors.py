@@ -6,10 +6,12 @@ import dagster as dg
 
 from assets.jobs import generate_project
 from assets.partitions import requests_partitions
+from quantumlayer_dagster.audit.log import AuditUnavailable
 from quantumlayer_dagster.intake.uploads import INCOMING, UploadScan, scan_uploads
 from quantumlayer_dagster.store.artifact_store import ArtifactStoreUnavailable
 from quantumlayer_dagster.tenants import TENANT_TAG
 from resources.artifact_store import ArtifactStoreResource
+from resources.audit_log import instance_audit_log
 
 UPLOAD_TAG = "quantumlayer/upload"
 
@@ -32,11 +34,18 @@ def build_prompt_upload_sensor(batch: int = 50, interval_s: int = 10) -> dg.Sens
     ) -> dg.SensorResult | dg.SkipReason:
         try:
             scan = scan_uploads(
-                artifact_store.prompts(), artifact_store.store(), context.cursor, batch
+                artifact_store.prompts(),
+                artifact_store.store(),
+                context.cursor,
+                batch,
+                audit=instance_audit_log(context.instance),
             )
         except ArtifactStoreUnavailable as exc:
             # No new cursor: the same uploads are looked at again once the store is back.
             return dg.SkipReason(f"artifact store unreachable, nothing taken: {exc}")
+        except AuditUnavailable as exc:
+            # Nothing launches unrecorded; records already made are not repeated (event keys).
+            return dg.SkipReason(f"nothing taken: {exc}")
         _log(context, scan)
         if not scan.launches:
             return dg.SensorResult(skip_reason=_summary(scan), cursor=scan.cursor)

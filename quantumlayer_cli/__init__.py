@@ -10,6 +10,8 @@ from quantumlayer_cli.arguments import (
     add_language_option,
     int_in,
     seconds_in,
+    sha256_digest,
+    since_time,
     tenant_name,
 )
 from quantumlayer_dagster.artifacts.limits import MAX_PROJECT_FILES
@@ -154,6 +156,49 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--url", default="http://127.0.0.1:3000", help="the webserver's URL")
     status.add_argument("--json", action="store_true", help="print one JSON object")
     status.set_defaults(handler="quantumlayer_cli.status_command:status")
+
+    cancel = sub.add_parser(
+        "cancel",
+        help="cancel a launched request's run on a running dagster-webserver",
+        description="Terminate the latest run of the request over GraphQL (a queued run is "
+        "canceled at once) and record the cancellation in the audit trail. Exit 0 canceled, "
+        "1 no run to cancel or the webserver or audit trail unusable, 2 not a request id.",
+    )
+    cancel.add_argument("request_id", help="the id `quantumlayer launch` printed")
+    cancel.add_argument("--url", default="http://127.0.0.1:3000", help="the webserver's URL")
+    cancel.set_defaults(handler="quantumlayer_cli.cancel_command:cancel")
+
+    audit = sub.add_parser("audit", help="the audit trail: verify its hash chain, list records")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_verify = audit_sub.add_parser(
+        "verify",
+        help="re-walk the hash chain; name the first record altered, removed or reordered",
+        description="Check every record of the instance's audit trail against its digest and "
+        "its predecessor's. Exit 0 intact (prints the count and the head digest: log the head "
+        "elsewhere and pass it as --head later, so records cut from the end are caught too); "
+        "1 the first record altered, removed or reordered is named, or the trail is unreadable.",
+    )
+    audit_verify.add_argument(
+        "--head",
+        type=sha256_digest,
+        default=None,
+        help="a head digest printed by an earlier verify and kept elsewhere: the chain must "
+        "still contain it",
+    )
+    audit_verify.set_defaults(handler="quantumlayer_cli.audit_command:verify")
+    audit_show = audit_sub.add_parser(
+        "show", help="list audit records, oldest first (as stored: `audit verify` checks them)"
+    )
+    audit_show.add_argument("--tenant", type=tenant_name, default=None, help="only this tenant")
+    audit_show.add_argument(
+        "--since",
+        type=since_time,
+        default=None,
+        help="only records at or after this time: ISO 8601 (2026-12-06T09:30Z) or a duration "
+        "back from now (30m, 12h, 7d)",
+    )
+    audit_show.add_argument("--json", action="store_true", help="print one JSON array")
+    audit_show.set_defaults(handler="quantumlayer_cli.audit_command:show")
 
     test = sub.add_parser("test", help="run a code tree's tests (pytest or node) in the sandbox")
     test.add_argument("path", help="the folder holding the project")

@@ -4,8 +4,10 @@ command line is read, and a bad one is refused in one line naming the option and
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
 
@@ -77,3 +79,33 @@ def add_language_option(parser: argparse.ArgumentParser) -> None:
         choices=LANGUAGES,
         help="the project's language (default: the prompt file's `language:` line, else python)",
     )
+
+
+_DURATION = re.compile(r"([0-9]{1,6})([smhdw])")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def since_time(text: str) -> datetime:
+    """An argparse type: a UTC time given as ISO 8601 (``2026-12-06``, ``2026-12-06T09:30``,
+    with an offset or ``Z``; none means UTC) or as a duration back from now (``90s``,
+    ``30m``, ``12h``, ``7d``, ``2w``)."""
+    found = _DURATION.fullmatch(text.strip())
+    if found:
+        return datetime.now(UTC) - timedelta(seconds=int(found[1]) * _UNIT_S[found[2]])
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither an ISO time (2026-12-06T09:30Z) nor a duration (30m, 12h, 7d)"
+        ) from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def sha256_digest(text: str) -> str:
+    """An argparse type: a sha256 digest as 64 hex digits (as ``audit verify`` prints it)."""
+    value = text.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise argparse.ArgumentTypeError(
+            f"{text[:80]!r} is not a sha256 digest: give the 64 hex digits `audit verify` printed"
+        )
+    return value

@@ -13,8 +13,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from quantumlayer_cli.audit_trail import cli_audit_log, cli_fields, request_tenant
 from quantumlayer_dagster.artifacts.capsule import Capsule
 from quantumlayer_dagster.artifacts.request import REQUEST_ID_PATTERN
+from quantumlayer_dagster.audit.content import sha256_hex
+from quantumlayer_dagster.audit.log import AuditUnavailable
+from quantumlayer_dagster.audit.record import AuditEvent
 from quantumlayer_dagster.packaging.archive import verify_capsule
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.store.artifact_store import (
@@ -41,13 +45,27 @@ class FetchFailed(Exception):
 
 
 def fetch(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
     try:
-        saved, checked = fetch_capsule(
-            args.request_id, Path(args.output), Settings.from_env(), args.tenant
+        audit = cli_audit_log(settings)  # opened first: a fetch is never left unrecorded
+        saved, checked = fetch_capsule(args.request_id, Path(args.output), settings, args.tenant)
+        tenant = args.tenant or request_tenant(settings, args.request_id)
+        audit.append(
+            AuditEvent(
+                action="fetch",
+                tenant=tenant,
+                request_id=args.request_id,
+                subject=capsule_key(args.request_id, tenant),
+                digests={"capsule": sha256_hex(saved.read_bytes())},
+                **cli_fields(settings),
+            )
         )
     except FetchFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
+    except AuditUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"ok: {checked} files match capsule.json; saved {saved}")
     return EXIT_OK
 

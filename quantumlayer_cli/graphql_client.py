@@ -1,5 +1,5 @@
 """The GraphQL calls the CLI makes against a running ``dagster-webserver``: add a request's
-partition, launch its run, read the run's state and each stage's.
+partition, launch its run, read the run's state and each stage's, cancel the run.
 
 Launching uses ``dagster_graphql.DagsterGraphQLClient``; the calls it has no method for
 (``addDynamicPartition``, the repository lookup, runs filtered by tag with step stats) go
@@ -141,6 +141,13 @@ class QuantumLayerGraphQL:
             )
         except DagsterGraphQLClientError as exc:
             raise self._unavailable(exc, f"launching the run for {request_id}") from None
+
+    def cancel(self, run_id: str) -> None:
+        """Ask the webserver to terminate the run (a queued run is canceled at once)."""
+        try:
+            self._client.terminate_run(run_id)
+        except DagsterGraphQLClientError as exc:
+            raise self._unavailable(exc, f"canceling run {run_id}") from None
 
     def status(self, request_id: str) -> RequestStatus | None:
         """The latest run of the request's partition with each stage's state, or None."""

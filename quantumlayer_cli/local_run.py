@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
+from quantumlayer_cli.audit_trail import cli_fields
 from quantumlayer_cli.errors import innermost, root_cause
 from quantumlayer_cli.progress import RunProgress
 from quantumlayer_dagster.artifacts.capsule import GateResult
-from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.artifacts.request import RequestOptions, prompt_digest
+from quantumlayer_dagster.audit.record import AuditEvent
 from quantumlayer_dagster.observability.trace_ids import TRACE_ID_TAG
 from quantumlayer_dagster.observability.tracing import run_span
 from quantumlayer_dagster.settings import Settings
@@ -18,6 +20,7 @@ from quantumlayer_dagster.store.keys import capsule_key
 from quantumlayer_dagster.store.submissions import store_submission
 from quantumlayer_dagster.tenants import TENANT_TAG
 from resources.artifact_store import open_artifact_store
+from resources.audit_log import instance_audit_log
 
 
 @dataclass
@@ -63,6 +66,19 @@ def run_request(
     instance.add_dynamic_partitions(PARTITIONS, [request_id])
     job = definitions.resolve_job_def(JOB_NAME)
     run_id = str(uuid.uuid4())
+    audit = instance_audit_log(instance)
+    if audit is not None:
+        audit.append(
+            AuditEvent(
+                action="launch",
+                tenant=options.tenant,
+                request_id=request_id,
+                run_id=run_id,
+                subject="in-process",
+                digests={"prompt": prompt_digest(prompt)},
+                **cli_fields(settings),
+            )
+        )
     if emit:
         emit(f"request {request_id}: run {run_id}")
     with (

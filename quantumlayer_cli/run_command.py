@@ -23,6 +23,11 @@ def run(args: argparse.Namespace) -> int:
         prompt, options = request_from_args(args)
     except PromptRejected as exc:
         print(f"error: {exc}")
+        from quantumlayer_cli.audit_trail import record_refusal
+
+        unrecorded = record_refusal(Settings.from_env(), args.prompt_file, str(exc))
+        if unrecorded:
+            print(unrecorded)
         return EXIT_USAGE
 
     # Imported here so a refused prompt is answered at once, without loading Dagster.

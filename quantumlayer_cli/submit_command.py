@@ -9,12 +9,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from quantumlayer_cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from quantumlayer_cli.audit_trail import cli_audit_log, cli_fields, record_refusal
+from quantumlayer_dagster.artifacts.request import prompt_digest
+from quantumlayer_dagster.audit.content import sha256_hex
+from quantumlayer_dagster.audit.log import AuditUnavailable
+from quantumlayer_dagster.audit.record import AuditEvent
 from quantumlayer_dagster.intake.front_matter import read_request_file, with_front_matter
 from quantumlayer_dagster.intake.prompt_checks import PromptRejected
 from quantumlayer_dagster.intake.uploads import INCOMING, safe_name
 from quantumlayer_dagster.settings import Settings
 from quantumlayer_dagster.store.artifact_store import ArtifactStoreUnavailable
-from quantumlayer_dagster.tenants import check_tenant
+from quantumlayer_dagster.tenants import DEFAULT_TENANT, check_tenant
 from resources.artifact_store import StoreNotConfigured, open_artifact_store
 
 
@@ -35,18 +40,32 @@ def submit(args: argparse.Namespace) -> int:
         prompt, fields = read_request_file(path)
     except PromptRejected as exc:
         print(f"error: {exc}", file=sys.stderr)
+        unrecorded = record_refusal(Settings.from_env(), args.prompt_file, str(exc))
+        if unrecorded:
+            print(unrecorded, file=sys.stderr)
         return EXIT_USAGE
+    settings = Settings.from_env()
     try:
-        stores = open_artifact_store(Settings.from_env())
+        audit = cli_audit_log(settings)  # opened first: an upload is never left unrecorded
+        stores = open_artifact_store(settings)
         key = upload_key(path, tenant=args.tenant)
         data = path.read_bytes()
         if args.language:  # the option wins: the upload carries it as its front matter
             data = with_front_matter(prompt, {**fields, "language": args.language}).encode()
         where = stores.prompts().put_bytes(key, data)
+        audit.append(
+            AuditEvent(
+                action="submission",
+                tenant=args.tenant or DEFAULT_TENANT,
+                subject=key,
+                digests={"prompt": prompt_digest(prompt), "upload": sha256_hex(data)},
+                **cli_fields(settings),
+            )
+        )
     except (StoreNotConfigured, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except ArtifactStoreUnavailable as exc:
+    except (ArtifactStoreUnavailable, AuditUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(key)

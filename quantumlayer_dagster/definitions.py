@@ -4,6 +4,7 @@
 import dagster as dg
 
 from assets import ALL_ASSETS
+from assets.audit_trail import build_cancellation_sensor
 from assets.executors import executor_for
 from assets.jobs import generate_project
 from assets.loggers import json_console
@@ -36,7 +37,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         executor=executor_for(settings.executor, traced=settings.telemetry.tracing.enabled),
         # Dagster's own lines as JSON too; the console logger stays Dagster's otherwise.
         loggers={"console": json_console} if settings.log_format == "json" else None,
-        sensors=[build_prompt_upload_sensor(settings.upload_batch, settings.upload_poll_s)],
+        sensors=[
+            build_prompt_upload_sensor(settings.upload_batch, settings.upload_poll_s),
+            build_cancellation_sensor(),
+        ],
         resources={
             "artifact_store": store,
             "io_manager": JsonArtifactIOManager(artifact_store=store),

@@ -5,6 +5,7 @@ from pydantic import PrivateAttr
 
 from quantumlayer_dagster.artifacts.request import PromptSubmission
 from quantumlayer_dagster.artifacts.serialization import artifact_from_json
+from quantumlayer_dagster.audit.log import RequestAudit
 from quantumlayer_dagster.llm.budget import RequestBudget
 from quantumlayer_dagster.llm.client import LiteLLMClient
 from quantumlayer_dagster.llm.config import PACKAGED_LLM_CONFIG, load_llm_config
@@ -18,6 +19,7 @@ from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.request_usage import stored_request_usage
 from quantumlayer_dagster.tenants import TENANT_TAG, TenantMismatch, check_run_tenant, tag_tenant
 from resources.artifact_store import ArtifactStoreResource
+from resources.audit_log import run_audit
 from resources.spend_ledger import instance_spend_ledger
 
 
@@ -35,7 +37,7 @@ class LLMResource(dg.ConfigurableResource):
     ledger instead, so steps in separate processes or pods reserve from one total; there the
     run's tenant (its ``quantumlayer/tenant`` tag) also spends from its window budget,
     ``tenant_budgets`` (``TenantBudgets`` as JSON, from the ``QL_TENANT_*`` settings; empty:
-    no tenant limits).
+    no tenant limits), and a budget stop is recorded in the instance's audit trail.
     """
 
     config_path: str = str(PACKAGED_LLM_CONFIG)
@@ -49,13 +51,14 @@ class LLMResource(dg.ConfigurableResource):
         """Load the config and build the client before any asset uses it."""
         run = context.run
         request_id = run.tags.get("dagster/partition") if run is not None else None
-        ledger = None
+        ledger, audit = None, None
         if request_id and run is not None and context.instance is not None:
             tenant = self._run_tenant(dict(run.tags), request_id)
             ledger = instance_spend_ledger(
                 context.instance, request_id, tenant, self._tenant_window(tenant)
             )
-        self._client = self._build(request_id, ledger)
+            audit = run_audit(context.instance, run, tenant)
+        self._client = self._build(request_id, ledger, audit)
 
     def _run_tenant(self, tags: dict[str, str], request_id: str) -> str:
         """The tenant whose budget the run spends: its tag's, which must agree with its
@@ -93,7 +96,12 @@ class LLMResource(dg.ConfigurableResource):
             self._client = self._build(None)
         return self._client
 
-    def _build(self, request_id: str | None, ledger: SpendLedger | None = None) -> LiteLLMClient:
+    def _build(
+        self,
+        request_id: str | None,
+        ledger: SpendLedger | None = None,
+        audit: RequestAudit | None = None,
+    ) -> LiteLLMClient:
         env = dict(self.env)
         config = load_llm_config(self.config_path, env=env)
         store = self.artifact_store.store() if self.artifact_store is not None else None
@@ -102,6 +110,6 @@ class LLMResource(dg.ConfigurableResource):
         return LiteLLMClient(
             config,
             cache=build_response_cache(config.cache, in_store, env),
-            budget=RequestBudget(config.budget, earlier, ledger),
+            budget=RequestBudget(config.budget, earlier, ledger, audit),
             env=env,
         )

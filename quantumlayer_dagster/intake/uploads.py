@@ -32,6 +32,9 @@ How "exactly once" holds (the sensor in ``assets/sensors.py`` wraps ``scan_uploa
 - At most ``batch`` new uploads are taken per tick, each tenant's oldest name first, taking
   the tenants in turn (one of each, then a second of each, ...), so one tenant's burst does
   not hold another's uploads back for several ticks; the rest wait.
+- With an audit log, each launch and rejection is recorded (before the upload is moved) under
+  an event key derived from the request id or the upload, so a repeated tick records nothing
+  twice; a trail that cannot be written stops the tick like an unreachable store.
 """
 
 import hashlib
@@ -45,7 +48,10 @@ from itertools import chain, zip_longest
 from pydantic import ValidationError
 
 from quantumlayer_dagster.artifacts.limits import PROMPT_MAX_BYTES
-from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.artifacts.request import RequestOptions, prompt_digest
+from quantumlayer_dagster.audit.content import reason_text, sha256_hex
+from quantumlayer_dagster.audit.log import AuditLog, AuditUnavailable
+from quantumlayer_dagster.audit.record import AuditEvent
 from quantumlayer_dagster.intake.front_matter import request_text
 from quantumlayer_dagster.intake.prompt_checks import PromptRejected, decode_prompt
 from quantumlayer_dagster.model import Model
@@ -66,6 +72,7 @@ REASON_SUFFIX = ".reason.txt"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 MAX_NAME_BYTES = 1024
 """S3's own key limit; longer names can only come from a local folder."""
+SENSOR_ACTOR = "sensor prompt_uploads"
 
 
 class PendingLaunch(Model):
@@ -205,10 +212,12 @@ def scan_uploads(
     cursor: str | None,
     batch: int = 50,
     now: datetime | None = None,
+    audit: AuditLog | None = None,
 ) -> UploadScan:
     """One tick: move last tick's launched uploads aside, then validate up to ``batch`` new
-    ones, writing a submission for each valid one and rejecting the rest. Raises
-    ArtifactStoreUnavailable when a store cannot be reached (the caller keeps its cursor)."""
+    ones, writing a submission for each valid one and rejecting the rest (each recorded in
+    ``audit``). Raises ArtifactStoreUnavailable when a store cannot be reached, and
+    AuditUnavailable when the audit trail cannot be written (the caller keeps its cursor)."""
     state = UploadCursor.parse(cursor)
     scan = UploadScan()
     # A key ending in "/" is a folder marker some S3 consoles create, not an upload.
@@ -231,8 +240,8 @@ def scan_uploads(
     scan.waiting = max(0, len(new) - batch)
     for upload in new[:batch]:
         try:
-            _take(inbox, artifacts, upload, scan, next_state, now or datetime.now(UTC))
-        except ArtifactStoreUnavailable:
+            _take(inbox, artifacts, upload, scan, next_state, now or datetime.now(UTC), audit)
+        except (ArtifactStoreUnavailable, AuditUnavailable):
             raise
         except Exception as exc:
             problem = f"{type(exc).__name__}: {exc}"
@@ -255,6 +264,7 @@ def _take(
     scan: UploadScan,
     state: UploadCursor,
     now: datetime,
+    audit: AuditLog | None = None,
 ) -> None:
     """Launch one new upload, reject it with a reason, or leave it (gone or replaced)."""
     try:
@@ -265,18 +275,31 @@ def _take(
         scan.changed.append(upload.key)
         return
     except PromptRejected as exc:
-        scan.rejections.append(_reject(inbox, upload, str(exc), now))
+        scan.rejections.append(_reject(inbox, upload, str(exc), now, audit))
         return
     state.launches += 1
     rid = upload_request_id(upload, state.launches)
+    options = RequestOptions.model_validate({**fields, "tenant": tenant})
     store_submission(
         artifacts,
         prompt,
-        RequestOptions.model_validate({**fields, "tenant": tenant}),
+        options,
         f"upload {_where(inbox, upload.key)}",
         request_id=rid,
         submitted_at=upload.last_modified,
     )
+    if audit is not None:
+        audit.append(
+            AuditEvent(
+                action="launch",
+                actor=SENSOR_ACTOR,
+                tenant=options.tenant,
+                request_id=rid,
+                subject=f"{LAUNCHED}{rid}/{safe_name(upload.key[len(INCOMING) :])}",
+                digests={"prompt": prompt_digest(prompt)},
+                event_key=f"launch:{rid}",
+            )
+        )
     scan.launches.append(Launch(rid, upload.key, upload.etag, tenant))
     state.pending[upload.key] = PendingLaunch(
         etag=upload.etag, request_id=rid, last_modified=upload.last_modified
@@ -321,13 +344,35 @@ def _read_prompt(inbox: ObjectInbox, upload: StoredObject) -> tuple[str, str, di
     return (tenant, *request_text(decode_prompt(data, name), name))
 
 
-def _reject(inbox: ObjectInbox, upload: StoredObject, reason: str, now: datetime) -> Rejection:
+def _reject(
+    inbox: ObjectInbox,
+    upload: StoredObject,
+    reason: str,
+    now: datetime,
+    audit: AuditLog | None = None,
+) -> Rejection:
     name = upload.key[len(INCOMING) :]
     target = f"{REJECTED}{safe_name(name)}"
     if inbox.exists(target):
         # An earlier rejected upload of the same name stays; this one gets its etag.
         stem, dot, ext = target.rpartition(".") if "." in safe_name(name) else (target, "", "")
         target = f"{stem}-{upload.etag[:8]}{dot}{ext}"
+    if audit is not None:
+        identity = f"{upload.key}\0{upload.etag}\0{upload.last_modified.isoformat()}"
+        try:
+            tenant = upload_tenant(name)[0]
+        except PromptRejected:  # the tenant folder is why it is rejected
+            tenant = DEFAULT_TENANT
+        audit.append(
+            AuditEvent(
+                action="rejection",
+                actor=SENSOR_ACTOR,
+                tenant=tenant,
+                subject=target,
+                reason=reason_text(reason),
+                event_key=f"rejection:{sha256_hex(identity)[:32]}",
+            )
+        )
     report = (
         f"upload:      {upload.key!r} ({upload.size} bytes)\n"
         f"rejected at: {now.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC\n"

@@ -12,6 +12,10 @@ one record of spending instead: each call is reserved in it atomically before it
 settled with its real cost after, so concurrent steps cannot overrun the limits together. A
 ledger with a tenant window (``llm/tenant_budget.py``) also holds the tenant's requests
 together to their window's limit; a call refused there raises ``TenantBudgetExceeded``.
+
+With a ``RequestAudit``, the first stop of each stage (by the request's budget or by its
+tenant's window) is recorded in the audit trail (action ``budget_stop``, the one-line
+reason): ``reserve`` is where every stop is raised.
 """
 
 import dataclasses
@@ -20,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from quantumlayer_dagster.artifacts.llm_usage import LLMCall, LLMUsage
+from quantumlayer_dagster.audit.content import reason_text
+from quantumlayer_dagster.audit.log import RequestAudit
 from quantumlayer_dagster.llm.config import BudgetSettings
 from quantumlayer_dagster.llm.protocol import LLMStageError
 from quantumlayer_dagster.llm.spend_ledger import Spend, SpendLedger, SpendRefused
@@ -63,10 +69,13 @@ class RequestBudget:
         limits: BudgetSettings,
         earlier: EarlierUsage | None = None,
         ledger: SpendLedger | None = None,
+        audit: RequestAudit | None = None,
     ):
         self.limits = limits
         self._earlier = earlier
         self._ledger = ledger
+        self._audit = audit
+        self._stopped: set[str] = set()
         self._calls: list[LLMCall] = []
         self._in_flight_tokens = 0
         self._in_flight_usd = 0.0
@@ -87,6 +96,25 @@ class RequestBudget:
         Returns the estimate to hand to ``settle`` (bound to its ledger entry, if any)."""
         if not self.enabled:
             return estimate
+        try:
+            return self._reserve(stage, estimate, calls)
+        except BudgetExceeded as stop:
+            # TenantBudgetExceeded (the tenant's window) is a BudgetExceeded: recorded too.
+            self._record_stop(stage, stop)
+            raise
+
+    def _record_stop(self, stage: str, stop: BudgetExceeded) -> None:
+        """One ``budget_stop`` record per stage and process: a stage's concurrent calls are
+        refused together, and one record says the request was stopped there."""
+        with self._lock:
+            first = stage not in self._stopped
+            self._stopped.add(stage)
+        if first and self._audit is not None:
+            self._audit.record(
+                "budget_stop", subject=reason_text(stage), reason=reason_text(stop.reason)
+            )
+
+    def _reserve(self, stage: str, estimate: Estimate, calls: list[LLMCall]) -> Estimate:
         if self._ledger is not None:
             return self._reserve_in_ledger(self._ledger, stage, estimate, calls)
         with self._lock:

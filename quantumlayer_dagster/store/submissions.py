@@ -3,10 +3,13 @@ CLI, the upload sensor and GraphQL launches hand a request to the ``prompt_reque
 
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from quantumlayer_dagster.artifacts.request import PromptSubmission, RequestOptions, new_request_id
 from quantumlayer_dagster.artifacts.serialization import artifact_to_json
-from quantumlayer_dagster.store.artifact_store import ArtifactStore
+from quantumlayer_dagster.store.artifact_store import ArtifactNotFound, ArtifactStore
 from quantumlayer_dagster.store.keys import submission_key
+from quantumlayer_dagster.tenants import DEFAULT_TENANT
 
 
 def store_submission(
@@ -26,3 +29,13 @@ def store_submission(
         submission.submitted_at = submitted_at
     store.put_bytes(submission_key(rid), artifact_to_json(submission))
     return rid
+
+
+def stored_tenant(store: ArtifactStore, request_id: str) -> str:
+    """The tenant a request was submitted for, from its stored submission (``shared`` when
+    the submission is missing or unreadable: the default every request had before)."""
+    try:
+        data = store.get_bytes(submission_key(request_id))
+        return PromptSubmission.model_validate_json(data).options.tenant
+    except (ArtifactNotFound, ValidationError):
+        return DEFAULT_TENANT

@@ -3,8 +3,8 @@ request, a failed one and one half-way through (its run executing while the back
 taken) is backed up with ``quantumlayer backup``, and restored with ``quantumlayer restore``
 into a fresh deployment in another folder with another Postgres database. There, the runs,
 partitions and materializations are those of the source, the capsule verifies, the memory
-recalls the finished request, the spend ledger came along, and both unfinished requests are
-re-executed from failure to verified capsules.
+recalls the finished request, the spend ledger and the audit trail (its chain intact) came
+along, and both unfinished requests are re-executed from failure to verified capsules.
 
 Only the LLM is a test double (the scripted provider); Dagster, Postgres, pg_dump, the
 stores, Qdrant's local mode, MiniLM and the sandbox are real. The test never counts LLM
@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import psycopg2
 import pytest
 
 from quantumlayer_cli import main
 from quantumlayer_cli.fetch_command import fetch_capsule
 from quantumlayer_cli.local_run import run_request
 from quantumlayer_dagster.artifacts.request import RequestOptions
+from quantumlayer_dagster.audit.chain import verify_chain
+from quantumlayer_dagster.audit.sql_log import SqlAuditLog
 from quantumlayer_dagster.definitions import build_definitions
 from quantumlayer_dagster.llm.litellm_offline import litellm
 from quantumlayer_dagster.llm.scripted_provider import (
@@ -125,14 +126,12 @@ def url(db: PostgresDatabase) -> str:
     return f"postgresql://{db.user}@{db.host}:{db.port}/{db.name}"
 
 
-def audit_rows(db: PostgresDatabase, add: str | None = None) -> list[str]:
-    """A table of our own beside Dagster's, as the audit trail will be: rows of ``ql_audit``."""
-    with psycopg2.connect(url(db)) as conn, conn.cursor() as cur:
-        if add:
-            cur.execute("CREATE TABLE IF NOT EXISTS ql_audit (record TEXT NOT NULL)")
-            cur.execute("INSERT INTO ql_audit VALUES (%s)", (add,))
-        cur.execute("SELECT record FROM ql_audit ORDER BY record")
-        return [row[0] for row in cur.fetchall()]
+def audit_trail(db: PostgresDatabase) -> list[tuple[str, str | None, str]]:
+    """The audit trail beside Dagster's tables (``ql_audit``), checked: (action, request,
+    digest) of every record."""
+    log = SqlAuditLog(url(db))
+    assert verify_chain(log.rows(), log.seq_of).ok
+    return [(r["action"], r["request_id"], r["digest"]) for r in log.rows()]
 
 
 def test_a_lost_deployment_comes_back_from_its_backup(
@@ -172,7 +171,8 @@ def test_a_lost_deployment_comes_back_from_its_backup(
         materialized_before = materialized(instance)
         partitions_before = set(instance.get_dynamic_partitions(PARTITIONS))
         SqlSpendLedger(url(source_db), finished.request_id).reserve(Spend(1234, 0.5), None, None)
-        audit_before = audit_rows(source_db, add=f"capsule written {finished.request_id}")
+        audit_before = audit_trail(source_db)
+        assert ("capsule_write", finished.request_id) in [r[:2] for r in audit_before]
         assert main(["backup", str(backups), "--keep", "3"]) == 0
     finally:
         holding.release.set()
@@ -190,7 +190,7 @@ def test_a_lost_deployment_comes_back_from_its_backup(
         assert set(restored.get_dynamic_partitions(PARTITIONS)) == partitions_before
         spent = SqlSpendLedger(url(target_db), finished.request_id).total()
         assert spent.tokens >= 1234
-        assert audit_rows(target_db) == audit_before
+        assert audit_trail(target_db) == audit_before
 
         saved, checked = fetch_capsule(finished.request_id, tmp_path / "out", target_settings)
         assert saved.exists() and checked > 0

@@ -3,9 +3,11 @@ Postgres instance (the shipped ``dagster.yaml``, fresh database), a prompt uploa
 ``quantumlayer submit --tenant acme`` into the store the ``prompt_uploads`` sensor watches
 (the local store: the daemon's processes would each need moto's S3 server otherwise), then
 the capsule appears under the tenant's prefix; the run is read back over GraphQL with
-``quantumlayer status`` and the capsule downloaded with ``quantumlayer fetch``. The LLM is
-the scripted test double, loaded by the test-only code location."""
+``quantumlayer status`` and the capsule downloaded with ``quantumlayer fetch``; the audit
+trail holds the submission, the sensor's launch, the capsule write and the fetch, chained,
+all the tenant's. The LLM is the scripted test double, loaded by the test-only code location."""
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -108,3 +110,29 @@ def test_an_uploaded_prompt_becomes_a_capsule_through_the_daemon(platform, tmp_p
     )
     assert fetched.returncode == 0, fetched.stderr
     assert (tmp_path / "out" / f"{request_id}.tar.gz").exists()
+    # Each action left its record in the instance's Postgres, one chain across the CLI, the
+    # daemon's sensor and the run worker's processes.
+    trail = subprocess.run(
+        [CLI, "audit", "show", "--tenant", "acme", "--json"],
+        env=home.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert trail.returncode == 0, trail.stderr
+    records = json.loads(trail.stdout)
+    assert [(r["action"], r["actor"]) for r in records] == [
+        ("submission", "cli"),
+        ("launch", "sensor prompt_uploads"),
+        ("capsule_write", "run"),
+        ("fetch", "cli"),
+    ]
+    assert records[0]["subject"] == upload_key
+    assert records[1]["request_id"] == records[2]["request_id"] == request_id
+    assert records[2]["run_id"] == run["run_id"]
+    capsule_sha256 = hashlib.sha256(store.get_bytes(capsules[0])).hexdigest()
+    assert records[2]["digests"]["capsule"] == records[3]["digests"]["capsule"] == capsule_sha256
+    verified = subprocess.run(
+        [CLI, "audit", "verify"], env=home.env, capture_output=True, text=True, timeout=120
+    )
+    assert verified.returncode == 0 and "ok: 4 records, chain intact (postgres)" in verified.stdout

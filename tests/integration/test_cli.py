@@ -41,7 +41,11 @@ def test_run_refuses_a_bad_prompt_with_one_line_and_exit_2(tmp_path: Path, kind:
     assert result.returncode == EXIT_USAGE
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and reason in lines[0]
-    assert not home.exists()  # refused before any run started: nothing stored
+    # Refused before any run started: nothing stored but the refusal's audit record.
+    assert sorted(p.relative_to(home).as_posix() for p in home.rglob("*")) == [
+        "dagster",
+        "dagster/ql_audit.db",
+    ]
 
 
 def test_run_refuses_a_missing_file(tmp_path: Path):
