@@ -13,7 +13,7 @@ from quantumlayer_dagster.llm.protocol import LLM
 from quantumlayer_dagster.llm.response_cache import build_response_cache
 from quantumlayer_dagster.llm.spend_ledger import SpendLedger
 from quantumlayer_dagster.llm.tenant_budget import TenantBudgets, TenantWindow
-from quantumlayer_dagster.store.artifact_store import ArtifactNotFound
+from quantumlayer_dagster.store.artifact_store import ArtifactNotFound, ArtifactStoreUnavailable
 from quantumlayer_dagster.store.keys import submission_key
 from quantumlayer_dagster.store.llm_cache import StoreResponseCache
 from quantumlayer_dagster.store.request_usage import stored_request_usage
@@ -46,6 +46,7 @@ class LLMResource(dg.ConfigurableResource):
     tenant_budgets: str = ""
 
     _client: LiteLLMClient | None = PrivateAttr(default=None)
+    _store_down: ArtifactStoreUnavailable | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Load the config and build the client before any asset uses it."""
@@ -53,7 +54,13 @@ class LLMResource(dg.ConfigurableResource):
         request_id = run.tags.get("dagster/partition") if run is not None else None
         ledger, audit = None, None
         if request_id and run is not None and context.instance is not None:
-            tenant = self._run_tenant(dict(run.tags), request_id)
+            try:
+                tenant = self._run_tenant(dict(run.tags), request_id)
+            except ArtifactStoreUnavailable as exc:
+                # Raised by the first step that asks for the model, so the run fails as
+                # that step, naming the store, not with the run's anonymous setup error.
+                self._store_down = exc
+                return
             ledger = instance_spend_ledger(
                 context.instance, request_id, tenant, self._tenant_window(tenant)
             )
@@ -92,6 +99,8 @@ class LLMResource(dg.ConfigurableResource):
     @property
     def client(self) -> LLM:
         """The LLM protocol object stage functions take."""
+        if self._store_down is not None:
+            raise self._store_down
         if self._client is None:
             self._client = self._build(None)
         return self._client
