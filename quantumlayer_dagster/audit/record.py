@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from quantumlayer_dagster.artifacts.request import REQUEST_ID_PATTERN
 from quantumlayer_dagster.audit.content import (
@@ -110,20 +110,13 @@ class AuditEvent(Model):
             raise ValueError(f"{value[:40]!r} is not a request id (r<14 digits>-<8 hex>)")
         return value
 
-    @field_validator("subject")
+    @field_validator("subject", "reason")
     @classmethod
-    def _subject(cls, value: str | None) -> str | None:
-        problem = None if value is None else text_problem(value, MAX_SUBJECT)
+    def _text(cls, value: str | None, info: ValidationInfo) -> str | None:
+        limit = MAX_SUBJECT if info.field_name == "subject" else MAX_REASON
+        problem = None if value is None else text_problem(value, limit)
         if problem:
-            raise ValueError(f"subject {problem}")
-        return value
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, value: str | None) -> str | None:
-        problem = None if value is None else text_problem(value, MAX_REASON)
-        if problem:
-            raise ValueError(f"reason {problem}")
+            raise ValueError(f"{info.field_name} {problem}")
         return value
 
     @field_validator("digests")

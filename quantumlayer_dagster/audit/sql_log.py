@@ -160,30 +160,25 @@ class SqlAuditLog:
     @contextmanager
     def _locked(self) -> Iterator[Any]:
         """A cursor in a transaction holding the table's append lock; committed on success."""
-        try:
-            if self.postgres:
-                with self._postgres(lock=True) as cur:
-                    yield cur
-            else:
-                with self._sqlite(lock=True) as cur:
-                    yield cur
-        except (sqlite3.Error, OSError) as exc:
-            raise self._unavailable(exc) from None
-        except Exception as exc:
-            if type(exc).__module__.startswith("psycopg2"):
-                raise self._unavailable(exc) from None
-            raise
+        with self._cursor(lock=True, stream=False) as cur:
+            yield cur
 
     @contextmanager
     def _reading(self, stream: bool = False) -> Iterator[Any]:
         """A cursor in a read transaction; ``stream``: rows come from the server in batches
         (a Postgres server-side cursor), so a long trail is never held in memory whole."""
+        with self._cursor(lock=False, stream=stream) as cur:
+            yield cur
+
+    @contextmanager
+    def _cursor(self, lock: bool, stream: bool) -> Iterator[Any]:
+        """A cursor of either database; its driver's errors become AuditUnavailable."""
         try:
             if self.postgres:
-                with self._postgres(lock=False, stream=stream) as cur:
+                with self._postgres(lock=lock, stream=stream) as cur:
                     yield cur
             else:
-                with self._sqlite(lock=False) as cur:
+                with self._sqlite(lock=lock) as cur:
                     yield cur
         except (sqlite3.Error, OSError) as exc:
             raise self._unavailable(exc) from None
