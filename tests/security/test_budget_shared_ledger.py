@@ -22,6 +22,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fixtures.fake_llm import llm_config_yaml
 from tests.fixtures.ledger_race import reserve_at
 from tests.fixtures.postgres import PostgresDatabase, fresh_postgres_database
+from tests.fixtures.race_pool import terminable
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]  # Postgres, fake LLM server, processes
 
@@ -53,7 +54,7 @@ def test_concurrent_processes_cannot_together_overspend_one_requests_budget(
     # Separate interpreters, as steps in separate processes or pods; all start together.
     start_at = time.time() + 5
     args = (ledger_url, request, CALL_TOKENS, LIMIT_TOKENS, start_at)
-    with multiprocessing.get_context("spawn").Pool(PROCESSES) as pool:
+    with multiprocessing.get_context("spawn").Pool(PROCESSES, initializer=terminable) as pool:
         granted = pool.starmap(reserve_at, [args] * PROCESSES)
     assert sum(granted) == LIMIT_TOKENS // CALL_TOKENS
     assert SqlSpendLedger(ledger_url, request).total().tokens == 3 * CALL_TOKENS

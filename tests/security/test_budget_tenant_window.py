@@ -31,6 +31,7 @@ from tests.fixtures import wordcount
 from tests.fixtures.fake_llm import llm_config_yaml
 from tests.fixtures.ledger_race import reserve_for_tenant_at
 from tests.fixtures.postgres import PostgresDatabase, fresh_postgres_database
+from tests.fixtures.race_pool import terminable
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]  # Postgres, processes
 
@@ -69,7 +70,7 @@ def test_concurrent_requests_of_one_tenant_never_spend_past_its_windows_limit(
         (ledger_url, new_request_id(), tenant, CALL_TOKENS, WINDOW_TOKENS, start_at)
         for _ in range(PROCESSES)
     ]
-    with multiprocessing.get_context("spawn").Pool(PROCESSES) as pool:
+    with multiprocessing.get_context("spawn").Pool(PROCESSES, initializer=terminable) as pool:
         granted = pool.starmap(reserve_for_tenant_at, args)
     assert sum(granted) == WINDOW_TOKENS // CALL_TOKENS
     assert tenant_ledger(ledger_url, tenant).tenant_total().tokens == 3 * CALL_TOKENS
