@@ -105,7 +105,10 @@ def sketch_salvage(
         kept = ModuleSketch(
             imports=imports, functions=functions, classes=classes, endpoints=endpoints
         )
-        if (not functions and not classes) or sketch_problems(kept, context):
+        # Nothing for the model to write (no function, no method): no bodies, no examples,
+        # no tests; such a module is left out like one with nothing at all.
+        writable = functions or any(c.methods for c in classes)
+        if not writable or sketch_problems(kept, context):
             return None
         return kept
 

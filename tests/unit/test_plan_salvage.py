@@ -72,6 +72,19 @@ def test_a_sketch_with_nothing_that_passes_is_not_salvaged():
     assert sketch_salvage(CONTEXT, "calc/ops.py", [])(reply) is None
 
 
+def test_a_sketch_left_with_only_a_class_without_methods_is_not_salvaged():
+    """Nothing for the model to write: no body, no example, no test (a fresh-clone demo
+    packaged such a module with no test collected)."""
+    reply = {
+        "functions": [{**GOOD, "returns": "Widget"}],
+        "classes": [{"name": "Libraries", "contract": "Holds.", "init": [], "methods": []}],
+    }
+    assert sketch_salvage(CONTEXT, "calc/ops.py", [])(reply) is None
+    with_method = {**reply["classes"][0], "methods": [GOOD]}
+    kept = sketch_salvage(CONTEXT, "calc/ops.py", [])({**reply, "classes": [with_method]})
+    assert isinstance(kept, ModuleSketch) and [c.name for c in kept.classes] == ["Libraries"]
+
+
 def test_the_client_offers_the_replies_to_salvage_after_the_last_attempt(
     tmp_path: Path, register_script
 ):
